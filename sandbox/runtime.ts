@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
+
+/** Callbacks the caller (an activity) hands to a long execution. */
+export interface ExecutionHooks {
+  /** Called at least every few seconds while the code runs, so the activity can heartbeat. */
+  heartbeat?: (details?: unknown) => void;
+  /** Aborting kills and removes the container; `execute` then rejects with the abort reason. */
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+/** Runs one piece of code in a fresh, hardened, throw-away sandbox. */
+export interface SandboxRuntime {
+  execute(request: ExecutionRequest, hooks?: ExecutionHooks): Promise<ExecutionResult>;
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { utf8ByteLength } from './utf8.js';
+
+export const LANGUAGES = ['python', 'node', 'bash'] as const;
+export const LanguageSchema = z.enum(LANGUAGES, {
+  error: (issue) => `unknown language ${JSON.stringify(issue.input)}: use one of ${LANGUAGES.join(', ')}`,
+});
+export type Language = z.infer<typeof LanguageSchema>;
+
+/** Code larger than this is refused before anything else happens (no risk scoring, no container). */
+export const MAX_CODE_BYTES = 256 * 1024;
+
+/** Hard bounds any request must stay within; the defaults apply when the action names no limit. */
+export const LIMIT_BOUNDS = {
+  timeoutSec: { min: 1, max: 3_600, default: 30 },
+  memoryMb: { min: 16, max: 8_192, default: 256 },
+  cpus: { min: 0.1, max: 8, default: 1 },
+  pids: { min: 8, max: 4_096, default: 128 },
+  outputBytes: { min: 1_024, max: 16 * 1024 * 1024, default: 1024 * 1024 },
+} as const;
+
+function bounded(name: keyof typeof LIMIT_BOUNDS, integer: boolean) {
+  const { min, max } = LIMIT_BOUNDS[name];
+  const base = integer ? z.number().int(`${name} must be a whole number`) : z.number();
+  return base
+    .min(min, `${name} must be at least ${min}`)
+    .max(max, `${name} must be at most ${max}`);
+}
+
+export const ResourceLimitsSchema = z
+  .object({
+    timeoutSec: bounded('timeoutSec', true).optional(),
+    memoryMb: bounded('memoryMb', true).optional(),
+    cpus: bounded('cpus', false).optional(),
+    pids: bounded('pids', true).optional(),
+    outputBytes: bounded('outputBytes', true).optional(),
+  })
+  .strict();
+export type ResourceLimits = z.infer<typeof ResourceLimitsSchema>;
+
+/** Limits with every field filled in: what the sandbox actually enforces. */
+export const ResolvedLimitsSchema = z.object({
+  timeoutSec: z.number(),
+  memoryMb: z.number(),
+  cpus: z.number(),
+  pids: z.number(),
+  outputBytes: z.number(),
+});
+export type ResolvedLimits = z.infer<typeof ResolvedLimitsSchema>;
+
+export function resolveLimits(limits: ResourceLimits | undefined): ResolvedLimits {
+  return {
+    timeoutSec: limits?.timeoutSec ?? LIMIT_BOUNDS.timeoutSec.default,
+    memoryMb: limits?.memoryMb ?? LIMIT_BOUNDS.memoryMb.default,
+    cpus: limits?.cpus ?? LIMIT_BOUNDS.cpus.default,
+    pids: limits?.pids ?? LIMIT_BOUNDS.pids.default,
+    outputBytes: limits?.outputBytes ?? LIMIT_BOUNDS.outputBytes.default,
+  };
+}
+
+export const CodeSchema = z
+  .string({ error: 'code must be a string' })
+  .min(1, 'code is empty')
+  .refine((code) => utf8ByteLength(code) <= MAX_CODE_BYTES, {
+    message: `code is larger than the ${MAX_CODE_BYTES / 1024} KiB limit`,
+  });
+
+/** One piece of code an agent asks to run. */
+export const ActionInputSchema = z
+  .object({
+    language: LanguageSchema,
+    code: CodeSchema,
+    /** What the agent says the code is for; shown to approvers. */
+    task: z.string().max(500, 'task must be at most 500 characters').optional(),
+    limits: ResourceLimitsSchema.optional(),
+    /** Overrides the run's approval timeout for this action. */
+    approvalTimeoutMs: z.number().int().positive().max(30 * 86_400_000).optional(),
+  })
+  .strict();
+export type ActionInput = z.infer<typeof ActionInputSchema>;
+
+export const ACTION_STATUSES = [
+  'received',
+  'assessed',
+  'awaiting_approval',
+  'approved',
+  'denied',
+  'timed_out',
+  'running',
+  'succeeded',
+  'failed',
+] as const;
+export const ActionStatusSchema = z.enum(ACTION_STATUSES);
+export type ActionStatus = z.infer<typeof ActionStatusSchema>;
+
+/** Statuses after which nothing more happens to an action. */
+export const FINAL_ACTION_STATUSES: readonly ActionStatus[] = ['denied', 'timed_out', 'succeeded', 'failed'];

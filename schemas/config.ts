@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** Environment every Airlock process reads once at start-up. */
+export const EnvConfigSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Control task queue; the sandbox queue is derived from it (`<queue>-sandbox`). */
+  AIRLOCK_TASK_QUEUE: z.string().min(1).default('airlock'),
+  /** State folder: Temporal's SQLite file, artifacts, logs. Relative paths are taken from the working directory. */
+  AIRLOCK_HOME: z.string().min(1).default('.airlock'),
+  AIRLOCK_SANDBOX_IMAGE: z.string().min(1).default('airlock-sandbox'),
+  /** Comma-separated principals allowed to approve; empty means anyone but the requester. */
+  AIRLOCK_APPROVERS: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type EnvConfig = z.infer<typeof EnvConfigSchema>;

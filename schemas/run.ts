@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { ActionInputSchema, ActionStatusSchema, LanguageSchema, ResolvedLimitsSchema } from './action.js';
+import { DecisionRecordSchema } from './decision.js';
+import { ExecutionResultSchema } from './execution.js';
+import { RiskAssessmentSchema, RiskLevelSchema } from './risk.js';
+
+export const RUN_STATUSES = ['running', 'awaiting_approval', 'completed', 'failed', 'closed'] as const;
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 15 * 60_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 24 * 3_600_000;
+
+export const IdentitySchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[\w.@:+-]+$/, 'may contain letters, digits and . _ @ : + - only');
+
+/** Input of the agentRun workflow (one object so fields can be added without breaking running runs). */
+export const StartRunInputSchema = z
+  .object({
+    agent: IdentitySchema,
+    /** The principal the agent acts for; they may never approve their own actions. */
+    requester: IdentitySchema,
+    actions: z.array(ActionInputSchema).max(100).default([]),
+    /** Close the run once the initial actions are finished (one-shot use). */
+    closeWhenDone: z.boolean().default(false),
+    approvalTimeoutMs: z.number().int().positive().max(30 * 86_400_000).default(DEFAULT_APPROVAL_TIMEOUT_MS),
+    idleTimeoutMs: z.number().int().positive().default(DEFAULT_IDLE_TIMEOUT_MS),
+  })
+  .strict();
+export type StartRunInput = z.input<typeof StartRunInputSchema>;
+export type StartRunConfig = z.output<typeof StartRunInputSchema>;
+
+export const ActionStateSchema = z.object({
+  actionId: z.string(),
+  language: LanguageSchema,
+  task: z.string().optional(),
+  code: z.string(),
+  codeSha256: z.string().optional(),
+  status: ActionStatusSchema,
+  submittedAt: z.string(),
+  updatedAt: z.string(),
+  limits: ResolvedLimitsSchema,
+  risk: RiskAssessmentSchema.optional(),
+  decisions: z.array(DecisionRecordSchema),
+  requiredApprovals: z.number().int(),
+  /** ISO time at which an undecided approval wait ends in `timed_out`. */
+  approvalDeadline: z.string().optional(),
+  result: ExecutionResultSchema.optional(),
+  /** Why the action could not run (sandbox error), when it failed without a result. */
+  error: z.string().optional(),
+});
+export type ActionState = z.infer<typeof ActionStateSchema>;
+
+export const RunStateSchema = z.object({
+  runId: z.string(),
+  agent: z.string(),
+  requester: z.string(),
+  status: RunStatusSchema,
+  highestRisk: RiskLevelSchema.optional(),
+  closed: z.boolean(),
+  policyVersion: z.string().optional(),
+  startedAt: z.string(),
+  actions: z.array(ActionStateSchema),
+});
+export type RunState = z.infer<typeof RunStateSchema>;
+
+export const SubmitActionResultSchema = z.object({ actionId: z.string() });
+export type SubmitActionResult = z.infer<typeof SubmitActionResultSchema>;

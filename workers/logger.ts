@@ -1,0 +1,25 @@
+import pino, { type Logger } from 'pino';
+
+/** Paths whose values never reach a log line, wherever they appear in a logged object. */
+export const REDACTED_PATHS = [
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
+  'env',
+  '*.env',
+];
+
+/** The one root logger of a process; units of work take `logger.child({ runId, actionId })`. */
+export function createLogger(options: { level?: string; name?: string } = {}): Logger {
+  return pino({
+    name: options.name ?? 'airlock',
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  });
+}

@@ -1,0 +1,25 @@
+/**
+ * Every message the agentRun workflow understands. Other layers import these constants; message names never
+ * appear as string literals anywhere else.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ActionInput } from '../schemas/action.js';
+import type { DecisionInput, DecisionOutcome } from '../schemas/decision.js';
+import type { RunState, SubmitActionResult } from '../schemas/run.js';
+
+export const WORKFLOW_TYPE = 'agentRun';
+
+/** Adds an action to an open run. Rejected (by the validator) for bad input or a closed run. */
+export const submitActionUpdate = defineUpdate<SubmitActionResult, [ActionInput]>('submitAction');
+
+/** Approves or denies an action awaiting approval; the validator refuses anything that may not count. */
+export const decideUpdate = defineUpdate<DecisionOutcome, [DecisionInput]>('decide');
+
+/** Fire-and-forget form of `decide` (same payload); invalid ones are recorded and ignored. */
+export const decideSignal = defineSignal<[DecisionInput]>('decideSignal');
+
+/** Stops accepting actions; the run ends once the actions it has are finished. */
+export const closeUpdate = defineUpdate<RunState, []>('close');
+export const closeSignal = defineSignal<[]>('closeSignal');
+
+export const getRunQuery = defineQuery<RunState>('getRun');
