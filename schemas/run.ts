@@ -64,7 +64,13 @@ export const RunStateSchema = z.object({
   closed: z.boolean(),
   policyVersion: z.string().optional(),
   startedAt: z.string(),
+  /** Why the run stopped accepting actions (`closed`, `idle`), once it has. */
+  closedReason: z.string().optional(),
   actions: z.array(ActionStateSchema),
+  /** Decisions sent as signals that could not count (signals cannot be refused), with the reason. */
+  ignoredDecisions: z.array(
+    z.object({ actionId: z.string(), approver: z.string(), channel: z.string(), reason: z.string(), at: z.string() }),
+  ),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 

@@ -1,0 +1,449 @@
+/**
+ * Builds the audit report of one run from its decoded history: per action, when it was submitted, how it was
+ * assessed, every decision (who, channel, when, why, policy version, rule ids) and what the sandbox did. The final
+ * RunState, when available, supplies what only the workflow knows (automatic decisions, current status); the
+ * history supplies the times and how each message arrived.
+ */
+import type { DecisionChannel, DecisionKind } from '../schemas/decision.js';
+import type { ExecutionResult } from '../schemas/execution.js';
+import type { RiskFinding, RiskLevel } from '../schemas/risk.js';
+import type { ActionState, RunState } from '../schemas/run.js';
+import { closeSignal, closeUpdate, decideSignal, decideUpdate, submitActionUpdate } from '../workflows/messages.js';
+import type { AuditEvent } from './audit-events.js';
+
+/** One decision on an action, with how it reached the workflow. */
+export interface AuditDecision {
+  decision: DecisionKind;
+  approver: string;
+  channel: DecisionChannel;
+  reason?: string;
+  at: string;
+  automatic: boolean;
+  policyVersion?: string;
+  ruleIds?: string[];
+  /** `policy`: made by the workflow itself; `update`/`signal`: the message that carried it. */
+  via: 'policy' | 'update' | 'signal';
+  /** History event of the message that carried it. */
+  eventId?: number;
+}
+
+/** A decision message the workflow accepted but did not count (e.g. an invalid fire-and-forget signal). */
+export interface AuditIgnoredDecision {
+  approver: string;
+  decision: string;
+  at: string;
+  via: 'update' | 'signal';
+  eventId: number;
+  reason?: string;
+}
+
+export interface AuditOutput {
+  sha256: string;
+  bytes: number;
+  truncated: boolean;
+}
+
+export interface AuditExecution {
+  scheduledAt?: string;
+  startedAt?: string;
+  completedAt?: string;
+  attempts?: number;
+  exitCode: number | null;
+  timedOut: boolean;
+  oomKilled: boolean;
+  durationMs: number;
+  stdout: AuditOutput;
+  stderr: AuditOutput;
+  sandbox: ExecutionResult['sandbox'];
+}
+
+export interface AuditAssessment {
+  at?: string;
+  level: RiskLevel;
+  score: number;
+  findings: RiskFinding[];
+  ruleIds: string[];
+  policyVersion: string;
+}
+
+export interface AuditAction {
+  actionId: string;
+  language?: string;
+  task?: string;
+  codeSha256?: string;
+  status?: string;
+  submitted?: { at: string; via: 'start' | 'update'; eventId: number };
+  assessed?: AuditAssessment;
+  decisions: AuditDecision[];
+  ignoredDecisions: AuditIgnoredDecision[];
+  execution?: AuditExecution;
+  /** Activity failures (retried or final) recorded for this action. */
+  activityFailures: { activityType: string; at: string; message: string }[];
+  error?: string;
+}
+
+export interface AuditReport {
+  runId: string;
+  agent?: string;
+  requester?: string;
+  status?: string;
+  policyVersion?: string;
+  startedAt?: string;
+  closeRequestedAt?: string;
+  ended?: { at: string; outcome: string; message?: string };
+  actions: AuditAction[];
+}
+
+type Record_ = Record<string, unknown>;
+
+function isObject(value: unknown): value is Record_ {
+  return typeof value === 'object' && value !== null;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function looksLikeExecution(value: unknown): value is ExecutionResult {
+  return isObject(value) && 'exitCode' in value && isObject(value.sandbox) && isObject(value.stdout);
+}
+
+function looksLikeAssessment(value: unknown): value is Omit<AuditAssessment, 'at'> & { codeSha256?: string } {
+  return isObject(value) && typeof value.level === 'string' && Array.isArray(value.findings);
+}
+
+function outputSummary(output: ExecutionResult['stdout']): AuditOutput {
+  return { sha256: output.sha256, bytes: output.bytes, truncated: output.truncated };
+}
+
+function executionFrom(result: ExecutionResult): AuditExecution {
+  return {
+    exitCode: result.exitCode,
+    timedOut: result.timedOut,
+    oomKilled: result.oomKilled,
+    durationMs: result.durationMs,
+    stdout: outputSummary(result.stdout),
+    stderr: outputSummary(result.stderr),
+    sandbox: result.sandbox,
+  };
+}
+
+function assessmentFrom(risk: NonNullable<ActionState['risk']>, at?: string): AuditAssessment {
+  return {
+    at,
+    level: risk.level,
+    score: risk.score,
+    findings: risk.findings,
+    ruleIds: risk.ruleIds,
+    policyVersion: risk.policyVersion,
+  };
+}
+
+interface DecisionMessage {
+  actionId: string;
+  decision: string;
+  approver: string;
+  channel: string;
+  reason?: string;
+  at: string;
+  via: 'update' | 'signal';
+  eventId: number;
+  counted: boolean;
+  failure?: string;
+}
+
+function decisionMessageFrom(arg: unknown, event: AuditEvent, via: 'update' | 'signal'): DecisionMessage | undefined {
+  if (!isObject(arg)) return undefined;
+  return {
+    actionId: str(arg.actionId) ?? '',
+    decision: str(arg.decision) ?? '',
+    approver: str(arg.approver) ?? '',
+    channel: str(arg.channel) ?? '',
+    reason: str(arg.reason),
+    at: event.at,
+    via,
+    eventId: event.eventId,
+    counted: via === 'update',
+  };
+}
+
+class ActionIndex {
+  private readonly byId = new Map<string, AuditAction>();
+
+  get(actionId: string): AuditAction {
+    let action = this.byId.get(actionId);
+    if (!action) {
+      action = { actionId, decisions: [], ignoredDecisions: [], activityFailures: [] };
+      this.byId.set(actionId, action);
+    }
+    return action;
+  }
+
+  has(actionId: string): boolean {
+    return this.byId.has(actionId);
+  }
+
+  all(): AuditAction[] {
+    // a1, a2, ... a10: order by the number, not the string.
+    const rank = (id: string) => Number(id.replace(/^\D+/, '')) || 0;
+    return [...this.byId.values()].sort((x, y) => rank(x.actionId) - rank(y.actionId));
+  }
+}
+
+/** Finds which action an activity worked on: by the `actionId` in its input, else by the code it was given. */
+function actionIdForActivity(input: unknown, codeOwners: Map<string, string>): string | undefined {
+  if (!isObject(input)) return undefined;
+  const direct = str(input.actionId);
+  if (direct) return direct;
+  const nested = isObject(input.action) ? input.action : undefined;
+  const code = str(input.code) ?? str(nested?.code);
+  return code !== undefined ? codeOwners.get(code) : undefined;
+}
+
+/** Builds the report from decoded history events and, when it could be read, the run's final state. */
+export function buildAuditReport(params: { runId: string; events: readonly AuditEvent[]; state?: RunState }): AuditReport {
+  const { runId, events } = params;
+  const state = params.state ?? finalStateFromHistory(events);
+  const report: AuditReport = { runId, actions: [] };
+  const actions = new ActionIndex();
+  const codeOwners = new Map<string, string>();
+  const acceptedUpdates = new Map<number, Extract<AuditEvent, { kind: 'update-accepted' }>>();
+  const decisionMessages: DecisionMessage[] = [];
+  const decisionUpdates = new Map<number, DecisionMessage>();
+  const scheduled = new Map<number, Extract<AuditEvent, { kind: 'activity-scheduled' }> & { startedAt?: string; attempts?: number }>();
+
+  for (const event of events) {
+    switch (event.kind) {
+      case 'started': {
+        report.startedAt = event.at;
+        if (isObject(event.input)) {
+          report.agent = str(event.input.agent);
+          report.requester = str(event.input.requester);
+          const initial = Array.isArray(event.input.actions) ? event.input.actions : [];
+          initial.forEach((input: unknown, index) => {
+            const action = actions.get(`a${index + 1}`);
+            action.submitted = { at: event.at, via: 'start', eventId: event.eventId };
+            if (isObject(input)) {
+              action.language = str(input.language);
+              action.task = str(input.task);
+              const code = str(input.code);
+              if (code !== undefined && !codeOwners.has(code)) codeOwners.set(code, action.actionId);
+            }
+          });
+        }
+        break;
+      }
+      case 'update-accepted': {
+        acceptedUpdates.set(event.eventId, event);
+        if (event.name === decideUpdate.name) {
+          const message = decisionMessageFrom(event.args[0], event, 'update');
+          if (message) {
+            decisionUpdates.set(event.eventId, message);
+            decisionMessages.push(message);
+          }
+        } else if (event.name === closeUpdate.name) {
+          report.closeRequestedAt ??= event.at;
+        }
+        break;
+      }
+      case 'update-completed': {
+        const accepted = acceptedUpdates.get(event.acceptedEventId);
+        if (!accepted) break;
+        if (accepted.name === submitActionUpdate.name && isObject(event.result)) {
+          const actionId = str(event.result.actionId);
+          if (!actionId) break;
+          const action = actions.get(actionId);
+          action.submitted = { at: accepted.at, via: 'update', eventId: accepted.eventId };
+          const input = accepted.args[0];
+          if (isObject(input)) {
+            action.language = str(input.language);
+            action.task = str(input.task);
+            const code = str(input.code);
+            if (code !== undefined && !codeOwners.has(code)) codeOwners.set(code, actionId);
+          }
+        } else if (accepted.name === decideUpdate.name && event.failure) {
+          const message = decisionUpdates.get(accepted.eventId);
+          if (message) {
+            message.counted = false;
+            message.failure = event.failure;
+          }
+        }
+        break;
+      }
+      case 'signal': {
+        if (event.name === decideSignal.name) {
+          const message = decisionMessageFrom(event.args[0], event, 'signal');
+          if (message) decisionMessages.push(message);
+        } else if (event.name === closeSignal.name) {
+          report.closeRequestedAt ??= event.at;
+        }
+        break;
+      }
+      case 'activity-scheduled':
+        scheduled.set(event.eventId, { ...event });
+        break;
+      case 'activity-started': {
+        const activity = scheduled.get(event.scheduledEventId);
+        if (activity) {
+          activity.startedAt = event.at;
+          activity.attempts = event.attempt;
+        }
+        break;
+      }
+      case 'activity-completed': {
+        const activity = scheduled.get(event.scheduledEventId);
+        if (!activity) break;
+        const actionId = actionIdForActivity(activity.input, codeOwners);
+        if (looksLikeExecution(event.result) && actionId) {
+          actions.get(actionId).execution = {
+            scheduledAt: activity.at,
+            startedAt: activity.startedAt,
+            completedAt: event.at,
+            attempts: activity.attempts,
+            ...executionFrom(event.result),
+          };
+        } else if (looksLikeAssessment(event.result)) {
+          const risk = event.result;
+          const owner =
+            actionId ?? state?.actions.find((a) => a.codeSha256 !== undefined && a.codeSha256 === risk.codeSha256)?.actionId;
+          if (owner) {
+            actions.get(owner).assessed = {
+              at: event.at,
+              level: risk.level,
+              score: risk.score,
+              findings: risk.findings,
+              ruleIds: risk.ruleIds ?? [],
+              policyVersion: risk.policyVersion,
+            };
+          }
+        }
+        break;
+      }
+      case 'activity-failed': {
+        const activity = scheduled.get(event.scheduledEventId);
+        const actionId = activity ? actionIdForActivity(activity.input, codeOwners) : undefined;
+        if (activity && actionId) {
+          actions.get(actionId).activityFailures.push({
+            activityType: activity.activityType,
+            at: event.at,
+            message: event.failure,
+          });
+        }
+        break;
+      }
+      case 'workflow-completed':
+        report.ended = { at: event.at, outcome: 'completed' };
+        break;
+      case 'workflow-ended':
+        report.ended = { at: event.at, outcome: event.outcome, message: event.message };
+        break;
+    }
+  }
+
+  if (state) mergeState(report, actions, state, decisionMessages);
+  else attachHistoryDecisions(actions, decisionMessages);
+  report.actions = actions.all();
+  return report;
+}
+
+function finalStateFromHistory(events: readonly AuditEvent[]): RunState | undefined {
+  for (const event of events) {
+    if (event.kind !== 'workflow-completed') continue;
+    const result = event.result;
+    if (isObject(result) && typeof result.runId === 'string' && Array.isArray(result.actions)) {
+      return result as unknown as RunState;
+    }
+  }
+  return undefined;
+}
+
+function ignoredFrom(message: DecisionMessage): AuditIgnoredDecision {
+  return {
+    approver: message.approver,
+    decision: message.decision,
+    at: message.at,
+    via: message.via,
+    eventId: message.eventId,
+    reason: message.failure,
+  };
+}
+
+/** Without the workflow's state only the messages are known: counted updates become decisions. */
+function attachHistoryDecisions(actions: ActionIndex, messages: readonly DecisionMessage[]): void {
+  for (const message of messages) {
+    if (!message.actionId) continue;
+    const action = actions.get(message.actionId);
+    if (!message.counted) {
+      action.ignoredDecisions.push(ignoredFrom(message));
+      continue;
+    }
+    action.decisions.push({
+      decision: message.decision as DecisionKind,
+      approver: message.approver,
+      channel: message.channel as DecisionChannel,
+      reason: message.reason,
+      at: message.at,
+      automatic: false,
+      via: message.via,
+      eventId: message.eventId,
+    });
+  }
+}
+
+/** Lays the workflow's own record over what the history showed; history keeps the times and message origin. */
+function mergeState(
+  report: AuditReport,
+  actions: ActionIndex,
+  state: RunState,
+  messages: readonly DecisionMessage[],
+): void {
+  report.status = state.status;
+  report.policyVersion = state.policyVersion;
+  report.agent ??= state.agent;
+  report.requester ??= state.requester;
+  const used = new Set<DecisionMessage>();
+  for (const stateAction of state.actions) {
+    const action = actions.get(stateAction.actionId);
+    action.language = stateAction.language;
+    action.task = stateAction.task;
+    action.codeSha256 = stateAction.codeSha256;
+    action.status = stateAction.status;
+    action.error = stateAction.error;
+    action.submitted ??= { at: stateAction.submittedAt, via: 'update', eventId: 0 };
+    if (stateAction.risk) action.assessed = assessmentFrom(stateAction.risk, action.assessed?.at);
+    if (!action.execution && stateAction.result) action.execution = executionFrom(stateAction.result);
+    for (const record of stateAction.decisions) {
+      const message = record.automatic
+        ? undefined
+        : messages.find(
+            (candidate) =>
+              !used.has(candidate) &&
+              candidate.actionId === stateAction.actionId &&
+              candidate.approver === record.approver &&
+              candidate.decision === record.decision,
+          );
+      if (message) used.add(message);
+      action.decisions.push({
+        decision: record.decision,
+        approver: record.approver,
+        channel: record.channel,
+        reason: record.reason,
+        at: record.at,
+        automatic: record.automatic,
+        policyVersion: record.policyVersion,
+        ruleIds: record.ruleIds,
+        via: record.automatic ? 'policy' : (message?.via ?? 'update'),
+        eventId: message?.eventId,
+      });
+    }
+  }
+  for (const message of messages) {
+    if (used.has(message) || !message.actionId || !actions.has(message.actionId)) continue;
+    const recorded = state.ignoredDecisions?.find(
+      (ignored) => ignored.actionId === message.actionId && ignored.approver === message.approver,
+    );
+    const ignored = ignoredFrom(message);
+    ignored.reason ??= recorded?.reason;
+    actions.get(message.actionId).ignoredDecisions.push(ignored);
+  }
+}

@@ -1,0 +1,37 @@
+import { EXIT } from '../exit-codes.js';
+import type { CommandContext } from '../context.js';
+
+/** The text `airlock help` prints. */
+export const HELP_TEXT = `airlock: run AI-written code with risk scoring, approvals and a locked-down sandbox
+
+usage:
+  airlock up                         start the embedded stack (Temporal dev server, workers, API) until Ctrl-C
+  airlock run <file|-> [options]     run code (a file, or - for stdin) as a one-shot run
+      --lang python|node|bash          language (default: from the extension .py .js .mjs .cjs .sh .bash)
+      --agent ID                       agent the run belongs to (default: cli)
+      --as USER                        requester; may not approve their own code (default: your user name)
+      --task TEXT                      what the code is for, shown to approvers
+      --timeout SEC                    wall-clock limit of the code
+      --memory MB                      memory limit of the code
+      --approval-timeout DUR           how long to wait for a human (e.g. 90s, 15m, 2h; default 15m)
+      --wait                           wait for the outcome and print it
+      --json                           print one JSON object
+  airlock approve <runId> --as USER [--action ID] [--reason TEXT]
+  airlock deny <runId> --as USER [--action ID] [--reason TEXT]
+                                     decide an action awaiting approval (default: the only one)
+  airlock status <runId> [--json]    where the run and its actions stand
+  airlock list [--pending] [--json]  recent runs; --pending: only runs awaiting approval
+  airlock audit <runId> [--json]     every action's decision chain from the workflow history
+  airlock help                       this text
+
+environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, AIRLOCK_TASK_QUEUE, AIRLOCK_HOME
+
+exit codes: 0 success, 1 an action's code failed, 2 usage or input error, 3 an action was denied or its
+approval timed out, 4 Airlock could not do it (Temporal unreachable, unknown run, decision refused)
+`;
+
+/** `airlock help`. */
+export async function helpCommand(context: CommandContext): Promise<number> {
+  context.io.out(HELP_TEXT);
+  return EXIT.ok;
+}

@@ -1,0 +1,71 @@
+/** Human-readable output of a run for `run` and `status`: a status line per action, then details, then output. */
+import type { DecisionRecord } from '../../schemas/decision.js';
+import type { CapturedOutput } from '../../schemas/execution.js';
+import type { ActionState, RunState } from '../../schemas/run.js';
+
+const INDENT = '    ';
+
+function indent(text: string, prefix = INDENT): string {
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => prefix + line)
+    .join('\n');
+}
+
+/** `approved by alice (cli) at 12:00:01Z: looks fine` / `approved by policy: rules x, y`. */
+export function renderDecision(record: DecisionRecord): string {
+  const verb = record.decision === 'approve' ? 'approved' : 'denied';
+  const who = record.automatic ? 'policy' : `${record.approver} (${record.channel})`;
+  const rules = record.ruleIds && record.ruleIds.length > 0 ? ` [rules: ${record.ruleIds.join(', ')}]` : '';
+  const reason = record.reason ? `: ${record.reason}` : '';
+  return `${verb} by ${who} at ${record.at}${rules}${reason}`;
+}
+
+function renderOutput(name: string, output: CapturedOutput): string[] {
+  if (output.bytes === 0 && output.text === '') return [];
+  const notes: string[] = [];
+  if (output.truncated) notes.push('truncated at the output cap');
+  if (!output.inlineComplete) notes.push(`preview only, full output sha256 ${output.sha256}`);
+  const header = `${INDENT}${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}:`;
+  return [header, indent(output.text, INDENT + '  ')];
+}
+
+function statusLine(action: ActionState): string {
+  const risk = action.risk ? `  risk ${action.risk.level} (score ${action.risk.score})` : '';
+  return `${action.actionId}  ${action.status}${risk}${action.task ? `  — ${action.task}` : ''}`;
+}
+
+/** The lines describing one action. */
+export function renderAction(action: ActionState, runId: string): string[] {
+  const lines = [statusLine(action)];
+  for (const finding of action.risk?.findings ?? []) {
+    lines.push(`${INDENT}finding ${finding.ruleId} (${finding.level}, line ${finding.line}): ${finding.description} — ${finding.match}`);
+  }
+  for (const decision of action.decisions) lines.push(`${INDENT}${renderDecision(decision)}`);
+  if (action.status === 'awaiting_approval') {
+    const approvals = action.decisions.filter((d) => d.decision === 'approve' && !d.automatic).length;
+    const deadline = action.approvalDeadline ? ` until ${action.approvalDeadline}` : '';
+    lines.push(`${INDENT}waiting for approval (${approvals} of ${action.requiredApprovals})${deadline}`);
+    lines.push(`${INDENT}decide with: airlock approve ${runId} --action ${action.actionId} --as USER   (or: airlock deny ...)`);
+  }
+  const result = action.result;
+  if (result) {
+    const flags = [result.timedOut ? 'timed out' : '', result.oomKilled ? 'out of memory' : ''].filter(Boolean);
+    const exit = result.exitCode === null ? 'no exit code' : `exit ${result.exitCode}`;
+    lines.push(`${INDENT}${exit} after ${result.durationMs} ms${flags.length > 0 ? ` (${flags.join(', ')})` : ''}`);
+    lines.push(...renderOutput('stdout', result.stdout), ...renderOutput('stderr', result.stderr));
+  }
+  if (action.error) lines.push(`${INDENT}error: ${action.error}`);
+  return lines;
+}
+
+/** The whole run: a header line, then each action. */
+export function renderRun(state: RunState): string {
+  const risk = state.highestRisk ? `  risk ${state.highestRisk}` : '';
+  const header = `${state.runId}  ${state.status}${risk}  agent ${state.agent}  requester ${state.requester}`;
+  const lines = [header];
+  for (const action of state.actions) lines.push(...renderAction(action, state.runId));
+  if (state.actions.length === 0) lines.push('(no actions)');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,83 @@
+import type { DecisionRecord } from '../../schemas/decision.js';
+import type { RiskFinding, RiskLevel } from '../../schemas/risk.js';
+import type { ActionState, RunState } from '../../schemas/run.js';
+
+/** One action as `--json` output shows it. */
+export interface ActionJson {
+  actionId: string;
+  status: string;
+  /** null until the action has been assessed. */
+  risk: { level: RiskLevel; score: number; findings: RiskFinding[] } | null;
+  decisions: DecisionRecord[];
+  result?: {
+    exitCode: number | null;
+    stdout: string;
+    stderr: string;
+    /** The program wrote more than the cap, or only a preview could be found. */
+    stdoutTruncated: boolean;
+    stderrTruncated: boolean;
+    timedOut: boolean;
+    oomKilled: boolean;
+    durationMs: number;
+  };
+  /** Why the action failed without a result. */
+  error?: string;
+}
+
+/** What `run --json` prints. */
+export interface RunJson {
+  runId: string;
+  actions: ActionJson[];
+}
+
+/** What `status --json` prints: the run's own fields as well. */
+export interface RunStatusJson extends RunJson {
+  agent: string;
+  requester: string;
+  status: string;
+  highestRisk: RiskLevel | null;
+  closed: boolean;
+  startedAt: string;
+}
+
+/** Shapes one action (outputs should already be hydrated from the artifact store). */
+export function shapeAction(action: ActionState): ActionJson {
+  const shaped: ActionJson = {
+    actionId: action.actionId,
+    status: action.status,
+    risk: action.risk ? { level: action.risk.level, score: action.risk.score, findings: action.risk.findings } : null,
+    decisions: action.decisions,
+  };
+  const result = action.result;
+  if (result) {
+    shaped.result = {
+      exitCode: result.exitCode,
+      stdout: result.stdout.text,
+      stderr: result.stderr.text,
+      stdoutTruncated: result.stdout.truncated || !result.stdout.inlineComplete,
+      stderrTruncated: result.stderr.truncated || !result.stderr.inlineComplete,
+      timedOut: result.timedOut,
+      oomKilled: result.oomKilled,
+      durationMs: result.durationMs,
+    };
+  }
+  if (action.error !== undefined) shaped.error = action.error;
+  return shaped;
+}
+
+export function shapeRunJson(state: Pick<RunState, 'runId' | 'actions'>): RunJson {
+  return { runId: state.runId, actions: state.actions.map(shapeAction) };
+}
+
+export function shapeRunStatusJson(state: RunState): RunStatusJson {
+  return {
+    runId: state.runId,
+    agent: state.agent,
+    requester: state.requester,
+    status: state.status,
+    highestRisk: state.highestRisk ?? null,
+    closed: state.closed,
+    startedAt: state.startedAt,
+    actions: state.actions.map(shapeAction),
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Errors the SDK throws. Callers branch on the class (or `code`), never on message text; messages are written
+ * for the person who will read them and say what to do next.
+ */
+
+/** Base class so callers can tell Airlock's expected errors from bugs. */
+export abstract class AirlockClientError extends Error {
+  abstract readonly code: AirlockClientErrorCode;
+}
+
+export type AirlockClientErrorCode =
+  | 'temporal_unavailable'
+  | 'run_not_found'
+  | 'decision_refused'
+  | 'action_refused'
+  | 'input_invalid'
+  | 'wait_timed_out';
+
+/** The Temporal server did not answer within the connect timeout. */
+export class TemporalUnavailableError extends AirlockClientError {
+  override readonly name = 'TemporalUnavailableError';
+  readonly code = 'temporal_unavailable' as const;
+  constructor(
+    readonly address: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Temporal is not reachable at ${address}: start the stack with \`npm run up\`, or set TEMPORAL_ADDRESS`,
+      options,
+    );
+  }
+}
+
+/** No workflow with this id exists in the namespace. */
+export class RunNotFoundError extends AirlockClientError {
+  override readonly name = 'RunNotFoundError';
+  readonly code = 'run_not_found' as const;
+  constructor(
+    readonly runId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`no run with id ${runId}`, options);
+  }
+}
+
+/** The workflow's validator refused a decision; the message is the workflow's own reason. */
+export class DecisionRefusedError extends AirlockClientError {
+  override readonly name = 'DecisionRefusedError';
+  readonly code = 'decision_refused' as const;
+  constructor(
+    readonly runId: string,
+    readonly actionId: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(reason, options);
+  }
+}
+
+/** The workflow's validator refused a new action (bad input, or the run is closed). */
+export class ActionRefusedError extends AirlockClientError {
+  override readonly name = 'ActionRefusedError';
+  readonly code = 'action_refused' as const;
+  constructor(
+    readonly runId: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(reason, options);
+  }
+}
+
+/** Input rejected by a schema before anything was sent to Temporal. */
+export class InputError extends AirlockClientError {
+  override readonly name = 'InputError';
+  readonly code = 'input_invalid' as const;
+}
+
+/** `waitForActions` gave up before the actions reached the requested state. */
+export class WaitTimeoutError extends AirlockClientError {
+  override readonly name = 'WaitTimeoutError';
+  readonly code = 'wait_timed_out' as const;
+  constructor(
+    readonly runId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`run ${runId}: actions did not reach the awaited state within ${timeoutMs} ms`);
+  }
+}

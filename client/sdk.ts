@@ -1,0 +1,334 @@
+/**
+ * The typed SDK agent services (and the CLI) use to talk to Airlock: start runs, submit actions, wait for them,
+ * decide, list and audit. Everything goes through the agentRun workflow's messages; this module adds input
+ * validation, typed errors and polling.
+ */
+import path from 'node:path';
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { z } from 'zod';
+import { ActionInputSchema, type ActionInput } from '../schemas/action.js';
+import { DecisionInputSchema, type DecisionInput, type DecisionOutcome } from '../schemas/decision.js';
+import { StartRunInputSchema, type RunState, type StartRunInput, type SubmitActionResult } from '../schemas/run.js';
+import {
+  closeSignal,
+  closeUpdate,
+  decideSignal,
+  decideUpdate,
+  getRunQuery,
+  submitActionUpdate,
+  WORKFLOW_TYPE,
+} from '../workflows/messages.js';
+import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../workflows/search-attributes.js';
+import { decodeHistoryEvents, type RawHistoryEvent } from './audit-events.js';
+import { buildAuditReport, type AuditReport } from './audit-report.js';
+import type { AirlockConfig } from './config.js';
+import {
+  ActionRefusedError,
+  DecisionRefusedError,
+  InputError,
+  TemporalUnavailableError,
+  WaitTimeoutError,
+} from './errors.js';
+import { hydrateRunOutputs, type ArtifactReader } from './hydrate-outputs.js';
+import { buildListQuery, DEFAULT_LIST_LIMIT, summarizeExecution, type ListRunsFilter, type RunSummary } from './list-query.js';
+import { generateRunId } from './run-id.js';
+import { isWorkflowNotFound, rethrowNotFound, updateRejectionReason } from './temporal-errors.js';
+import { actionsReached, unknownActionIds, type WaitUntil } from './wait-condition.js';
+
+/** How long `connect` waits for the server before giving up: long enough for a busy dev server, short for a typo. */
+export const CONNECT_TIMEOUT_MS = 4_000;
+/** Poll interval of `waitForActions`. */
+export const WAIT_POLL_INTERVAL_MS = 300;
+
+export interface ConnectOptions {
+  /** Overrides CONNECT_TIMEOUT_MS. */
+  connectTimeoutMs?: number;
+  /** Where full outputs are read from; defaults to the file store under `<home>/artifacts`. */
+  artifacts?: ArtifactReader;
+}
+
+export interface WaitForActionsOptions {
+  /** Actions to watch; all of the run's when omitted. */
+  actionIds?: string[];
+  until: WaitUntil;
+  /** Give up (WaitTimeoutError) after this long; unbounded when omitted. */
+  timeoutMs?: number;
+  /** Stops waiting early (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+function formatZodError(error: z.ZodError): string {
+  return z.prettifyError(error).replace(/\n/g, '; ');
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A connected Airlock client. Create with `AirlockClient.connect(config)`, release with `disconnect()`. */
+export class AirlockClient {
+  private artifactReader: ArtifactReader | undefined;
+
+  private constructor(
+    private readonly connection: Connection,
+    private readonly client: Client,
+    private readonly config: AirlockConfig,
+    artifacts: ArtifactReader | undefined,
+  ) {
+    this.artifactReader = artifacts;
+  }
+
+  /**
+   * Connects to Temporal at `config.TEMPORAL_ADDRESS`, waiting a few seconds at most.
+   * @throws TemporalUnavailableError when the server does not answer in time.
+   */
+  static async connect(config: AirlockConfig, options: ConnectOptions = {}): Promise<AirlockClient> {
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({
+        address: config.TEMPORAL_ADDRESS,
+        connectTimeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+      });
+    } catch (err) {
+      throw new TemporalUnavailableError(config.TEMPORAL_ADDRESS, { cause: err });
+    }
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    return new AirlockClient(connection, client, config, options.artifacts);
+  }
+
+  /** Closes the connection to Temporal. */
+  async disconnect(): Promise<void> {
+    await this.connection.close();
+  }
+
+  private handle(runId: string): WorkflowHandle {
+    return this.client.workflow.getHandle(runId);
+  }
+
+  /**
+   * Starts a run (an agentRun workflow) on the configured task queue.
+   * @throws InputError when the input does not pass StartRunInputSchema.
+   */
+  async startRun(input: StartRunInput, options: { runId?: string } = {}): Promise<{ runId: string }> {
+    const parsed = StartRunInputSchema.safeParse(input);
+    if (!parsed.success) throw new InputError(formatZodError(parsed.error));
+    const runId = options.runId ?? generateRunId();
+    await this.client.workflow.start(WORKFLOW_TYPE, {
+      workflowId: runId,
+      taskQueue: this.config.AIRLOCK_TASK_QUEUE,
+      args: [parsed.data],
+      // Set at start so the run is listable before the workflow's first task runs.
+      typedSearchAttributes: [
+        { key: AGENT_ATTRIBUTE, value: parsed.data.agent },
+        { key: STATUS_ATTRIBUTE, value: 'running' },
+        { key: AWAITING_APPROVAL_ATTRIBUTE, value: false },
+      ],
+    });
+    return { runId };
+  }
+
+  /**
+   * Adds an action to an open run; resolves once the workflow has accepted it.
+   * @throws ActionRefusedError when the workflow refuses it (closed run, invalid action).
+   */
+  async submitAction(runId: string, action: ActionInput): Promise<SubmitActionResult> {
+    const parsed = ActionInputSchema.safeParse(action);
+    if (!parsed.success) throw new InputError(formatZodError(parsed.error));
+    try {
+      return await this.handle(runId).executeUpdate(submitActionUpdate, { args: [parsed.data] });
+    } catch (err) {
+      const reason = updateRejectionReason(err);
+      if (reason !== undefined) throw new ActionRefusedError(runId, reason, { cause: err });
+      if (isWorkflowNotFound(err)) await this.refuseIfRunEnded(runId, err, (why) => new ActionRefusedError(runId, why));
+      throw err;
+    }
+  }
+
+  /**
+   * The run's current state. A running run answers the getRun query; a completed one is read from its result.
+   * @throws RunNotFoundError for an unknown run id.
+   */
+  async getRun(runId: string): Promise<RunState> {
+    const handle = this.handle(runId);
+    let statusName: string;
+    try {
+      statusName = (await handle.describe()).status.name;
+    } catch (err) {
+      rethrowNotFound(runId, err);
+    }
+    if (statusName === 'COMPLETED') {
+      try {
+        return (await handle.result()) as RunState;
+      } catch {
+        // Continued-as-new chains and the like: the query still knows the answer.
+      }
+    }
+    try {
+      return await handle.query(getRunQuery);
+    } catch (err) {
+      rethrowNotFound(runId, err);
+    }
+  }
+
+  /** Waits until the run ends and returns its final state. */
+  async waitForRun(runId: string): Promise<RunState> {
+    try {
+      return (await this.handle(runId).result()) as RunState;
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) return this.getRun(runId);
+      rethrowNotFound(runId, err);
+    }
+  }
+
+  /**
+   * Polls the run until the selected actions reach `until` (see WaitUntil), and returns the state then.
+   * @throws WaitTimeoutError when `timeoutMs` passes first; InputError for action ids the run does not have.
+   */
+  async waitForActions(runId: string, options: WaitForActionsOptions): Promise<RunState> {
+    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+    for (;;) {
+      const state = await this.getRun(runId);
+      const unknown = unknownActionIds(state, options.actionIds);
+      if (unknown.length > 0) throw new InputError(`run ${runId} has no action ${unknown.join(', ')}`);
+      if (actionsReached(state, options.actionIds, options.until)) return state;
+      if (Date.now() + WAIT_POLL_INTERVAL_MS > deadline) {
+        throw new WaitTimeoutError(runId, options.timeoutMs ?? 0);
+      }
+      await sleep(WAIT_POLL_INTERVAL_MS, options.signal);
+    }
+  }
+
+  /**
+   * Approves or denies an action and returns where it stands afterwards.
+   * @throws DecisionRefusedError with the workflow's reason when the decision may not count.
+   */
+  async decide(runId: string, decision: DecisionInput): Promise<DecisionOutcome> {
+    const parsed = this.parseDecision(decision);
+    try {
+      return await this.handle(runId).executeUpdate(decideUpdate, { args: [parsed] });
+    } catch (err) {
+      const reason = updateRejectionReason(err);
+      if (reason !== undefined) throw new DecisionRefusedError(runId, parsed.actionId, reason, { cause: err });
+      if (isWorkflowNotFound(err)) {
+        await this.refuseIfRunEnded(runId, err, (why) => new DecisionRefusedError(runId, parsed.actionId, why));
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Sends a decision without waiting for the workflow to count it (invalid ones are recorded and ignored there).
+   */
+  async decideNoWait(runId: string, decision: DecisionInput): Promise<void> {
+    const parsed = this.parseDecision(decision);
+    try {
+      await this.handle(runId).signal(decideSignal, parsed);
+    } catch (err) {
+      rethrowNotFound(runId, err);
+    }
+  }
+
+  /** Stops the run accepting actions; it ends once the actions it has are finished. Returns the state then. */
+  async close(runId: string): Promise<RunState> {
+    try {
+      return await this.handle(runId).executeUpdate(closeUpdate);
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw err;
+      if (!isWorkflowNotFound(err)) throw err;
+      // Already ended: closing is done; answer with the final state (or RunNotFoundError).
+      return this.getRun(runId);
+    }
+  }
+
+  /** Fire-and-forget form of `close`. */
+  async closeNoWait(runId: string): Promise<void> {
+    try {
+      await this.handle(runId).signal(closeSignal);
+    } catch (err) {
+      rethrowNotFound(runId, err);
+    }
+  }
+
+  /** Runs matching the filter, newest first, from the visibility store (may lag the workflow by a moment). */
+  async listRuns(filter: ListRunsFilter = {}): Promise<RunSummary[]> {
+    const query = buildListQuery(filter);
+    const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
+    const runs: RunSummary[] = [];
+    for await (const info of this.client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
+      runs.push(summarizeExecution(info));
+      if (runs.length >= limit) break;
+    }
+    return runs;
+  }
+
+  /** Builds the audit report of a run from its workflow history. */
+  async audit(runId: string): Promise<AuditReport> {
+    const handle = this.handle(runId);
+    let history;
+    try {
+      // fetchHistory reports an unknown id as a raw gRPC error; describe first gives the typed one.
+      await handle.describe();
+      history = await handle.fetchHistory();
+    } catch (err) {
+      rethrowNotFound(runId, err);
+    }
+    const events = decodeHistoryEvents((history.events ?? []) as RawHistoryEvent[]);
+    const completed = events.some((event) => event.kind === 'workflow-completed');
+    // A completed run's state is in its result event; for one still going, ask it.
+    const state = completed ? undefined : await handle.query(getRunQuery).catch(() => undefined);
+    return buildAuditReport({ runId, events, state });
+  }
+
+  /** Replaces output previews with the full output from the local artifact store, where it is there. */
+  async hydrateOutputs(state: RunState): Promise<RunState> {
+    return hydrateRunOutputs(state, await this.artifacts());
+  }
+
+  private async artifacts(): Promise<ArtifactReader> {
+    if (!this.artifactReader) {
+      // Loaded on first use: clients that never hydrate do not need the store's module.
+      const { FileArtifactStore } = await import('../sandbox/artifact-store.js');
+      this.artifactReader = new FileArtifactStore(path.join(this.config.home, 'artifacts'));
+    }
+    return this.artifactReader;
+  }
+
+  private parseDecision(decision: DecisionInput): DecisionInput {
+    const parsed = DecisionInputSchema.safeParse(decision);
+    if (!parsed.success) throw new InputError(formatZodError(parsed.error));
+    return parsed.data;
+  }
+
+  /**
+   * Temporal answers "not found" for an update to a run that has ended, as for one that never existed; tell the
+   * two apart so the caller hears the right story.
+   */
+  private async refuseIfRunEnded(runId: string, cause: unknown, refusal: (why: string) => Error): Promise<never> {
+    let ended = false;
+    try {
+      const description = await this.handle(runId).describe();
+      ended = description.status.name !== 'RUNNING';
+    } catch (err) {
+      rethrowNotFound(runId, err);
+    }
+    if (ended) throw refusal(`run ${runId} has ended: start a new run`);
+    throw cause;
+  }
+}

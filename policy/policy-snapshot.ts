@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import type { PolicySnapshot } from '../schemas/policy.js';
+import { DEFAULT_GATES } from './gate.js';
+import { LEVEL_THRESHOLDS } from './level-thresholds.js';
+import { BUILT_IN_RULES, type RiskRule } from './risk-rules.js';
+
+/**
+ * The policy in force: gates, approvers and a version that is the sha256 of everything that can change an outcome
+ * (rules, thresholds, gates, approvers), so two runs with the same version were judged by the same policy.
+ */
+export function currentPolicy(options: { approvers: string[] | null; rules?: readonly RiskRule[] }): PolicySnapshot {
+  const rules = options.rules ?? BUILT_IN_RULES;
+  const approvers = options.approvers === null ? null : [...new Set(options.approvers)].sort();
+  const canonical = JSON.stringify({
+    rules: rules.map((r) => ({ ...r, pattern: `/${r.pattern.source}/${r.pattern.flags}` })),
+    thresholds: LEVEL_THRESHOLDS,
+    gates: DEFAULT_GATES,
+    approvers,
+  });
+  return {
+    version: createHash('sha256').update(canonical).digest('hex'),
+    gates: { ...DEFAULT_GATES },
+    approvers,
+  };
+}
+
+/** Parses AIRLOCK_APPROVERS (comma-separated); empty means anyone but the requester. */
+export function parseApprovers(text: string): string[] | null {
+  const ids = text
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id.length > 0);
+  return ids.length === 0 ? null : ids;
+}

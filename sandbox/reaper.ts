@@ -1,0 +1,91 @@
+import { hostname as hostName } from 'node:os';
+import type Docker from 'dockerode';
+import type { Logger } from 'pino';
+import { hasDockerStatus } from './docker-errors.js';
+import { LABELS, MANAGED_LABEL_FILTER, parseDeadline, parseOwner } from './labels.js';
+
+/** Why an object counts as an orphan. */
+export type OrphanReason = 'deadline-passed' | 'owner-gone' | 'unreadable-labels';
+
+export interface OrphanCheck {
+  now: number;
+  /** This host's name: owners on other hosts cannot be checked here, only their deadline. */
+  host: string;
+  isProcessAlive: (pid: number) => boolean;
+}
+
+/** Whether an object with these labels is abandoned, and why; undefined while its owner may still need it. */
+export function orphanReason(labels: Record<string, string> | undefined, check: OrphanCheck): OrphanReason | undefined {
+  const deadline = parseDeadline(labels?.[LABELS.deadline]);
+  const owner = parseOwner(labels?.[LABELS.owner]);
+  if (deadline === undefined || owner === undefined) return 'unreadable-labels';
+  if (deadline < check.now) return 'deadline-passed';
+  if (owner.host === check.host && !check.isProcessAlive(owner.pid)) return 'owner-gone';
+  return undefined;
+}
+
+/** Signal 0 checks existence only; EPERM means the process exists but belongs to someone else. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface RemovedOrphans {
+  containers: { id: string; name: string; reason: OrphanReason }[];
+  volumes: { name: string; reason: OrphanReason }[];
+}
+
+export interface RemoveOrphansOptions {
+  docker: Docker;
+  logger: Logger;
+  check?: Partial<OrphanCheck>;
+}
+
+/**
+ * Removes sandbox containers and code volumes left behind by a crashed worker: those carrying Airlock's managed
+ * label whose owner process on this host is gone or whose deadline has passed. Returns what it removed.
+ */
+export async function removeOrphans(options: RemoveOrphansOptions): Promise<RemovedOrphans> {
+  const { docker, logger } = options;
+  const check: OrphanCheck = {
+    now: options.check?.now ?? Date.now(),
+    host: options.check?.host ?? hostName(),
+    isProcessAlive: options.check?.isProcessAlive ?? isProcessAlive,
+  };
+  const filters = { label: [MANAGED_LABEL_FILTER] };
+  const removed: RemovedOrphans = { containers: [], volumes: [] };
+
+  for (const info of await docker.listContainers({ all: true, filters })) {
+    const reason = orphanReason(info.Labels, check);
+    if (!reason) continue;
+    const name = info.Names[0]?.replace(/^\//, '') ?? info.Id;
+    try {
+      await docker.getContainer(info.Id).remove({ force: true, v: true });
+      removed.containers.push({ id: info.Id, name, reason });
+      logger.info({ containerId: info.Id, containerName: name, reason }, 'removed orphaned sandbox container');
+    } catch (err) {
+      if (!hasDockerStatus(err, 404)) logger.warn({ err, containerId: info.Id }, 'could not remove orphaned container');
+    }
+  }
+
+  const { Volumes: volumes } = await docker.listVolumes({ filters });
+  for (const volume of volumes ?? []) {
+    const reason = orphanReason(volume.Labels ?? undefined, check);
+    if (!reason) continue;
+    try {
+      await docker.getVolume(volume.Name).remove();
+      removed.volumes.push({ name: volume.Name, reason });
+      logger.info({ volume: volume.Name, reason }, 'removed orphaned sandbox volume');
+    } catch (err) {
+      // 409: still attached to a container that is not an orphan (yet); 404: removed meanwhile.
+      if (!hasDockerStatus(err, 404) && !hasDockerStatus(err, 409)) {
+        logger.warn({ err, volume: volume.Name }, 'could not remove orphaned volume');
+      }
+    }
+  }
+  return removed;
+}

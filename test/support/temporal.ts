@@ -1,0 +1,72 @@
+/** Real Temporal server + in-process workers for integration and e2e tests. */
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { loadConfig, type AirlockConfig } from '../../client/config.js';
+import { createLogger } from '../../workers/logger.js';
+import { runWorkers, WORKFLOWS_PATH } from '../../workers/run-workers.js';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow code, bundled once per test process. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentBundlerLogger });
+  return bundle;
+}
+
+const silentBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+/** Config pointing at the test stack's server (TEMPORAL_ADDRESS from the environment) with a private queue. */
+export function testConfig(overrides: Record<string, string> = {}): AirlockConfig {
+  return loadConfig({ ...process.env, AIRLOCK_TASK_QUEUE: uniqueId('airlock-test'), ...overrides });
+}
+
+export interface TestWorkers {
+  config: AirlockConfig;
+  taskQueue: string;
+  client: Client;
+  /** Environment for spawning the CLI against these workers. */
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+/** Starts control and sandbox workers on a private task queue; `stop()` shuts them down and closes the client. */
+export async function startTestWorkers(options: { config?: AirlockConfig; approvers?: string[] } = {}): Promise<TestWorkers> {
+  const config = options.config ?? testConfig(options.approvers ? { AIRLOCK_APPROVERS: options.approvers.join(',') } : {});
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'airlock-test' });
+  const abort = new AbortController();
+  let ready!: () => void;
+  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
+  const running = runWorkers({ config, logger, signal: abort.signal, workflowBundle: await workflowBundle(), onReady: ready });
+  await Promise.race([readyPromise, running]);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return {
+    config,
+    taskQueue: config.AIRLOCK_TASK_QUEUE,
+    client,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
+      AIRLOCK_TASK_QUEUE: config.AIRLOCK_TASK_QUEUE,
+      AIRLOCK_HOME: config.home,
+      AIRLOCK_APPROVERS: config.AIRLOCK_APPROVERS,
+    },
+    async stop() {
+      abort.abort();
+      await running;
+      await connection.close();
+    },
+  };
+}

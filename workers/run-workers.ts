@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createControlActivities, createSandboxActivities } from '../activities/index.js';
+import type { AirlockConfig } from '../client/config.js';
+import { currentPolicy, parseApprovers } from '../policy/policy-snapshot.js';
+import { FileArtifactStore } from '../sandbox/artifact-store.js';
+import { createDockerClient } from '../sandbox/docker-client.js';
+import { DockerSandbox } from '../sandbox/docker-sandbox.js';
+import { startReaper } from './reaper-loop.js';
+import { sandboxTaskQueueFor } from '../workflows/task-queues.js';
+import { installTemporalRuntimeLogger } from './temporal-logger.js';
+
+/** Sandboxes one worker runs at once; each is a container with its own CPU and memory limits. */
+const DEFAULT_SANDBOX_CONCURRENCY = 4;
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.js', import.meta.url));
+
+export interface RunWorkersOptions {
+  config: AirlockConfig;
+  logger: Logger;
+  /** Aborting shuts the workers down gracefully (in-flight sandboxes are cancelled and removed). */
+  signal?: AbortSignal;
+  /** Which workers this process runs; both by default (the embedded stack). */
+  roles?: { control?: boolean; sandbox?: boolean };
+  /** A pre-built workflow bundle (tests bundle once per suite). */
+  workflowBundle?: WorkflowBundleOption;
+  /** Called once every worker is polling. */
+  onReady?: () => void;
+}
+
+/**
+ * Runs Airlock's workers until the signal aborts: the control worker (workflows, policy and risk activities) on
+ * the configured task queue and the sandbox worker (Docker executions) on its `-sandbox` queue.
+ */
+export async function runWorkers(options: RunWorkersOptions): Promise<void> {
+  const { config, logger } = options;
+  const roles = { control: options.roles?.control ?? true, sandbox: options.roles?.sandbox ?? true };
+  installTemporalRuntimeLogger(logger);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const workers: Worker[] = [];
+  const stopReaper: Array<() => Promise<void>> = [];
+  try {
+    if (roles.control) {
+      const approvers = parseApprovers(config.AIRLOCK_APPROVERS);
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueue: config.AIRLOCK_TASK_QUEUE,
+          ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+          activities: createControlActivities({
+            logger: logger.child({ worker: 'control' }),
+            policy: () => currentPolicy({ approvers }),
+          }),
+        }),
+      );
+    }
+    if (roles.sandbox) {
+      const docker = createDockerClient();
+      const sandboxLogger = logger.child({ worker: 'sandbox' });
+      const sandbox = new DockerSandbox({
+        docker,
+        image: config.AIRLOCK_SANDBOX_IMAGE,
+        artifactStore: new FileArtifactStore(path.join(config.home, 'artifacts')),
+        logger: sandboxLogger,
+      });
+      stopReaper.push(await startReaper({ docker, logger: sandboxLogger }));
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueue: sandboxTaskQueueFor(config.AIRLOCK_TASK_QUEUE),
+          activities: createSandboxActivities({ logger: sandboxLogger, sandbox }),
+          maxConcurrentActivityTaskExecutions: DEFAULT_SANDBOX_CONCURRENCY,
+          // Give running sandboxes time to be killed and removed when the worker stops.
+          shutdownGraceTime: '10 seconds',
+        }),
+      );
+    }
+    const onAbort = () => {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    };
+    // One worker failing stops the others: a half-running stack would accept runs it cannot finish.
+    const running = workers.map((worker) =>
+      worker.run().catch((err: unknown) => {
+        logger.error({ err }, 'worker stopped with an error');
+        onAbort();
+        throw err;
+      }),
+    );
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    logger.info({ taskQueue: config.AIRLOCK_TASK_QUEUE, roles }, 'workers polling');
+    options.onReady?.();
+    const outcomes = await Promise.allSettled(running);
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
+  } finally {
+    for (const stop of stopReaper) await stop();
+    await connection.close();
+  }
+}

@@ -1,0 +1,136 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { ConfigError, loadConfig } from '../../client/config.js';
+import { createLogger } from '../logger.js';
+import { findFreePort } from '../dev-stack/port-check.js';
+import { startDevServer, type DevServer } from '../dev-stack/temporal-dev-server.js';
+import { ensurePrerequisites } from '../setup/ensure-prerequisites.js';
+import { createStderrProgress } from '../setup/progress.js';
+import { SetupError } from '../setup/setup-errors.js';
+import { runInForeground } from './child-process-status.js';
+import { findTestFiles } from './test-files.js';
+
+/** Two cores on the reference machine; more parallel files mostly fight over Docker and Temporal. */
+const TEST_CONCURRENCY = 2;
+const LOOPBACK = '127.0.0.1';
+const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * `npm test`: the same set-up as `npm run up`, then a private Temporal dev server (free port, database in a temp
+ * folder, so it never meets a running `npm run up`), ESLint, and every compiled test under dist/test. Exits with
+ * the tests' status (or ESLint's, if only that failed).
+ */
+async function main(): Promise<number> {
+  const logger = createLogger({ name: 'airlock-test' });
+  const config = loadConfig();
+  const onProgress = createStderrProgress();
+
+  const prerequisites = await ensurePrerequisites({
+    stateDir: config.home,
+    sandboxImageName: config.AIRLOCK_SANDBOX_IMAGE,
+    needTemporalCli: true,
+    needTestServer: true,
+    onProgress,
+    logger,
+  });
+  // From here on a Ctrl-C must not kill us outright: the dev server (its own process group) has to be stopped.
+  const interruption = watchForInterruption();
+  const testHome = await mkdtemp(path.join(os.tmpdir(), 'airlock-test-'));
+  let server: DevServer | undefined;
+  let status = 1;
+  try {
+    const port = await findFreePort(LOOPBACK);
+    onProgress(`starting a private Temporal dev server on ${LOOPBACK}:${port} (state in ${testHome})`);
+    server = await startDevServer({
+      cliPath: prerequisites.temporalCli!.path,
+      dbFile: path.join(testHome, 'temporal.db'),
+      logFile: path.join(testHome, 'temporal-server.log'),
+      ip: LOOPBACK,
+      port,
+      uiPort: undefined,
+      namespace: config.TEMPORAL_NAMESPACE,
+      logger,
+    });
+    if (interruption.interrupted) return 130;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: server.address,
+      AIRLOCK_TEMPORAL_CLI: prerequisites.temporalCli!.path,
+      AIRLOCK_TEST_SERVER_PATH: prerequisites.testServerPath,
+      AIRLOCK_HOME: testHome,
+    };
+
+    onProgress('running ESLint');
+    const lintStatus = await interruption.run('npx', ['eslint', '.'], { cwd: PROJECT_ROOT, env });
+    if (interruption.interrupted) return 130;
+
+    const testFiles = await findTestFiles(PROJECT_ROOT);
+    if (testFiles.length === 0) {
+      onProgress('no compiled tests found under dist/test: nothing was tested');
+      return 1;
+    }
+    onProgress(`running ${testFiles.length} test files`);
+    const testStatus = await interruption.run(
+      process.execPath,
+      ['--test', `--test-concurrency=${TEST_CONCURRENCY}`, ...testFiles],
+      { cwd: PROJECT_ROOT, env },
+    );
+    if (interruption.interrupted) return 130;
+    if (lintStatus !== 0) onProgress(`ESLint reported problems (exit status ${lintStatus})`);
+    status = testStatus !== 0 ? testStatus : lintStatus;
+    return status;
+  } finally {
+    if (server) {
+      onProgress('stopping the private Temporal dev server');
+      await server.stop();
+    }
+    if (status === 0) {
+      await rm(testHome, { recursive: true, force: true });
+    } else {
+      onProgress(`kept ${testHome} (Temporal server log and test state) for inspection`);
+    }
+    interruption.dispose();
+  }
+}
+
+/**
+ * SIGINT/SIGTERM while a child runs: pass it on (a terminal's Ctrl-C already reached the child; a `kill` aimed at
+ * us did not), let the child end, then clean up instead of dying with the dev server still running.
+ */
+function watchForInterruption() {
+  let current: ChildProcess | undefined;
+  const state = { interrupted: false };
+  const onSignal = (signal: NodeJS.Signals) => {
+    state.interrupted = true;
+    current?.kill(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    get interrupted() {
+      return state.interrupted;
+    },
+    run(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
+      return runInForeground(command, args, options, (child) => (current = child)).finally(() => (current = undefined));
+    },
+    dispose() {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
+  };
+}
+
+main().then(
+  (status) => process.exit(status),
+  (err: unknown) => {
+    if (err instanceof SetupError || err instanceof ConfigError) {
+      process.stderr.write(`airlock: ${err.message}\n`);
+    } else {
+      createLogger({ name: 'airlock-test' }).fatal({ err }, 'test set-up failed');
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,42 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+const COMPILED_TEST_SUFFIX = '.test.js';
+const SOURCE_TEST_SUFFIX = '.test.ts';
+
+/**
+ * Picks the compiled test files to run. Node 20's `--test <folder>` would treat every .js file under a folder
+ * named `test` as a test (helpers, fixtures, the benchmark), so the files are listed explicitly instead: each
+ * `*.test.js` whose `*.test.ts` source still exists (dist/ keeps files whose source was deleted). Paths are
+ * relative to their own roots, with forward slashes; the result is sorted for a stable order.
+ */
+export function selectTestFiles(compiled: readonly string[], sources: readonly string[]): string[] {
+  const sourceSet = new Set(sources.filter((file) => file.endsWith(SOURCE_TEST_SUFFIX)));
+  return compiled
+    .filter((file) => file.endsWith(COMPILED_TEST_SUFFIX))
+    .filter((file) => sourceSet.has(file.slice(0, -COMPILED_TEST_SUFFIX.length) + SOURCE_TEST_SUFFIX))
+    .sort();
+}
+
+/** Every file below `root`, relative to it with forward slashes; empty when `root` does not exist. */
+export async function listFilesRecursively(root: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(root, { recursive: true, withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+}
+
+/** Absolute paths of the compiled tests to run: `<root>/dist/test/**` matched against `<root>/test/**`. */
+export async function findTestFiles(projectRoot: string): Promise<string[]> {
+  const compiledRoot = path.join(projectRoot, 'dist', 'test');
+  const [compiled, sources] = await Promise.all([
+    listFilesRecursively(compiledRoot),
+    listFilesRecursively(path.join(projectRoot, 'test')),
+  ]);
+  return selectTestFiles(compiled, sources).map((file) => path.join(compiledRoot, file));
+}

@@ -1,0 +1,44 @@
+/** Pure rules for counting decisions on one action; shared by the workflow and its unit tests. */
+import { approverRefusal } from '../policy/gate.js';
+import type { ActionState } from '../schemas/run.js';
+import type { DecisionInput } from '../schemas/decision.js';
+import type { PolicySnapshot } from '../schemas/policy.js';
+
+/** Distinct humans who approved; one approver counts once however often they click. */
+export function approvalCount(action: ActionState): number {
+  return new Set(action.decisions.filter((d) => !d.automatic && d.decision === 'approve').map((d) => d.approver)).size;
+}
+
+export function hasDenial(action: ActionState): boolean {
+  return action.decisions.some((d) => d.decision === 'deny');
+}
+
+/** The approval wait is over: one deny ends it at once, otherwise the quorum must be reached. */
+export function isDecided(action: ActionState): boolean {
+  return hasDenial(action) || approvalCount(action) >= action.requiredApprovals;
+}
+
+/**
+ * Why a decision may not count, or undefined when it may. The order matters to users: "no such action" before
+ * "not awaiting approval" before anything about the person deciding.
+ */
+export function decisionRefusal(
+  input: DecisionInput,
+  context: { runId: string; requester: string; policy: PolicySnapshot | undefined; action: ActionState | undefined },
+): string | undefined {
+  const { action, policy } = context;
+  if (!action) return `run ${context.runId} has no action ${input.actionId}`;
+  if (action.status === 'timed_out') {
+    return `the approval wait for action ${action.actionId} already timed out; it was denied by the policy`;
+  }
+  if (action.status !== 'awaiting_approval') {
+    return `action ${action.actionId} is not awaiting approval (status: ${action.status})`;
+  }
+  if (!policy) return `run ${context.runId} is still loading its policy; try again in a moment`;
+  const refusal = approverRefusal(policy, input.approver, input.decision, context.requester);
+  if (refusal) return refusal;
+  if (action.decisions.some((d) => d.approver === input.approver && !d.automatic)) {
+    return `${input.approver} has already decided on action ${action.actionId}; a decision counts once`;
+  }
+  return undefined;
+}

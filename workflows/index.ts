@@ -1,0 +1,2 @@
+/** The workflow bundle's entry point: every workflow function the workers register. */
+export { agentRun } from './agent-run.js';
