@@ -14,7 +14,8 @@ export type AirlockClientErrorCode =
   | 'decision_refused'
   | 'action_refused'
   | 'input_invalid'
-  | 'wait_timed_out';
+  | 'wait_timed_out'
+  | 'run_unresponsive';
 
 /** The Temporal server did not answer within the connect timeout. */
 export class TemporalUnavailableError extends AirlockClientError {
@@ -85,5 +86,23 @@ export class WaitTimeoutError extends AirlockClientError {
     readonly timeoutMs: number,
   ) {
     super(`run ${runId}: actions did not reach the awaited state within ${timeoutMs} ms`);
+  }
+}
+
+/** The run did not answer a query in time: usually no worker is polling its task queue. */
+export class RunUnresponsiveError extends AirlockClientError {
+  override readonly name = 'RunUnresponsiveError';
+  readonly code = 'run_unresponsive' as const;
+  constructor(
+    readonly runId: string,
+    readonly taskQueue: string,
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `run ${runId} did not answer within ${timeoutMs / 1000} s: is an Airlock worker running on task queue ` +
+        `"${taskQueue}"? (start one with \`npm run up\`, or check AIRLOCK_TASK_QUEUE)`,
+      options,
+    );
   }
 }

@@ -9,7 +9,13 @@ export interface ArtifactReader {
 
 async function hydrateOutput(output: CapturedOutput, store: ArtifactReader): Promise<CapturedOutput> {
   if (output.inlineComplete) return output;
-  const blob = await store.get(output.sha256);
+  let blob: Buffer | undefined;
+  try {
+    blob = await store.get(output.sha256);
+  } catch {
+    // An unreadable or corrupt artifact is no reason to fail the caller: the preview is still true output.
+    return output;
+  }
   // A blob whose hash does not match is not the output we recorded: keep the preview rather than show it.
   if (!blob || createHash('sha256').update(blob).digest('hex') !== output.sha256) return output;
   return { ...output, text: blob.toString('utf8'), inlineComplete: true };

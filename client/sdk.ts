@@ -7,6 +7,7 @@ import path from 'node:path';
 import {
   Client,
   Connection,
+  isGrpcDeadlineError,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
   type WorkflowHandle,
@@ -32,6 +33,7 @@ import {
   ActionRefusedError,
   DecisionRefusedError,
   InputError,
+  RunUnresponsiveError,
   TemporalUnavailableError,
   WaitTimeoutError,
 } from './errors.js';
@@ -43,6 +45,8 @@ import { actionsReached, unknownActionIds, type WaitUntil } from './wait-conditi
 
 /** How long `connect` waits for the server before giving up: long enough for a busy dev server, short for a typo. */
 export const CONNECT_TIMEOUT_MS = 4_000;
+/** A query waits for a worker to answer; without one it would wait forever. */
+export const QUERY_TIMEOUT_MS = 10_000;
 /** Poll interval of `waitForActions`. */
 export const WAIT_POLL_INTERVAL_MS = 300;
 
@@ -180,9 +184,19 @@ export class AirlockClient {
         // Continued-as-new chains and the like: the query still knows the answer.
       }
     }
+    return this.queryRun(runId);
+  }
+
+  /** The getRun query, bounded: a run whose workers are all down answers with RunUnresponsiveError. */
+  private async queryRun(runId: string): Promise<RunState> {
     try {
-      return await handle.query(getRunQuery);
+      return await this.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+        this.handle(runId).query(getRunQuery),
+      );
     } catch (err) {
+      if (isGrpcDeadlineError(err)) {
+        throw new RunUnresponsiveError(runId, this.config.AIRLOCK_TASK_QUEUE, QUERY_TIMEOUT_MS, { cause: err });
+      }
       rethrowNotFound(runId, err);
     }
   }
@@ -292,7 +306,7 @@ export class AirlockClient {
     const events = decodeHistoryEvents((history.events ?? []) as RawHistoryEvent[]);
     const completed = events.some((event) => event.kind === 'workflow-completed');
     // A completed run's state is in its result event; for one still going, ask it.
-    const state = completed ? undefined : await handle.query(getRunQuery).catch(() => undefined);
+    const state = completed ? undefined : await this.queryRun(runId).catch(() => undefined);
     return buildAuditReport({ runId, events, state });
   }
 

@@ -4,13 +4,19 @@ import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio
 import type { Logger } from 'pino';
 import { createControlActivities, createSandboxActivities } from '../activities/index.js';
 import type { AirlockConfig } from '../client/config.js';
-import { currentPolicy, parseApprovers } from '../policy/policy-snapshot.js';
 import { FileArtifactStore } from '../sandbox/artifact-store.js';
 import { createDockerClient } from '../sandbox/docker-client.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
+import { controlPolicyDeps } from './control-policy.js';
 import { startReaper } from './reaper-loop.js';
 import { sandboxTaskQueueFor } from '../workflows/task-queues.js';
 import { installTemporalRuntimeLogger } from './temporal-logger.js';
+import {
+  controlWorkerTelemetry,
+  sandboxWorkerTelemetry,
+  workerTelemetryFromEnv,
+  type WorkerTelemetry,
+} from './telemetry/worker-telemetry.js';
 
 /** Sandboxes one worker runs at once; each is a container with its own CPU and memory limits. */
 const DEFAULT_SANDBOX_CONCURRENCY = 4;
@@ -28,6 +34,10 @@ export interface RunWorkersOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Called once every worker is polling. */
   onReady?: () => void;
+  /** Policy file and channel settings (AIRLOCK_POLICY, SLACK_*, AIRLOCK_WEBHOOK_SECRET); process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** Payload codec, tracing and metrics; from the environment (AIRLOCK_CODEC_KEYS, OTEL_*) when omitted. */
+  telemetry?: WorkerTelemetry;
 }
 
 /**
@@ -38,22 +48,22 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
   const { config, logger } = options;
   const roles = { control: options.roles?.control ?? true, sandbox: options.roles?.sandbox ?? true };
   installTemporalRuntimeLogger(logger);
+  const telemetry = options.telemetry ?? (await workerTelemetryFromEnv());
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workers: Worker[] = [];
   const stopReaper: Array<() => Promise<void>> = [];
   try {
     if (roles.control) {
-      const approvers = parseApprovers(config.AIRLOCK_APPROVERS);
+      const controlLogger = logger.child({ worker: 'control' });
+      const { policy, channels } = controlPolicyDeps({ config, logger: controlLogger, env: options.env });
       workers.push(
         await Worker.create({
           connection,
           namespace: config.TEMPORAL_NAMESPACE,
           taskQueue: config.AIRLOCK_TASK_QUEUE,
           ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-          activities: createControlActivities({
-            logger: logger.child({ worker: 'control' }),
-            policy: () => currentPolicy({ approvers }),
-          }),
+          activities: createControlActivities({ logger: controlLogger, policy, channels }),
+          ...controlWorkerTelemetry(telemetry, { prebuiltBundle: options.workflowBundle !== undefined }),
         }),
       );
     }
@@ -76,6 +86,7 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
           maxConcurrentActivityTaskExecutions: DEFAULT_SANDBOX_CONCURRENCY,
           // Give running sandboxes time to be killed and removed when the worker stops.
           shutdownGraceTime: '10 seconds',
+          ...sandboxWorkerTelemetry(telemetry),
         }),
       );
     }

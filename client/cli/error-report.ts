@@ -1,5 +1,7 @@
 import { AirlockClientError, InputError } from '../errors.js';
 import { ConfigError } from '../config.js';
+import { SetupError } from '../../workers/setup/setup-errors.js';
+import { DockerUnavailableError } from '../../sandbox/docker-client.js';
 import { EXIT } from './exit-codes.js';
 import { BadInputError, CliError, UsageError } from './usage-error.js';
 
@@ -22,6 +24,10 @@ export function reportError(err: unknown): ErrorReport {
     return { message: err.message, exitCode: EXIT.usage, expected: true };
   }
   if (err instanceof AirlockClientError) return { message: err.message, exitCode: EXIT.error, expected: true };
+  // Set-up problems (Docker, Temporal CLI, ports) carry a message that already says what to do.
+  if (err instanceof SetupError || err instanceof DockerUnavailableError) {
+    return { message: err.message, exitCode: EXIT.error, expected: true };
+  }
   const message = err instanceof Error ? err.message : String(err);
   return { message: `unexpected error: ${message}`, exitCode: EXIT.error, expected: false };
 }

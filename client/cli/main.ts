@@ -21,7 +21,8 @@ const abort = new AbortController();
 // Only `up` owns long-lived children that need an orderly stop; other commands keep Node's default (exit at once).
 if (argv[0] === 'up') {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => abort.abort(new Error(`received ${signal}`)));
+    // A Ctrl-C can arrive several times (terminal, npm, bootstrap): every copy is absorbed, the first one stops.
+    process.on(signal, () => abort.abort(new Error(`received ${signal}`)));
   }
 }
 

@@ -81,3 +81,19 @@ export function shapeRunStatusJson(state: RunState): RunStatusJson {
     actions: state.actions.map(shapeAction),
   };
 }
+
+/**
+ * What `run --json` prints without --wait: the run as just started, built from what was submitted so the command
+ * returns at once even before a worker has picked the run up. Action ids follow submission order (a1, a2, ...).
+ */
+export function startedRunJson(runId: string, actionCount: number): RunJson {
+  return {
+    runId,
+    actions: Array.from({ length: actionCount }, (_, index) => ({
+      actionId: `a${index + 1}`,
+      status: 'received',
+      risk: null,
+      decisions: [],
+    })),
+  };
+}

@@ -4,7 +4,7 @@ import type { ActionStatus } from '../../schemas/action.js';
 import { EXIT, exitCodeForRun } from '../../client/cli/exit-codes.js';
 import { reportError } from '../../client/cli/error-report.js';
 import { CliError, UsageError, BadInputError } from '../../client/cli/usage-error.js';
-import { DecisionRefusedError, InputError, RunNotFoundError, TemporalUnavailableError } from '../../client/errors.js';
+import { DecisionRefusedError, InputError, RunNotFoundError, RunUnresponsiveError, TemporalUnavailableError } from '../../client/errors.js';
 import type { ActionState } from '../../schemas/run.js';
 
 function run(...statuses: ActionStatus[]) {
@@ -32,6 +32,11 @@ void test('errors map to one line and an exit code by class', () => {
     'you requested action a1: you may not approve it yourself');
   assert.match(reportError(new TemporalUnavailableError('127.0.0.1:1')).message, /^Temporal is not reachable at 127\.0\.0\.1:1: start the stack with `npm run up`, or set TEMPORAL_ADDRESS$/);
   assert.equal(reportError(new CliError('nothing pending', 4)).exitCode, 4);
+  assert.deepEqual(reportError(new RunUnresponsiveError('run-x', 'airlock', 10_000)), {
+    message: 'run run-x did not answer within 10 s: is an Airlock worker running on task queue "airlock"? (start one with `npm run up`, or check AIRLOCK_TASK_QUEUE)',
+    exitCode: 4,
+    expected: true,
+  });
   const unexpected = reportError(new TypeError('boom'));
   assert.deepEqual(unexpected, { message: 'unexpected error: boom', exitCode: 4, expected: false });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shapeRunJson, shapeRunStatusJson } from '../../client/cli/run-json.js';
+import { shapeRunJson, shapeRunStatusJson, startedRunJson } from '../../client/cli/run-json.js';
 import { renderRun } from '../../client/cli/render-run.js';
 import type { CapturedOutput } from '../../schemas/execution.js';
 import type { ActionState, RunState } from '../../schemas/run.js';
@@ -112,4 +112,11 @@ void test('human output: a status line per action, decisions, findings, output a
   assert.match(text, /^a2 {2}awaiting_approval {2}risk medium \(score 40\)$/m);
   assert.match(text, /finding py.subprocess \(medium, line 1\): starts a process/);
   assert.match(text, /airlock approve run-abcdefghijkl --action a2 --as USER/);
+});
+
+void test('run --json without --wait: the run as submitted', () => {
+  assert.deepEqual(startedRunJson('run-x', 1), {
+    runId: 'run-x',
+    actions: [{ actionId: 'a1', status: 'received', risk: null, decisions: [] }],
+  });
 });

@@ -48,3 +48,13 @@ void test('a missing or mismatching blob leaves the preview in place', async () 
   const wrong = await hydrateRunOutputs(stateWith(sha(full)), store({ [sha(full)]: 'something else' }));
   assert.equal(wrong.actions[0]?.result?.stdout.text, 'xxxx');
 });
+
+void test('a store that throws leaves the preview in place', async () => {
+  const failing: ArtifactReader = {
+    async get() {
+      throw new Error('corrupt');
+    },
+  };
+  const hydrated = await hydrateRunOutputs(stateWith(sha(full)), failing);
+  assert.equal(hydrated.actions[0]?.result?.stdout.text, 'xxxx');
+});

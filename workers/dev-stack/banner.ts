@@ -12,6 +12,7 @@ export function formatBanner(options: {
     `  Temporal:   ${options.temporalAddress} (namespace ${options.namespace}${options.startedServer ? ', dev server started by Airlock' : ''})`,
   ];
   if (options.uiUrl) lines.push(`  Web UI:     ${options.uiUrl}`);
-  lines.push(`  State:      ${options.home}`, '  Stop:       Ctrl-C (workers stop first, then the Temporal server)', '');
+  const stop = options.startedServer ? 'Ctrl-C (workers stop first, then the Temporal server)' : 'Ctrl-C';
+  lines.push(`  State:      ${options.home}`, `  Stop:       ${stop}`, '');
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { ensureSandboxImage, type SandboxImage } from '../../sandbox/image/ensure-sandbox-image.js';
 import { ensureDocker } from './ensure-docker.js';
+import { ensureRunsc, type RunscStatus } from './ensure-runsc.js';
 import { ensureTemporalCli, type TemporalCli } from './ensure-temporal-cli.js';
 import { ensureTestServer } from './ensure-test-server.js';
 import type { ProgressReporter } from './progress.js';
@@ -11,6 +12,8 @@ import type { ProgressReporter } from './progress.js';
 export interface Prerequisites {
   docker: Docker;
   sandboxImage: SandboxImage;
+  /** Whether gVisor (`strong` isolation) can run on this engine. */
+  runsc: RunscStatus;
   /** Absent when the caller uses a Temporal server it does not start itself. */
   temporalCli?: TemporalCli;
   /** Present when asked for (the test stack). */
@@ -41,11 +44,12 @@ export async function ensurePrerequisites(options: {
     logger,
     onProgress: (line) => onProgress(`sandbox image: ${line}`),
   });
+  const runsc = await ensureRunsc({ docker, onProgress, logger, env });
   const temporalCli = options.needTemporalCli
     ? await ensureTemporalCli({ binDir, onProgress, logger, env })
     : undefined;
   const testServerPath = options.needTestServer
     ? await ensureTestServer({ binDir, onProgress, logger, env })
     : undefined;
-  return { docker, sandboxImage, temporalCli, testServerPath };
+  return { docker, sandboxImage, runsc, temporalCli, testServerPath };
 }

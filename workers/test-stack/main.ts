@@ -24,7 +24,8 @@ const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * the tests' status (or ESLint's, if only that failed).
  */
 async function main(): Promise<number> {
-  const logger = createLogger({ name: 'airlock-test' });
+  // Quiet by default: stdout carries the test report, and progress already goes to stderr.
+  const logger = createLogger({ name: 'airlock-test', level: process.env.LOG_LEVEL ?? 'warn' });
   const config = loadConfig();
   const onProgress = createStderrProgress();
 

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { EXIT, exitCodeForRun } from '../exit-codes.js';
 import { renderRun } from '../render-run.js';
 import { buildRunInput, checkCodeSize, parseRunArgs, resolveRequester } from '../run-args.js';
-import { shapeRunJson } from '../run-json.js';
+import { shapeRunJson, startedRunJson } from '../run-json.js';
 import { BadInputError } from '../usage-error.js';
 import { jsonLine, withClient, type CommandContext } from '../context.js';
 
@@ -40,7 +40,7 @@ export async function runCommand(context: CommandContext): Promise<number> {
   return withClient(context, async (client) => {
     const { runId } = await client.startRun(input);
     if (!args.wait) {
-      if (args.json) context.io.out(jsonLine(shapeRunJson(await client.getRun(runId))));
+      if (args.json) context.io.out(jsonLine(startedRunJson(runId, input.actions?.length ?? 0)));
       else context.io.out(`${runId}\n`);
       return EXIT.ok;
     }
