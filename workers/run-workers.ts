@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createControlActivities, createSandboxActivities } from '../activities/index.js';
 import type { AirlockConfig } from '../client/config.js';
@@ -10,13 +10,14 @@ import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { controlPolicyDeps } from './control-policy.js';
 import { startReaper } from './reaper-loop.js';
 import { sandboxTaskQueueFor } from '../workflows/task-queues.js';
-import { installTemporalRuntimeLogger } from './temporal-logger.js';
+import { bundlerLogger, installTemporalRuntimeLogger } from './temporal-logger.js';
 import {
   controlWorkerTelemetry,
   sandboxWorkerTelemetry,
   workerTelemetryFromEnv,
   type WorkerTelemetry,
 } from './telemetry/worker-telemetry.js';
+import { WORKFLOW_INTERCEPTOR_MODULES } from './telemetry/tracing.js';
 
 /** Sandboxes one worker runs at once; each is a container with its own CPU and memory limits. */
 const DEFAULT_SANDBOX_CONCURRENCY = 4;
@@ -61,9 +62,16 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
           connection,
           namespace: config.TEMPORAL_NAMESPACE,
           taskQueue: config.AIRLOCK_TASK_QUEUE,
-          ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+          workflowBundle:
+            options.workflowBundle ??
+            (await bundleWorkflowCode({
+              workflowsPath: WORKFLOWS_PATH,
+              // Always bundled, tracing on or off, so every history replays against the same code.
+              workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+              logger: bundlerLogger(logger),
+            })),
           activities: createControlActivities({ logger: controlLogger, policy, channels }),
-          ...controlWorkerTelemetry(telemetry, { prebuiltBundle: options.workflowBundle !== undefined }),
+          ...controlWorkerTelemetry(telemetry),
         }),
       );
     }

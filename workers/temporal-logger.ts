@@ -47,3 +47,20 @@ export function installTemporalRuntimeLogger(logger: Logger): void {
     },
   });
 }
+
+/**
+ * For the workflow bundler: its progress report is a multi-line webpack summary, useful when debugging a bundle
+ * and noise otherwise, so everything below an error goes to debug.
+ */
+export function bundlerLogger(logger: Logger): TemporalLogger {
+  const child = logger.child({ component: 'workflow-bundler' });
+  const debug = (message: string, meta?: LogMetadata) => child.debug(meta ?? {}, message);
+  return {
+    log: (level, message, meta) => (level === 'ERROR' ? child.error(meta ?? {}, message) : debug(message, meta)),
+    trace: debug,
+    debug,
+    info: debug,
+    warn: debug,
+    error: (message, meta) => child.error(meta ?? {}, message),
+  };
+}
