@@ -10,7 +10,17 @@ export interface SandboxActivityDeps {
 }
 
 /** Failure types the workflow may branch on; never retried. */
-export type SandboxFailureType = 'SandboxImageMissing' | 'InvalidExecutionRequest';
+export type SandboxFailureType = 'SandboxImageMissing' | 'InvalidExecutionRequest' | 'StrongIsolationUnavailable';
+
+/** Sandbox errors that no retry can fix, by error name, and the failure type each becomes. */
+const PERMANENT_ERRORS: Readonly<Record<string, SandboxFailureType>> = {
+  SandboxImageMissingError: 'SandboxImageMissing',
+  StrongIsolationUnavailableError: 'StrongIsolationUnavailable',
+  CodeTooLargeError: 'InvalidExecutionRequest',
+  InvalidSandboxRequestError: 'InvalidExecutionRequest',
+  InputFilesError: 'InvalidExecutionRequest',
+  EgressUnderStrongIsolationError: 'InvalidExecutionRequest',
+};
 
 /** Activities on the sandbox task queue: they need a Docker engine, so they run where one is. */
 export function createSandboxActivities(deps: SandboxActivityDeps) {
@@ -44,10 +54,12 @@ export function createSandboxActivities(deps: SandboxActivityDeps) {
           logger.warn('sandbox execution cancelled; container removed');
           throw err;
         }
-        if ((err as { name?: string }).name === 'SandboxImageMissingError') {
+        const permanentType = PERMANENT_ERRORS[(err as { name?: string }).name ?? ''];
+        if (permanentType) {
+          logger.warn({ err, type: permanentType }, 'sandbox execution refused');
           throw ApplicationFailure.create({
             message: (err as Error).message,
-            type: 'SandboxImageMissing' satisfies SandboxFailureType,
+            type: permanentType,
             nonRetryable: true,
             cause: err as Error,
           });

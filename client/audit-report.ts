@@ -55,6 +55,13 @@ export interface AuditExecution {
   stdout: AuditOutput;
   stderr: AuditOutput;
   sandbox: ExecutionResult['sandbox'];
+  /** Attempts through the egress proxy (actions with an allowlist only), and how many more were not kept. */
+  egress?: ExecutionResult['egress'];
+  egressOmitted?: number;
+  /** What the execution consumed and which limits it ran into (results recorded since accounting existed). */
+  usage?: ExecutionResult['usage'];
+  /** Files collected from the declared output paths: their hashes (content in the artifact store). */
+  outputFiles?: { path: string; sha256: string; bytes: number }[];
 }
 
 export interface AuditAssessment {
@@ -125,6 +132,12 @@ function executionFrom(result: ExecutionResult): AuditExecution {
     stdout: outputSummary(result.stdout),
     stderr: outputSummary(result.stderr),
     sandbox: result.sandbox,
+    ...(result.egress ? { egress: result.egress } : {}),
+    ...(result.egressOmitted ? { egressOmitted: result.egressOmitted } : {}),
+    ...(result.usage ? { usage: result.usage } : {}),
+    ...(result.outputFiles
+      ? { outputFiles: result.outputFiles.map(({ path, sha256, bytes }) => ({ path, sha256, bytes })) }
+      : {}),
   };
 }
 

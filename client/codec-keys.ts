@@ -7,6 +7,7 @@
  *   AIRLOCK_CODEC_KEY_ID="k2"                                         the key new payloads use (default: the first)
  */
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
+import { ConfigError } from './config.js';
 import { AesGcmPayloadCodec, KEY_BYTES, type CodecKeyring } from './payload-codec.js';
 
 export const CODEC_KEYS_ENV = 'AIRLOCK_CODEC_KEYS';
@@ -14,9 +15,11 @@ export const CODEC_KEY_ID_ENV = 'AIRLOCK_CODEC_KEY_ID';
 
 const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** AIRLOCK_CODEC_KEYS or AIRLOCK_CODEC_KEY_ID is malformed. The message never contains key material. */
-export class CodecConfigError extends Error {
-  override readonly name = 'CodecConfigError';
+/**
+ * AIRLOCK_CODEC_KEYS or AIRLOCK_CODEC_KEY_ID is malformed. A ConfigError, so the CLI and entry points report it
+ * as a configuration problem. The message never contains key material.
+ */
+export class CodecConfigError extends ConfigError {
   constructor(
     readonly variable: string,
     message: string,

@@ -16,6 +16,8 @@ export interface ListRunsFilter {
   agent?: string;
   /** Only runs with at least one action waiting for a human. */
   pendingOnly?: boolean;
+  /** Only runs whose highest risk so far is this level. */
+  risk?: RiskLevel;
   /** Most runs returned (newest first). */
   limit?: number;
 }
@@ -50,6 +52,11 @@ export function buildListQuery(filter: ListRunsFilter): string {
     const agent = IdentitySchema.safeParse(filter.agent);
     if (!agent.success) throw new InputError(`invalid agent id "${filter.agent}"`);
     clauses.push(`${AGENT_ATTRIBUTE.name} = '${agent.data}'`);
+  }
+  if (filter.risk !== undefined) {
+    const risk = RiskLevelSchema.safeParse(filter.risk);
+    if (!risk.success) throw new InputError(`unknown risk level "${filter.risk}"`);
+    clauses.push(`${RISK_ATTRIBUTE.name} = '${risk.data}'`);
   }
   if (filter.pendingOnly) clauses.push(`${AWAITING_APPROVAL_ATTRIBUTE.name} = true`);
   return clauses.join(' AND ');

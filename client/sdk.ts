@@ -12,6 +12,7 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { ActionInputSchema, type ActionInput } from '../schemas/action.js';
 import { DecisionInputSchema, type DecisionInput, type DecisionOutcome } from '../schemas/decision.js';
@@ -26,20 +27,26 @@ import {
   WORKFLOW_TYPE,
 } from '../workflows/messages.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../workflows/search-attributes.js';
+import { otlpTracesConfigured } from '../workers/telemetry/otel-env.js';
 import { decodeHistoryEvents, type RawHistoryEvent } from './audit-events.js';
+import { auditSinceQuery, decisionLines, type AuditDecisionLine } from './audit-export.js';
 import { buildAuditReport, type AuditReport } from './audit-report.js';
+import { dataConverterFromEnv } from './codec-keys.js';
 import type { AirlockConfig } from './config.js';
 import {
   ActionRefusedError,
   DecisionRefusedError,
   InputError,
+  RunNotFoundError,
   RunUnresponsiveError,
   TemporalUnavailableError,
   WaitTimeoutError,
 } from './errors.js';
 import { hydrateRunOutputs, type ArtifactReader } from './hydrate-outputs.js';
 import { buildListQuery, DEFAULT_LIST_LIMIT, summarizeExecution, type ListRunsFilter, type RunSummary } from './list-query.js';
+import { decodeHistoryPayloads } from './history-codec.js';
 import { generateRunId } from './run-id.js';
+import { runStaticDetails, runStaticSummary } from './run-metadata.js';
 import { isWorkflowNotFound, rethrowNotFound, updateRejectionReason } from './temporal-errors.js';
 import { actionsReached, unknownActionIds, type WaitUntil } from './wait-condition.js';
 
@@ -47,6 +54,8 @@ import { actionsReached, unknownActionIds, type WaitUntil } from './wait-conditi
 export const CONNECT_TIMEOUT_MS = 4_000;
 /** A query waits for a worker to answer; without one it would wait forever. */
 export const QUERY_TIMEOUT_MS = 10_000;
+/** How long `auditDecisionsSince` waits for each running run's state before using its history alone. */
+export const EXPORT_QUERY_TIMEOUT_MS = 2_000;
 /** Poll interval of `waitForActions`. */
 export const WAIT_POLL_INTERVAL_MS = 300;
 
@@ -55,6 +64,8 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Where full outputs are read from; defaults to the file store under `<home>/artifacts`. */
   artifacts?: ArtifactReader;
+  /** Payload encryption and the like; from AIRLOCK_CODEC_KEYS in the environment when omitted (must match the workers'). */
+  dataConverter?: DataConverter;
 }
 
 export interface WaitForActionsOptions {
@@ -95,6 +106,8 @@ export class AirlockClient {
     private readonly client: Client,
     private readonly config: AirlockConfig,
     artifacts: ArtifactReader | undefined,
+    /** Decrypt the payloads of fetched histories (the client decodes everything else itself). */
+    private readonly payloadCodecs: readonly PayloadCodec[],
   ) {
     this.artifactReader = artifacts;
   }
@@ -113,8 +126,18 @@ export class AirlockClient {
     } catch (err) {
       throw new TemporalUnavailableError(config.TEMPORAL_ADDRESS, { cause: err });
     }
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    return new AirlockClient(connection, client, config, options.artifacts);
+    const dataConverter = options.dataConverter ?? dataConverterFromEnv();
+    // With OTEL_EXPORTER_OTLP_* set, runs started here continue the caller's trace (and start one otherwise).
+    const tracing = otlpTracesConfigured(process.env)
+      ? await (await import('../workers/telemetry/tracing.js')).tracingFromEnv()
+      : undefined;
+    const client = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dataConverter,
+      ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors() } } : {}),
+    });
+    return new AirlockClient(connection, client, config, options.artifacts, dataConverter.payloadCodecs ?? []);
   }
 
   /** Closes the connection to Temporal. */
@@ -138,6 +161,9 @@ export class AirlockClient {
       workflowId: runId,
       taskQueue: this.config.AIRLOCK_TASK_QUEUE,
       args: [parsed.data],
+      // What the Temporal Web UI shows at the top of the run: who asked for what.
+      staticSummary: runStaticSummary(parsed.data),
+      staticDetails: runStaticDetails(parsed.data),
       // Set at start so the run is listable before the workflow's first task runs.
       typedSearchAttributes: [
         { key: AGENT_ATTRIBUTE, value: parsed.data.agent },
@@ -188,14 +214,12 @@ export class AirlockClient {
   }
 
   /** The getRun query, bounded: a run whose workers are all down answers with RunUnresponsiveError. */
-  private async queryRun(runId: string): Promise<RunState> {
+  private async queryRun(runId: string, timeoutMs = QUERY_TIMEOUT_MS): Promise<RunState> {
     try {
-      return await this.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-        this.handle(runId).query(getRunQuery),
-      );
+      return await this.connection.withDeadline(Date.now() + timeoutMs, () => this.handle(runId).query(getRunQuery));
     } catch (err) {
       if (isGrpcDeadlineError(err)) {
-        throw new RunUnresponsiveError(runId, this.config.AIRLOCK_TASK_QUEUE, QUERY_TIMEOUT_MS, { cause: err });
+        throw new RunUnresponsiveError(runId, this.config.AIRLOCK_TASK_QUEUE, timeoutMs, { cause: err });
       }
       rethrowNotFound(runId, err);
     }
@@ -292,8 +316,11 @@ export class AirlockClient {
     return runs;
   }
 
-  /** Builds the audit report of a run from its workflow history. */
-  async audit(runId: string): Promise<AuditReport> {
+  /**
+   * Builds the audit report of a run from its workflow history (decrypted with the codec when one is set).
+   * `queryTimeoutMs` bounds the wait for a running run's own state (QUERY_TIMEOUT_MS by default).
+   */
+  async audit(runId: string, options: { queryTimeoutMs?: number } = {}): Promise<AuditReport> {
     const handle = this.handle(runId);
     let history;
     try {
@@ -303,11 +330,32 @@ export class AirlockClient {
     } catch (err) {
       rethrowNotFound(runId, err);
     }
+    // Stored history holds what the codec wrote; decrypt before reading (a no-op without encryption).
+    await decodeHistoryPayloads(history, this.payloadCodecs);
     const events = decodeHistoryEvents((history.events ?? []) as RawHistoryEvent[]);
     const completed = events.some((event) => event.kind === 'workflow-completed');
     // A completed run's state is in its result event; for one still going, ask it.
-    const state = completed ? undefined : await this.queryRun(runId).catch(() => undefined);
+    const state = completed ? undefined : await this.queryRun(runId, options.queryTimeoutMs).catch(() => undefined);
     return buildAuditReport({ runId, events, state });
+  }
+
+  /**
+   * Every decision made since `since` in every run that was active then, oldest first: the audit export for log
+   * pipelines (`airlock audit --since 24h --jsonl`).
+   */
+  async auditDecisionsSince(since: Date): Promise<AuditDecisionLine[]> {
+    const lines: AuditDecisionLine[] = [];
+    for await (const info of this.client.workflow.list({ query: auditSinceQuery(since) })) {
+      try {
+        // Runs left open by stopped workers cannot answer the state query: wait for each only briefly.
+        const report = await this.audit(info.workflowId, { queryTimeoutMs: EXPORT_QUERY_TIMEOUT_MS });
+        lines.push(...decisionLines(report, since.getTime()));
+      } catch (err) {
+        // A run deleted between listing and reading has nothing left to export.
+        if (!(err instanceof RunNotFoundError)) throw err;
+      }
+    }
+    return lines.sort((a, b) => a.at.localeCompare(b.at));
   }
 
   /** Replaces output previews with the full output from the local artifact store, where it is there. */

@@ -20,7 +20,12 @@ export interface RiskScore {
  * result, which is what lets a decision be audited and replayed. A rule's score counts once however often it
  * matches.
  */
-export function assessRisk(code: string, language: Language, rules: readonly RiskRule[]): RiskScore {
+export function assessRisk(
+  code: string,
+  language: Language,
+  rules: readonly RiskRule[],
+  thresholds?: Readonly<Record<'medium' | 'high', number>>,
+): RiskScore {
   const findings: RiskFinding[] = [];
   let score = 0;
   let level: RiskLevel = 'low';
@@ -44,7 +49,7 @@ export function assessRisk(code: string, language: Language, rules: readonly Ris
       });
     }
   }
-  level = maxRiskLevel(level, levelForScore(score));
+  level = maxRiskLevel(level, levelForScore(score, thresholds));
   findings.sort((a, b) => riskRank(b.level) - riskRank(a.level) || a.line - b.line);
   const severityOf = new Map(findings.map((f) => [f.ruleId, riskRank(f.level)]));
   ruleIds.sort((a, b) => (severityOf.get(b) ?? 0) - (severityOf.get(a) ?? 0));

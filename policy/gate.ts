@@ -20,18 +20,76 @@ export function gateFor(policy: PolicySnapshot, level: RiskLevel): LevelGate {
   return policy.gates[level] ?? DEFAULT_GATES[level];
 }
 
-/** Why a principal may not decide, or undefined when they may. Pure: the workflow's validator calls it. */
+/**
+ * Why a decision may not count, as a closed set of types: channels map them to answers (HTTP 403 for the
+ * person's rights, 409 for timing and duplicates) without reading message text.
+ */
+export type DecisionRefusalType =
+  | 'unknown_action'
+  | 'not_awaiting_approval'
+  | 'timed_out'
+  | 'policy_loading'
+  | 'self_approval'
+  | 'not_authorised'
+  | 'duplicate_decision';
+
+export interface DecisionRefusal {
+  type: DecisionRefusalType;
+  message: string;
+}
+
+/** Refusal types that are about who is deciding (as opposed to when). */
+export const AUTHORISATION_REFUSALS: readonly DecisionRefusalType[] = ['self_approval', 'not_authorised'];
+
+/**
+ * Why a principal may not decide on an action of `level`, or undefined when they may. Pure: the workflow's
+ * validator calls it with the policy the run pinned.
+ */
+export function approverRefusalOf(
+  policy: PolicySnapshot,
+  principal: string,
+  decision: 'approve' | 'deny',
+  requester: string,
+  level?: RiskLevel,
+): DecisionRefusal | undefined {
+  const version = policy.version.slice(0, 12);
+  if (decision === 'approve' && principal === requester) {
+    return {
+      type: 'self_approval',
+      message: `${principal} requested this action and may not approve it: another approver must decide`,
+    };
+  }
+  if (policy.approvers !== null && !policy.approvers.includes(principal)) {
+    return { type: 'not_authorised', message: `${principal} is not an authorised approver under policy ${version}` };
+  }
+  if (policy.principals) {
+    const known = policy.principals.find((p) => p.id === principal);
+    if (!known) {
+      return { type: 'not_authorised', message: `${principal} is not a principal of policy ${version} and may not decide` };
+    }
+    const roles = level ? (gateFor(policy, level).roles ?? []) : [];
+    if (roles.length > 0 && !known.roles.some((role) => roles.includes(role))) {
+      return {
+        type: 'not_authorised',
+        message: `${principal} may not decide on ${level} risk actions: that needs the role ${roles.join(' or ')} under policy ${version}`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Message-only form of approverRefusalOf. */
 export function approverRefusal(
   policy: PolicySnapshot,
   principal: string,
   decision: 'approve' | 'deny',
   requester: string,
+  level?: RiskLevel,
 ): string | undefined {
-  if (decision === 'approve' && principal === requester) {
-    return `${principal} requested this action and may not approve it: another approver must decide`;
-  }
-  if (policy.approvers !== null && !policy.approvers.includes(principal)) {
-    return `${principal} is not an authorised approver under policy ${policy.version.slice(0, 12)}`;
-  }
-  return undefined;
+  return approverRefusalOf(policy, principal, decision, requester, level)?.message;
+}
+
+/** Principals holding any of `roles` (for escalations that name people, e.g. as Slack mentions). */
+export function principalsWithRoles(policy: PolicySnapshot, roles: readonly string[]): string[] {
+  return (policy.principals ?? []).filter((p) => p.roles.some((role) => roles.includes(role))).map((p) => p.id);
 }

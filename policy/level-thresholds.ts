@@ -10,8 +10,9 @@ export const LEVEL_THRESHOLDS: Readonly<Record<'medium' | 'high', number>> = {
   high: 70,
 };
 
-export function levelForScore(score: number): RiskLevel {
-  if (score >= LEVEL_THRESHOLDS.high) return 'high';
-  if (score >= LEVEL_THRESHOLDS.medium) return 'medium';
+/** The level a total score reaches; a policy file may move the thresholds. */
+export function levelForScore(score: number, thresholds: Readonly<Record<'medium' | 'high', number>> = LEVEL_THRESHOLDS): RiskLevel {
+  if (score >= thresholds.high) return 'high';
+  if (score >= thresholds.medium) return 'medium';
   return 'low';
 }

@@ -1,11 +1,38 @@
+import { pack } from 'tar-stream';
 import type { Language } from '../schemas/action.js';
+import type { InputFiles } from '../schemas/files.js';
 import { LANGUAGE_ENTRYPOINTS } from './language-entrypoints.js';
-import { singleFileTar } from './single-file-tar.js';
+import { LAUNCHER_FILE_NAME, SECCOMP_LAUNCHER_SOURCE } from './seccomp-launcher.js';
+import { HELPER_FILE_NAME, INPUT_FILE_NAME, WORKSPACE_HELPER_SOURCE } from './workspace-helper.js';
 
 /** Root-owned and read-only: the sandbox user (65534) can run the code but not rewrite it. */
 const CODE_FILE_MODE = 0o444;
 
-/** A tar archive holding the code as the language's entry file, ready for put-archive into the code folder. */
-export function buildCodeArchive(language: Language, code: string): Promise<Buffer> {
-  return singleFileTar(LANGUAGE_ENTRYPOINTS[language].fileName, Buffer.from(code, 'utf8'), CODE_FILE_MODE);
+/**
+ * A tar archive for put-archive into the code folder: the code as the language's entry file, the seccomp launcher,
+ * the workspace helper, and the input files (one JSON file, unpacked inside by the helper as the sandbox user).
+ */
+export async function buildCodeArchive(language: Language, code: string, files?: InputFiles): Promise<Buffer> {
+  const entries: [string, string][] = [
+    [LANGUAGE_ENTRYPOINTS[language].fileName, code],
+    [LAUNCHER_FILE_NAME, SECCOMP_LAUNCHER_SOURCE],
+    [HELPER_FILE_NAME, WORKSPACE_HELPER_SOURCE],
+  ];
+  if (files && Object.keys(files).length > 0) entries.push([INPUT_FILE_NAME, JSON.stringify(files)]);
+  const archive = pack();
+  const chunks: Buffer[] = [];
+  archive.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+  const done = new Promise<void>((resolve, reject) => {
+    archive.on('end', () => resolve());
+    archive.on('error', (err: Error) => reject(err));
+  });
+  for (const [name, text] of entries) {
+    const body = Buffer.from(text, 'utf8');
+    await new Promise<void>((resolve, reject) => {
+      archive.entry({ name, size: body.length, mode: CODE_FILE_MODE, uid: 0, gid: 0 }, body, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+  archive.finalize();
+  await done;
+  return Buffer.concat(chunks);
 }

@@ -1,6 +1,7 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { ExecutionRequest } from '../schemas/execution.js';
 import { CODE_DIR, LANGUAGE_ENTRYPOINTS } from './language-entrypoints.js';
+import { LAUNCHER_FILE_NAME } from './seccomp-launcher.js';
 
 /** The unprivileged `nobody:nogroup` identity every sandbox runs as. */
 export const SANDBOX_UID = 65534;
@@ -19,6 +20,26 @@ export const MAX_OPEN_FILES = 1024;
  * only a host-wide backstop against fork bombs; the per-container bound is PidsLimit.
  */
 export const MAX_PROCESSES_PER_UID = 4096;
+/**
+ * Under gVisor the host cgroup counts the user-space kernel's own threads, which grow with the sandboxed processes;
+ * a low host pids limit crashes the sandbox instead of refusing a fork. So the host limit gets headroom, and the
+ * per-sandbox bound is RLIMIT_NPROC, which gVisor enforces inside its own kernel where only this sandbox's processes
+ * exist.
+ */
+export const STRONG_HOST_PIDS_FLOOR = 1024;
+export const STRONG_HOST_PIDS_PER_PROCESS = 8;
+
+/**
+ * What the container itself runs: nothing but a process that keeps it up (under the init, which reaps orphans). The
+ * code runs as an exec next to it, so that after the code ends the container, its cgroup and its /workspace are
+ * still there to be measured and collected from.
+ */
+export const IDLE_COMMAND: readonly string[] = ['sleep', 'infinity'];
+
+/** The command that runs the code: the seccomp launcher, then the language's interpreter on the code file. */
+export function codeCommand(language: ExecutionRequest['language']): string[] {
+  return ['python3', `${CODE_DIR}/${LAUNCHER_FILE_NAME}`, ...LANGUAGE_ENTRYPOINTS[language].command];
+}
 
 /** The only environment the code sees: nothing from the worker's environment leaks in. */
 export const SANDBOX_ENV: readonly string[] = [
@@ -37,6 +58,44 @@ export interface ContainerSpecInput {
   labels: Record<string, string>;
   /** OCI runtime (e.g. `runsc`); the engine's default when absent. */
   runtime?: string;
+  /** `strong` (gVisor) changes how the process count is bounded; `standard` when absent. */
+  isolation?: 'standard' | 'strong';
+  /** With an allowlist: the action's internal network and its egress proxy. Without: no network at all. */
+  egress?: { networkName: string; proxyUrl: string };
+}
+
+/**
+ * Proxy settings for both spellings tools read; NO_PROXY empty so that nothing bypasses the proxy. Names are
+ * resolved by the proxy, so the container needs no DNS.
+ */
+export function egressEnv(proxyUrl: string): string[] {
+  return [
+    `HTTP_PROXY=${proxyUrl}`,
+    `HTTPS_PROXY=${proxyUrl}`,
+    `http_proxy=${proxyUrl}`,
+    `https_proxy=${proxyUrl}`,
+    'NO_PROXY=',
+    'no_proxy=',
+  ];
+}
+
+/**
+ * Network fields for an action with an allowlist. Docker's embedded DNS (127.0.0.11) serves every user-defined
+ * network and forwards unknown names to the host's resolvers, even from internal networks on this engine version;
+ * a loopback upstream makes it forward into the container's own namespace, where nothing answers.
+ */
+function egressNetworkFields(egress: { networkName: string }) {
+  return {
+    hostConfig: {
+      NetworkMode: egress.networkName,
+      Dns: ['127.0.0.1'],
+      DnsSearch: [],
+      // Fail a lookup at once instead of after the resolver's default retries.
+      DnsOptions: ['timeout:1', 'attempts:1'],
+      ExtraHosts: [],
+    },
+    networkingConfig: { EndpointsConfig: { [egress.networkName]: {} } },
+  };
 }
 
 /**
@@ -47,20 +106,23 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerCreateOp
   const { request, image, name, hostname, labels } = input;
   const { limits } = request;
   const memoryBytes = limits.memoryMb * MIB;
+  const strong = input.isolation === 'strong';
+  const nproc = strong ? limits.pids : MAX_PROCESSES_PER_UID;
   return {
     name,
     Image: image,
-    Cmd: [...LANGUAGE_ENTRYPOINTS[request.language].command],
+    Cmd: [...IDLE_COMMAND],
     Entrypoint: [],
-    Env: [...SANDBOX_ENV],
+    Env: [...SANDBOX_ENV, ...(input.egress ? egressEnv(input.egress.proxyUrl) : [])],
     User: `${SANDBOX_UID}:${SANDBOX_GID}`,
     WorkingDir: WORKSPACE_DIR,
     Hostname: hostname,
     Labels: { ...labels },
-    NetworkDisabled: true,
+    NetworkDisabled: !input.egress,
+    ...(input.egress ? { NetworkingConfig: egressNetworkFields(input.egress).networkingConfig } : {}),
     AttachStdin: false,
-    AttachStdout: true,
-    AttachStderr: true,
+    AttachStdout: false,
+    AttachStderr: false,
     OpenStdin: false,
     Tty: false,
     HostConfig: {
@@ -72,7 +134,7 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerCreateOp
       ReadonlyRootfs: true,
       Init: true,
       IpcMode: 'private',
-      PidsLimit: limits.pids,
+      PidsLimit: strong ? Math.max(STRONG_HOST_PIDS_FLOOR, limits.pids * STRONG_HOST_PIDS_PER_PROCESS) : limits.pids,
       Memory: memoryBytes,
       // Equal to Memory: no swap, so the memory limit is a real limit.
       MemorySwap: memoryBytes,
@@ -80,7 +142,7 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerCreateOp
       Ulimits: [
         { Name: 'nofile', Soft: MAX_OPEN_FILES, Hard: MAX_OPEN_FILES },
         { Name: 'fsize', Soft: MAX_FILE_BYTES, Hard: MAX_FILE_BYTES },
-        { Name: 'nproc', Soft: MAX_PROCESSES_PER_UID, Hard: MAX_PROCESSES_PER_UID },
+        { Name: 'nproc', Soft: nproc, Hard: nproc },
       ],
       Tmpfs: {
         '/tmp': `rw,nosuid,nodev,size=${TMP_SIZE_BYTES},mode=1777`,
@@ -103,6 +165,7 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerCreateOp
       RestartPolicy: { Name: 'no' },
       AutoRemove: false,
       ...(input.runtime ? { Runtime: input.runtime } : {}),
+      ...(input.egress ? egressNetworkFields(input.egress).hostConfig : {}),
     },
   };
 }

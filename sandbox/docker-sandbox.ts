@@ -1,19 +1,52 @@
 import { randomBytes } from 'node:crypto';
 import { hostname as hostName } from 'node:os';
 import { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
+import { MAX_CODE_BYTES } from '../schemas/action.js';
+import { InputFilesSchema, OutputGlobsSchema } from '../schemas/files.js';
 import type { ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
+import type { LimitKind } from '../schemas/resource-usage.js';
 import type { ArtifactStore } from './artifact-store.js';
 import { buildCodeArchive } from './code-archive.js';
 import { containerNameFor } from './container-name.js';
-import { buildContainerSpec } from './container-spec.js';
+import { runExec } from './container-exec.js';
+import { buildContainerSpec, codeCommand, SANDBOX_GID, SANDBOX_UID, WORKSPACE_DIR } from './container-spec.js';
 import { hasDockerStatus } from './docker-errors.js';
 import { sandboxLabels } from './labels.js';
 import { CODE_DIR } from './language-entrypoints.js';
+import { chooseRuntime, STRONG_RUNTIME, type RuntimeChoice } from './isolation.js';
+import { egressForExecution, withEgressLog } from './network/sandbox-egress.js';
+import type { ResolveHost } from './network/egress-proxy.js';
 import { CappedOutputCollector } from './output-capture.js';
+import { collectOutputs } from './output-collection.js';
+import { UsageSampler } from './usage-sampler.js';
+import { HELPER_FILE_NAME } from './workspace-helper.js';
 import type { ExecutionHooks, SandboxRuntime } from './runtime.js';
+
+/** The code is larger than any action may carry; refused before a container exists. */
+export class CodeTooLargeError extends Error {
+  override readonly name = 'CodeTooLargeError';
+  constructor(readonly bytes: number) {
+    super(`the code is ${bytes} bytes, above the ${MAX_CODE_BYTES}-byte limit; nothing was run`);
+  }
+}
+
+/** Input files or output paths that the schemas refuse (a path leaving /workspace, too much data); nothing ran. */
+export class InvalidSandboxRequestError extends Error {
+  override readonly name = 'InvalidSandboxRequestError';
+  constructor(readonly problems: string) {
+    super(`refused before any container was created: ${problems}`);
+  }
+}
+
+/** The input files could not be placed under /workspace (for example: more than the workspace holds). */
+export class InputFilesError extends Error {
+  override readonly name = 'InputFilesError';
+  constructor(readonly detail: string) {
+    super(`the input files could not be written to /workspace${detail ? `: ${detail}` : ''}`);
+  }
+}
 
 /** The sandbox image is not on this Docker host; the message says how to build it. */
 export class SandboxImageMissingError extends Error {
@@ -32,16 +65,22 @@ export interface DockerSandboxOptions {
   image: string;
   artifactStore: ArtifactStore;
   logger: Logger;
-  /** OCI runtime such as `runsc`; the engine's default when absent. */
+  /** OCI runtime for `standard` isolation; the engine's default (runc) when absent. */
   runtime?: string;
+  /** OCI runtime for `strong` isolation; `runsc` (gVisor) when absent. */
+  strongRuntime?: string;
   heartbeatIntervalMs?: number;
+  /** How the egress proxy resolves allowlisted names; the system resolver when absent (tests observe lookups). */
+  resolveHost?: ResolveHost;
 }
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 /** Added to the timeout in the deadline label: after that the reaper may remove the container whoever owns it. */
 const DEADLINE_GRACE_MS = 5 * 60_000;
-/** After the process exits, how long the attached output stream may take to deliver its last bytes. */
-const OUTPUT_DRAIN_MS = 5_000;
+/** How long a timed-out container may take to be measured before it is killed. */
+const TIMEOUT_SAMPLE_MS = 500;
+/** Collecting outputs reads at most a few MiB from a tmpfs; anything slower is the sandbox stalling it. */
+const COLLECT_TIMEOUT_MS = 30_000;
 const REMOVE_ATTEMPTS = 5;
 const REMOVE_RETRY_MS = 200;
 
@@ -84,7 +123,10 @@ export class DockerSandbox implements SandboxRuntime {
   private readonly artifactStore: ArtifactStore;
   private readonly logger: Logger;
   private readonly runtime: string | undefined;
+  private readonly strongRuntime: string;
   private readonly heartbeatIntervalMs: number;
+  private readonly resolveHost: ResolveHost | undefined;
+  private engineRuntimes: Promise<string[]> | undefined;
 
   constructor(options: DockerSandboxOptions) {
     this.docker = options.docker;
@@ -92,7 +134,9 @@ export class DockerSandbox implements SandboxRuntime {
     this.artifactStore = options.artifactStore;
     this.logger = options.logger;
     this.runtime = options.runtime;
+    this.strongRuntime = options.strongRuntime ?? STRONG_RUNTIME;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    this.resolveHost = options.resolveHost;
   }
 
   async execute(request: ExecutionRequest, hooks: ExecutionHooks = {}): Promise<ExecutionResult> {
@@ -100,6 +144,14 @@ export class DockerSandbox implements SandboxRuntime {
     const log = (hooks.logger ?? this.logger).child({ runId, actionId });
     const signal = hooks.signal;
     signal?.throwIfAborted();
+    // Also checked by the action schema; repeated here because this is the last point before a container exists.
+    const codeBytes = Buffer.byteLength(request.code, 'utf8');
+    if (codeBytes > MAX_CODE_BYTES) throw new CodeTooLargeError(codeBytes);
+    // The workflow validated these already; the sandbox does not rely on it.
+    for (const [schema, value] of [[InputFilesSchema, request.files], [OutputGlobsSchema, request.outputs]] as const) {
+      const parsed = value === undefined ? undefined : schema.safeParse(value);
+      if (parsed && !parsed.success) throw new InvalidSandboxRequestError(parsed.error.issues.map((i) => i.message).join('; '));
+    }
 
     const heartbeatStartedAt = Date.now();
     const heartbeat = hooks.heartbeat
@@ -107,31 +159,52 @@ export class DockerSandbox implements SandboxRuntime {
       : undefined;
     try {
       const imageId = await this.imageId();
+      const choice = await this.chooseRuntime(request);
+      if (choice.fallback) log.warn({ reason: choice.fallback }, 'strong isolation unavailable; running standard');
       const name = containerNameFor(runId, actionId);
       // A retried activity finds the container of its earlier attempt under the same name.
       await this.removeContainer(name, log, 'earlier attempt');
       signal?.throwIfAborted();
 
-      const spec = buildContainerSpec({
-        request,
-        image: this.image,
-        name,
-        hostname: `sbx-${randomBytes(6).toString('hex')}`,
-        labels: sandboxLabels({
-          runId,
-          actionId,
-          owner: { host: hostName(), pid: process.pid },
-          deadlineMs: Date.now() + limits.timeoutSec * 1000 + DEADLINE_GRACE_MS,
-        }),
-        ...(this.runtime ? { runtime: this.runtime } : {}),
+      const labels = sandboxLabels({
+        runId,
+        actionId,
+        owner: { host: hostName(), pid: process.pid },
+        deadlineMs: Date.now() + limits.timeoutSec * 1000 + DEADLINE_GRACE_MS,
       });
-      const archive = await buildCodeArchive(request.language, request.code);
-      const container = await this.docker.createContainer(spec);
-      log.info({ containerId: container.id, containerName: name, image: this.image }, 'sandbox container created');
+      // With an allowlist: an internal network and an egress proxy, closed only after the container is gone.
+      const egress = await egressForExecution({
+        docker: this.docker,
+        request,
+        isolation: choice.isolation,
+        containerName: name,
+        labels,
+        logger: log,
+        ...(this.resolveHost ? { resolve: this.resolveHost } : {}),
+      });
       try {
-        return await this.runContainer(container, name, imageId, request, archive, log, signal);
+        const spec = buildContainerSpec({
+          request,
+          image: this.image,
+          name,
+          hostname: `sbx-${randomBytes(6).toString('hex')}`,
+          labels,
+          ...(choice.runtime ? { runtime: choice.runtime } : {}),
+          isolation: choice.isolation,
+          ...(egress ? { egress } : {}),
+        });
+        const archive = await buildCodeArchive(request.language, request.code, request.files);
+        const container = await this.docker.createContainer(spec);
+        log.info({ containerId: container.id, containerName: name, image: this.image }, 'sandbox container created');
+        let result: ExecutionResult;
+        try {
+          result = await this.runContainer(container, name, imageId, choice, request, archive, log, signal);
+        } finally {
+          await this.removeContainer(container.id, log, 'finished');
+        }
+        return egress ? withEgressLog(result, await egress.close()) : result;
       } finally {
-        await this.removeContainer(container.id, log, 'finished');
+        await egress?.close();
       }
     } finally {
       clearInterval(heartbeat);
@@ -142,6 +215,7 @@ export class DockerSandbox implements SandboxRuntime {
     container: Docker.Container,
     containerName: string,
     imageId: string,
+    choice: RuntimeChoice,
     request: ExecutionRequest,
     archive: Buffer,
     log: Logger,
@@ -151,45 +225,86 @@ export class DockerSandbox implements SandboxRuntime {
     const stdout = new CappedOutputCollector(limits.outputBytes);
     const stderr = new CappedOutputCollector(limits.outputBytes);
     const aborted = abortion(signal);
+    const sampler = new UsageSampler(container);
+    const user = `${SANDBOX_UID}:${SANDBOX_GID}`;
     let timeoutTimer: NodeJS.Timeout | undefined;
-    let output: NodeJS.ReadWriteStream | undefined;
     let timedOut = false;
     try {
       // The code goes in as a file while the container is created but not started; never as a shell string.
       await Promise.race([container.putArchive(archive, { path: CODE_DIR }), aborted.promise]);
-
-      // Attached before start, so not a byte of output is missed (the engine keeps no log copy).
-      const attached = await container.attach({ stream: true, stdout: true, stderr: true });
-      output = attached;
-      const outputEnded = finished(attached).catch(() => undefined);
-      this.docker.modem.demuxStream(attached, collectorSink(stdout), collectorSink(stderr));
-
       await Promise.race([container.start(), aborted.promise]);
+      if (request.files && Object.keys(request.files).length > 0) {
+        await Promise.race([this.unpackInputFiles(container, user), aborted.promise]);
+      }
+
+      sampler.start();
       const startedAt = Date.now();
       timeoutTimer = setTimeout(() => {
         timedOut = true;
         log.info({ timeoutSec: limits.timeoutSec }, 'sandbox timed out; killing the container');
-        container.kill().catch((err: unknown) => log.debug({ err }, 'kill after timeout failed'));
+        // Measure first (briefly): the cgroup goes with the container.
+        void Promise.race([sampler.sample(), delay(TIMEOUT_SAMPLE_MS)]).then(() =>
+          container.kill().catch((err: unknown) => log.debug({ err }, 'kill after timeout failed')),
+        );
       }, limits.timeoutSec * 1000);
 
-      await Promise.race([container.wait(), aborted.promise]);
+      const run = await Promise.race([
+        runExec(this.docker, container, {
+          cmd: codeCommand(request.language),
+          user,
+          workingDir: WORKSPACE_DIR,
+          stdout: collectorSink(stdout),
+          stderr: collectorSink(stderr),
+        }),
+        aborted.promise,
+      ]);
       const durationMs = Date.now() - startedAt;
       clearTimeout(timeoutTimer);
-      await Promise.race([outputEnded, delay(OUTPUT_DRAIN_MS)]);
+      // Cumulative cgroup figures: exact while the container (now idle) is still up.
+      await sampler.sample();
+      const usage = await sampler.stop();
+
+      const outputs = request.outputs
+        ? timedOut
+          ? { outputFiles: [], skippedOutputs: [{ path: request.outputs.join(' '), reason: 'not collected: the code timed out' }] }
+          : await Promise.race([
+              collectOutputs({
+                docker: this.docker,
+                container,
+                globs: request.outputs,
+                user,
+                workingDir: WORKSPACE_DIR,
+                artifactStore: this.artifactStore,
+              }),
+              delay(COLLECT_TIMEOUT_MS).then(() => ({
+                outputFiles: [],
+                skippedOutputs: [{ path: request.outputs!.join(' '), reason: 'not collected: collection took too long' }],
+              })),
+              aborted.promise,
+            ])
+        : undefined;
 
       const info = await container.inspect();
+      // The exec has no status when the container died under it (gVisor ends the whole sandbox on out-of-memory).
+      const exitCode = run.exitCode ?? (info.State.Running ? null : typeof info.State.ExitCode === 'number' ? info.State.ExitCode : null);
+      const oomKilled = info.State.OOMKilled === true || (exitCode === 137 && !timedOut && usage.memoryLimitReached);
       const stdoutCapture = stdout.finish();
       const stderrCapture = stderr.finish();
       await Promise.all([
         this.artifactStore.put(stdoutCapture.bytes),
         this.artifactStore.put(stderrCapture.bytes),
       ]);
+      const limitsHit: LimitKind[] = [];
+      if (timedOut) limitsHit.push('timeout');
+      if (oomKilled || usage.memoryLimitReached) limitsHit.push('memory');
+      if (usage.pidsLimitReached) limitsHit.push('pids');
+      if (stdoutCapture.output.truncated || stderrCapture.output.truncated) limitsHit.push('output');
       const result: ExecutionResult = {
-        exitCode: typeof info.State.ExitCode === 'number' ? info.State.ExitCode : null,
+        exitCode,
         stdout: stdoutCapture.output,
         stderr: stderrCapture.output,
         timedOut,
-        oomKilled: info.State.OOMKilled === true,
+        oomKilled,
         durationMs,
         sandbox: {
           containerId: container.id,
@@ -198,7 +313,11 @@ export class DockerSandbox implements SandboxRuntime {
           imageId,
           runtime: info.HostConfig.Runtime ?? 'runc',
           limits,
+          isolation: choice.isolation,
+          ...(choice.fallback ? { isolationFallback: choice.fallback } : {}),
         },
+        usage: { wallMs: durationMs, cpuMs: usage.cpuMs, peakMemoryBytes: usage.peakMemoryBytes, limitsHit },
+        ...(outputs ? outputs : {}),
       };
       log.info(
         {
@@ -206,8 +325,10 @@ export class DockerSandbox implements SandboxRuntime {
           timedOut,
           oomKilled: result.oomKilled,
           durationMs,
+          usage: result.usage,
           stdoutBytes: result.stdout.bytes,
           stderrBytes: result.stderr.bytes,
+          outputFiles: outputs?.outputFiles.length,
           truncated: result.stdout.truncated || result.stderr.truncated,
         },
         'sandbox finished',
@@ -223,9 +344,42 @@ export class DockerSandbox implements SandboxRuntime {
     } finally {
       clearTimeout(timeoutTimer);
       aborted.dispose();
-      output?.removeAllListeners('data');
-      (output as { destroy?: () => void } | undefined)?.destroy?.();
+      await sampler.stop();
     }
+  }
+
+  /** Writes the input files under /workspace, as the sandbox user, before the code starts. */
+  private async unpackInputFiles(container: Docker.Container, user: string): Promise<void> {
+    const errors = new CappedOutputCollector(4096);
+    const { exitCode } = await runExec(this.docker, container, {
+      cmd: ['python3', `${CODE_DIR}/${HELPER_FILE_NAME}`, 'unpack'],
+      user,
+      workingDir: WORKSPACE_DIR,
+      stdout: collectorSink(new CappedOutputCollector(0)),
+      stderr: collectorSink(errors),
+    });
+    if (exitCode !== 0) throw new InputFilesError(errors.bytes().toString('utf8').trim().split('\n').pop() ?? '');
+  }
+
+  /** The runtime for the requested isolation level; the engine's runtimes are asked for once and remembered. */
+  private async chooseRuntime(request: ExecutionRequest): Promise<RuntimeChoice> {
+    const requested = request.isolation ?? 'standard';
+    if (requested === 'standard') return { runtime: this.runtime, isolation: 'standard' };
+    this.engineRuntimes ??= this.docker.info().then((info: { Runtimes?: Record<string, unknown> }) => Object.keys(info.Runtimes ?? {}));
+    let engineRuntimes: string[];
+    try {
+      engineRuntimes = await this.engineRuntimes;
+    } catch (err) {
+      this.engineRuntimes = undefined; // ask again next time
+      throw err;
+    }
+    return chooseRuntime({
+      requested,
+      whenStrongUnavailable: request.whenStrongUnavailable,
+      engineRuntimes,
+      standardRuntime: this.runtime,
+      strongRuntime: this.strongRuntime,
+    });
   }
 
   private async imageId(): Promise<string> {

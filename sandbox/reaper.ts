@@ -3,6 +3,8 @@ import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { hasDockerStatus } from './docker-errors.js';
 import { LABELS, MANAGED_LABEL_FILTER, parseDeadline, parseOwner } from './labels.js';
+import { removeStaleHostGuards } from './network/host-guard.js';
+import { interfaceExists, removeOrphanNetworks } from './network/network-reaper.js';
 
 /** Why an object counts as an orphan. */
 export type OrphanReason = 'deadline-passed' | 'owner-gone' | 'unreadable-labels';
@@ -37,6 +39,8 @@ export function isProcessAlive(pid: number): boolean {
 export interface RemovedOrphans {
   containers: { id: string; name: string; reason: OrphanReason }[];
   volumes: { name: string; reason: OrphanReason }[];
+  /** Egress networks (actions with an allowlist); swept after the containers that used them. */
+  networks: { name: string; reason: OrphanReason }[];
 }
 
 export interface RemoveOrphansOptions {
@@ -57,7 +61,7 @@ export async function removeOrphans(options: RemoveOrphansOptions): Promise<Remo
     isProcessAlive: options.check?.isProcessAlive ?? isProcessAlive,
   };
   const filters = { label: [MANAGED_LABEL_FILTER] };
-  const removed: RemovedOrphans = { containers: [], volumes: [] };
+  const removed: RemovedOrphans = { containers: [], volumes: [], networks: [] };
 
   for (const info of await docker.listContainers({ all: true, filters })) {
     const reason = orphanReason(info.Labels, check);
@@ -87,5 +91,7 @@ export async function removeOrphans(options: RemoveOrphansOptions): Promise<Remo
       }
     }
   }
+  removed.networks = await removeOrphanNetworks({ docker, logger, orphanReason: (labels) => orphanReason(labels, check) });
+  await removeStaleHostGuards({ bridgeExists: interfaceExists, logger });
   return removed;
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { InputFilesSchema, OutputGlobsSchema } from './files.js';
+import { NetworkRequestSchema } from './network.js';
 import { utf8ByteLength } from './utf8.js';
 
 export const LANGUAGES = ['python', 'node', 'bash'] as const;
@@ -65,6 +67,16 @@ export const CodeSchema = z
     message: `code is larger than the ${MAX_CODE_BYTES / 1024} KiB limit`,
   });
 
+/**
+ * How strongly the code is kept apart from the host: `standard` is runc with Airlock's hardening, `strong` adds the
+ * gVisor user-space kernel (runsc) between the code and the host kernel.
+ */
+export const ISOLATION_LEVELS = ['standard', 'strong'] as const;
+export const IsolationLevelSchema = z.enum(ISOLATION_LEVELS, {
+  error: (issue) => `unknown isolation ${JSON.stringify(issue.input)}: use one of ${ISOLATION_LEVELS.join(', ')}`,
+});
+export type IsolationLevel = z.infer<typeof IsolationLevelSchema>;
+
 /** One piece of code an agent asks to run. */
 export const ActionInputSchema = z
   .object({
@@ -73,10 +85,24 @@ export const ActionInputSchema = z
     /** What the agent says the code is for; shown to approvers. */
     task: z.string().max(500, 'task must be at most 500 characters').optional(),
     limits: ResourceLimitsSchema.optional(),
+    /** Isolation level asked for; `standard` when absent (the policy may raise it for high risk). */
+    isolation: IsolationLevelSchema.optional(),
+    /** Files placed under /workspace before the code starts (relative path → UTF-8 content). */
+    files: InputFilesSchema.optional(),
+    /** Globs under /workspace collected after exit into the artifact store. */
+    outputs: OutputGlobsSchema.optional(),
     /** Overrides the run's approval timeout for this action. */
     approvalTimeoutMs: z.number().int().positive().max(30 * 86_400_000).optional(),
+    /** Destinations the code may reach through the egress proxy; no network at all when absent. */
+    network: NetworkRequestSchema.optional(),
   })
-  .strict();
+  .strict()
+  // Egress under gVisor is not verified yet (its netstack and Docker's embedded DNS interact differently), so the
+  // combination is refused rather than run with unproven isolation.
+  .refine((action) => !(action.network && action.isolation === 'strong'), {
+    message: 'network access is not available with strong isolation yet: drop network.allow or use standard isolation',
+    path: ['network'],
+  });
 export type ActionInput = z.infer<typeof ActionInputSchema>;
 
 export const ACTION_STATUSES = [

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { LanguageSchema, ResolvedLimitsSchema } from './action.js';
+import { IsolationLevelSchema, LanguageSchema, ResolvedLimitsSchema } from './action.js';
+import { InputFilesSchema, OutputFileSchema, OutputGlobsSchema, SkippedOutputSchema } from './files.js';
+import { EgressAttemptSchema } from './network.js';
+import { ResourceUsageSchema } from './resource-usage.js';
 
 /** What the sandbox activity is asked to run. */
 export const ExecutionRequestSchema = z.object({
@@ -8,11 +11,22 @@ export const ExecutionRequestSchema = z.object({
   language: LanguageSchema,
   code: z.string(),
   limits: ResolvedLimitsSchema,
+  /** `standard` when absent (requests recorded before isolation levels existed). */
+  isolation: IsolationLevelSchema.optional(),
+  /**
+   * What to do when `strong` is asked for but gVisor is not available on the sandbox host: `fail` the execution
+   * (the default), or `fallback` to `standard` and say so in the result.
+   */
+  whenStrongUnavailable: z.enum(['fail', 'fallback']).optional(),
+  files: InputFilesSchema.optional(),
+  outputs: OutputGlobsSchema.optional(),
+  /** Canonical allowlist entries (NetworkRequestSchema's output); absent means no network at all. */
+  network: z.object({ allow: z.array(z.string()).min(1) }).optional(),
 });
 export type ExecutionRequest = z.infer<typeof ExecutionRequestSchema>;
 
 /** Longest stdout/stderr kept inline in workflow history; the full (capped) output is in the artifact store. */
-export const INLINE_OUTPUT_BYTES = 64 * 1024;
+export const INLINE_OUTPUT_BYTES = 16 * 1024;
 
 export const CapturedOutputSchema = z.object({
   /** The output, or its first INLINE_OUTPUT_BYTES when longer (then `inlineComplete` is false). */
@@ -42,6 +56,20 @@ export const ExecutionResultSchema = z.object({
     imageId: z.string(),
     runtime: z.string(),
     limits: ResolvedLimitsSchema,
+    /** The isolation level that actually ran (absent in results recorded before isolation levels existed). */
+    isolation: IsolationLevelSchema.optional(),
+    /** Set when `strong` was asked for but `standard` ran instead, and why. */
+    isolationFallback: z.string().optional(),
   }),
+  /** What the execution consumed and which limits it reached (absent in results recorded before accounting). */
+  usage: ResourceUsageSchema.optional(),
+  /** Files collected from the declared output paths (content in the artifact store). */
+  outputFiles: z.array(OutputFileSchema).optional(),
+  /** Matching paths that were not collected, with the reason. */
+  skippedOutputs: z.array(SkippedOutputSchema).optional(),
+  /** Every attempt to reach the network through the egress proxy, in order (actions with an allowlist only). */
+  egress: z.array(EgressAttemptSchema).optional(),
+  /** Attempts beyond the recorded ones: counted and logged, not kept in history. */
+  egressOmitted: z.number().int().optional(),
 });
 export type ExecutionResult = z.infer<typeof ExecutionResultSchema>;

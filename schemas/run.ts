@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { ActionInputSchema, ActionStatusSchema, LanguageSchema, ResolvedLimitsSchema } from './action.js';
+import { ActionInputSchema, ActionStatusSchema, IsolationLevelSchema, LanguageSchema, ResolvedLimitsSchema } from './action.js';
 import { DecisionRecordSchema } from './decision.js';
 import { ExecutionResultSchema } from './execution.js';
+import { NotificationRecordSchema } from './notification.js';
 import { RiskAssessmentSchema, RiskLevelSchema } from './risk.js';
 
 export const RUN_STATUSES = ['running', 'awaiting_approval', 'completed', 'failed', 'closed'] as const;
@@ -27,7 +28,8 @@ export const StartRunInputSchema = z
     actions: z.array(ActionInputSchema).max(100).default([]),
     /** Close the run once the initial actions are finished (one-shot use). */
     closeWhenDone: z.boolean().default(false),
-    approvalTimeoutMs: z.number().int().positive().max(30 * 86_400_000).default(DEFAULT_APPROVAL_TIMEOUT_MS),
+    /** Overrides the policy's per-level approval timeout for every action of the run (DEFAULT_APPROVAL_TIMEOUT_MS when neither sets one). */
+    approvalTimeoutMs: z.number().int().positive().max(30 * 86_400_000).optional(),
     idleTimeoutMs: z.number().int().positive().default(DEFAULT_IDLE_TIMEOUT_MS),
   })
   .strict();
@@ -40,10 +42,16 @@ export const ActionStateSchema = z.object({
   task: z.string().optional(),
   code: z.string(),
   codeSha256: z.string().optional(),
+  /** True in a run's final result when the code was left out to keep the result under Temporal's payload cap. */
+  codeOmitted: z.boolean().optional(),
   status: ActionStatusSchema,
   submittedAt: z.string(),
   updatedAt: z.string(),
   limits: ResolvedLimitsSchema,
+  /** Destinations the action may reach (canonical allowlist entries); absent: no network. */
+  network: z.object({ allow: z.array(z.string()) }).optional(),
+  /** Isolation the sandbox is asked for: the action's choice, raised to `strong` by the policy for high risk. */
+  isolation: IsolationLevelSchema.optional(),
   risk: RiskAssessmentSchema.optional(),
   decisions: z.array(DecisionRecordSchema),
   requiredApprovals: z.number().int(),
@@ -52,6 +60,8 @@ export const ActionStateSchema = z.object({
   result: ExecutionResultSchema.optional(),
   /** Why the action could not run (sandbox error), when it failed without a result. */
   error: z.string().optional(),
+  /** Announcements of the pending approval on push channels (Slack, webhook), escalations included. */
+  notifications: z.array(NotificationRecordSchema).optional(),
 });
 export type ActionState = z.infer<typeof ActionStateSchema>;
 

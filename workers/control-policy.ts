@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ApprovalChannelDeps } from '../activities/approval-channel-activities.js';
 import type { AirlockConfig } from '../client/config.js';
 import { ConfigError } from '../client/config.js';
+import { PolicyFileError } from '../policy/policy-file-error.js';
 import { policyLoader, resolvePolicyPath } from '../policy/policy-loader.js';
 import { parseApprovers } from '../policy/policy-snapshot.js';
 import { ChannelsEnvSchema, type ChannelsEnv } from '../schemas/channels-env.js';
@@ -27,7 +28,14 @@ export function controlPolicyDeps(options: { config: AirlockConfig; logger: Logg
   const env = options.env ?? process.env;
   const file = resolvePolicyPath(env);
   const policy = policyLoader({ file, approvers: parseApprovers(options.config.AIRLOCK_APPROVERS) });
-  const first = policy();
+  let first: PolicySnapshot;
+  try {
+    first = policy();
+  } catch (err) {
+    // A broken policy file is the operator's to fix: one readable message, no stack trace.
+    if (err instanceof PolicyFileError) throw new ConfigError(err.message, { cause: err });
+    throw err;
+  }
   options.logger.info({ policy: file ?? 'built-in', version: first.version }, 'policy loaded');
   const channelsEnv = loadChannelsEnv(env);
   return {

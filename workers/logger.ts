@@ -13,6 +13,17 @@ export const REDACTED_PATHS = [
   '*.password',
   'env',
   '*.env',
+  // Signing secrets, bot tokens and request headers that carry credentials (Slack, webhooks, API clients).
+  'signingSecret',
+  '*.signingSecret',
+  'botToken',
+  '*.botToken',
+  'apiKey',
+  '*.apiKey',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.cookie',
+  'headers["x-slack-signature"]',
 ];
 
 /** The one root logger of a process; units of work take `logger.child({ runId, actionId })`. */

@@ -48,8 +48,8 @@ export interface RunWorkersOptions {
 export async function runWorkers(options: RunWorkersOptions): Promise<void> {
   const { config, logger } = options;
   const roles = { control: options.roles?.control ?? true, sandbox: options.roles?.sandbox ?? true };
-  installTemporalRuntimeLogger(logger);
-  const telemetry = options.telemetry ?? (await workerTelemetryFromEnv());
+  const telemetry = options.telemetry ?? (await workerTelemetryFromEnv(options.env));
+  installTemporalRuntimeLogger(logger, { metricsBindAddress: telemetry.runtimeMetricsAddress });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workers: Worker[] = [];
   const stopReaper: Array<() => Promise<void>> = [];

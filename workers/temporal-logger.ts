@@ -38,12 +38,14 @@ export class PinoTemporalLogger implements TemporalLogger {
  * Routes the Temporal runtime's logs (including the Rust core's, forwarded) into pino. The runtime is process-wide
  * and can be installed once; later calls are no-ops.
  */
-export function installTemporalRuntimeLogger(logger: Logger): void {
+export function installTemporalRuntimeLogger(logger: Logger, options: { metricsBindAddress?: string } = {}): void {
   if (Runtime._instance) return;
   Runtime.install({
     logger: new PinoTemporalLogger(logger.child({ component: 'temporal' })),
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} },
+      // The runtime's own metrics (polls, task latencies, slots) on a local Prometheus listener; /metrics appends them.
+      ...(options.metricsBindAddress ? { metrics: { prometheus: { bindAddress: options.metricsBindAddress } } } : {}),
     },
   });
 }

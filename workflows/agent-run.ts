@@ -14,15 +14,28 @@ import {
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ControlActivities, SandboxActivities } from '../activities/index.js';
-import { gateFor, GATE_RULE_IDS } from '../policy/gate.js';
+import { gateFor, GATE_RULE_IDS, type DecisionRefusal } from '../policy/gate.js';
+import { withNetworkRisk } from '../policy/network-risk.js';
+import { isolationFor, limitsAboveBounds, LIMITS_ABOVE_BOUND_RULE } from '../policy/sandbox-policy.js';
 import { ActionInputSchema, resolveLimits, type ActionInput } from '../schemas/action.js';
+import { NetworkRequestSchema } from '../schemas/network.js';
 import { DecisionInputSchema, POLICY_PRINCIPAL, type DecisionInput, type DecisionOutcome } from '../schemas/decision.js';
 import { formatDurationMs } from '../schemas/duration.js';
-import type { PolicySnapshot } from '../schemas/policy.js';
+import type { NotificationRecord } from '../schemas/notification.js';
+import type { LevelGate, NotifyChannel, PolicySnapshot } from '../schemas/policy.js';
 import { maxRiskLevel, type RiskLevel } from '../schemas/risk.js';
-import { StartRunInputSchema, type ActionState, type RunState, type StartRunInput } from '../schemas/run.js';
-import { approvalCount, decisionRefusal, hasDenial, isDecided } from './approval-state.js';
+import {
+  DEFAULT_APPROVAL_TIMEOUT_MS,
+  StartRunInputSchema,
+  type ActionState,
+  type RunState,
+  type StartRunInput,
+} from '../schemas/run.js';
+import { buildApprovalNotice } from './approval-notice.js';
+import { approvalCount, hasDenial, isDecided, refuseDecision } from './approval-state.js';
 import { closeSignal, closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate } from './messages.js';
+import { reportActionStatus } from './metrics-sink.js';
+import { compactRunResult } from './run-result.js';
 import { isFinal, runStatusOf } from './run-status.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, RISK_ATTRIBUTE, STATUS_ATTRIBUTE } from './search-attributes.js';
 import { sandboxTaskQueueFor } from './task-queues.js';
@@ -37,6 +50,12 @@ const SANDBOX_MAX_ATTEMPTS = 3;
 const control = proxyActivities<ControlActivities>({
   startToCloseTimeout: CONTROL_ACTIVITY_TIMEOUT,
   retry: { maximumAttempts: 5 },
+});
+
+/** Push notifications retry with backoff for a few minutes: a flaky webhook receiver should still hear of it. */
+const channels = proxyActivities<ControlActivities>({
+  startToCloseTimeout: CONTROL_ACTIVITY_TIMEOUT,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
 });
 
 function sandboxActivities(timeoutSec: number) {
@@ -77,7 +96,11 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   let policy: PolicySnapshot | undefined = undefined;
   const queue: ActionState[] = [];
   const actionById = new Map<string, ActionState>();
-  const approvalTimeouts = new Map<string, number>();
+  // An explicit timeout (per action, else per run) overrides the policy's per-level one.
+  const approvalTimeouts = new Map<string, number | undefined>();
+  // Notifications and outcome updates run beside the actions; the run waits for them before it ends.
+  const background = new Set<Promise<void>>();
+  const pendingNotices = new Map<string, Promise<void>[]>();
 
   const publishStatus = (ended = false): void => {
     state.status = runStatusOf(state, ended);
@@ -92,11 +115,16 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     action.status = status;
     action.updatedAt = nowIso();
     log.info('action status', { runId, actionId: action.actionId, status });
+    reportActionStatus({ runId, actionId: action.actionId, status, risk: action.risk?.level, at: action.updatedAt });
     publishStatus();
   };
 
+  // What only the sandbox needs (input files can be large): kept out of the queryable state.
+  const sandboxInputs = new Map<string, Pick<ActionInput, 'isolation' | 'files' | 'outputs' | 'limits'>>();
+
   const enqueue = (action: ActionInput): string => {
     const actionId = `a${state.actions.length + 1}`;
+    sandboxInputs.set(actionId, { isolation: action.isolation, files: action.files, outputs: action.outputs, limits: action.limits });
     const at = nowIso();
     const record: ActionState = {
       actionId,
@@ -107,6 +135,8 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
       submittedAt: at,
       updatedAt: at,
       limits: resolveLimits(action.limits),
+      // Canonical entries (lower-case, de-duplicated); the validator already accepted them.
+      ...(action.network ? { network: { allow: NetworkRequestSchema.parse(action.network).allow } } : {}),
       decisions: [],
       requiredApprovals: 0,
     };
@@ -138,8 +168,8 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     };
   };
 
-  const refusalFor = (decision: DecisionInput): string | undefined =>
-    decisionRefusal(decision, { runId, requester: input.requester, policy, action: actionById.get(decision.actionId) });
+  const refusalFor = (decision: DecisionInput): DecisionRefusal | undefined =>
+    refuseDecision(decision, { runId, requester: input.requester, policy, action: actionById.get(decision.actionId) });
 
   const close = (reason: string): void => {
     if (state.closed) return;
@@ -156,7 +186,9 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     {
       validator: (action) => {
         if (state.closed) throw new Error(`run ${runId} is closed and accepts no more actions: start a new run`);
-        parseOrReject(ActionInputSchema, action, 'action');
+        const parsed = parseOrReject(ActionInputSchema, action, 'action');
+        const limitRefusal = policy ? limitsAboveBounds(parsed.limits, policy.limitBounds) : undefined;
+        if (limitRefusal) throw new Error(limitRefusal);
       },
     },
   );
@@ -165,14 +197,15 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     validator: (decision) => {
       const parsed = parseOrReject(DecisionInputSchema, decision, 'decision');
       const refusal = refusalFor(parsed);
-      if (refusal) throw new Error(refusal);
+      // The type lets channels tell "not allowed" (403) from "too late or duplicate" (409) without parsing text.
+      if (refusal) throw ApplicationFailure.create({ message: refusal.message, type: refusal.type, nonRetryable: true });
     },
   });
 
   // Signals cannot be refused: an invalid one is kept, with its reason, for the audit.
   setHandler(decideSignal, (decision) => {
     const parsed = DecisionInputSchema.safeParse(decision);
-    const refusal = parsed.success ? refusalFor(parsed.data) : z.prettifyError(parsed.error);
+    const refusal = parsed.success ? refusalFor(parsed.data)?.message : z.prettifyError(parsed.error);
     if (parsed.success && refusal === undefined) {
       recordHumanDecision(parsed.data);
       return;
@@ -207,30 +240,135 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     });
   };
 
-  /** Waits for humans; returns false when the wait timed out. */
-  const awaitApproval = async (action: ActionState, level: RiskLevel, quorum: number): Promise<boolean> => {
-    const timeoutMs = approvalTimeouts.get(action.actionId) ?? input.approvalTimeoutMs;
-    action.requiredApprovals = quorum;
-    action.approvalDeadline = new Date(Date.now() + timeoutMs).toISOString();
-    setActionStatus(action, 'awaiting_approval');
-    const decided = await condition(() => isDecided(action), timeoutMs, {
-      summary: `approval of ${action.actionId} (${level} risk, ${quorum} approver${quorum > 1 ? 's' : ''})`,
+  const inBackground = (work: Promise<void>): Promise<void> => {
+    const task: Promise<void> = work
+      .catch((err: unknown) => log.warn('background notification work failed', { runId, error: String(err) }))
+      .finally(() => background.delete(task));
+    background.add(task);
+    return task;
+  };
+
+  /** Announces the wait on `targets`; failures are recorded on the action, never fail it. */
+  const announce = (action: ActionState, level: RiskLevel, stage: number, targets: readonly NotifyChannel[], roles: string[]): void => {
+    const activePolicy = policy as PolicySnapshot;
+    const notice = buildApprovalNotice({
+      runId,
+      agent: input.agent,
+      requester: input.requester,
+      action,
+      level,
+      deadline: action.approvalDeadline ?? nowIso(),
+      policy: activePolicy,
+      stage,
+      roles,
     });
+    for (const channel of targets) {
+      const task = inBackground(
+        (async () => {
+          const at = nowIso();
+          let record: NotificationRecord;
+          try {
+            const result = await channels.notifyApprovers({ channel, notice, targets: activePolicy.channels ?? {} });
+            record = { channel, stage, at, delivered: result.delivered, ...(result.detail ? { detail: result.detail } : {}), ...(result.slack ? { slack: result.slack } : {}) };
+          } catch (err) {
+            record = { channel, stage, at, delivered: false, detail: err instanceof Error ? describeFailure(err) : String(err) };
+          }
+          if (roles.length > 0) record.roles = roles;
+          (action.notifications ??= []).push(record);
+        })(),
+      );
+      pendingNotices.set(action.actionId, [...(pendingNotices.get(action.actionId) ?? []), task]);
+    }
+  };
+
+  /** Rewrites the Slack messages of a finished wait with its outcome, whoever (or whatever) decided. */
+  const publishOutcome = (action: ActionState, level: RiskLevel, outcome: 'approved' | 'denied' | 'timed_out'): void => {
+    const pending = pendingNotices.get(action.actionId);
+    if (!pending) return;
+    void inBackground(
+      (async () => {
+        await Promise.allSettled(pending);
+        const refs = (action.notifications ?? []).flatMap((n) => (n.slack ? [n.slack] : []));
+        if (refs.length === 0) return;
+        const notice = buildApprovalNotice({
+          runId,
+          agent: input.agent,
+          requester: input.requester,
+          action,
+          level,
+          deadline: action.approvalDeadline ?? nowIso(),
+          policy: policy as PolicySnapshot,
+          stage: 0,
+          roles: [],
+        });
+        const deciders = action.decisions.filter((d) => !d.automatic).map((d) => d.approver);
+        await channels.publishApprovalOutcome({ slack: refs, notice, outcome, deciders });
+      })(),
+    );
+  };
+
+  /**
+   * Waits for humans, climbing the level's escalation ladder while nobody decides; returns false when the wait
+   * timed out (then the policy has denied the action).
+   */
+  const awaitApproval = async (action: ActionState, level: RiskLevel, gate: LevelGate): Promise<boolean> => {
+    const timeoutMs = approvalTimeouts.get(action.actionId) ?? gate.timeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+    const startedAt = Date.now();
+    action.requiredApprovals = gate.quorum;
+    action.approvalDeadline = new Date(startedAt + timeoutMs).toISOString();
+    setActionStatus(action, 'awaiting_approval');
+    const summary = `approval of ${action.actionId} (${level} risk, ${gate.quorum} approver${gate.quorum > 1 ? 's' : ''})`;
+    announce(action, level, 0, gate.notify ?? [], []);
+    let decided = false;
+    let stage = 0;
+    for (const step of gate.escalation ?? []) {
+      if (step.afterMs >= timeoutMs) break;
+      decided = await condition(() => isDecided(action), Math.max(startedAt + step.afterMs - Date.now(), 1), { summary });
+      if (decided) break;
+      stage++;
+      log.info('approval escalated', { runId, actionId: action.actionId, stage, channels: step.channels, roles: step.roles });
+      announce(action, level, stage, step.channels.length > 0 ? step.channels : (gate.notify ?? []), step.roles);
+    }
+    if (!decided) {
+      decided = await condition(() => isDecided(action), Math.max(startedAt + timeoutMs - Date.now(), 1), { summary });
+    }
     if (!decided) {
       recordPolicyDecision(action, 'deny', [GATE_RULE_IDS.approvalTimeout], `no decision within ${formatDurationMs(timeoutMs)}`);
       setActionStatus(action, 'timed_out');
     }
+    publishOutcome(action, level, !decided ? 'timed_out' : hasDenial(action) ? 'denied' : 'approved');
     return decided;
   };
 
   const processAction = async (action: ActionState): Promise<void> => {
     const activePolicy = policy as PolicySnapshot;
     try {
-      const risk = await control.assessRisk({ language: action.language, code: action.code, policyVersion: activePolicy.version });
+      // Summaries label the activity in the Temporal Web UI's event history.
+      const scored = await control.assessRisk.executeWithOptions({ summary: `assess the risk of ${action.actionId}` }, [
+        {
+          language: action.language,
+          code: action.code,
+          policyVersion: activePolicy.version,
+          ...(activePolicy.rules ? { rules: activePolicy.rules } : {}),
+          ...(activePolicy.thresholds ? { thresholds: activePolicy.thresholds } : {}),
+        },
+      ]);
+      // Asking for network makes an action at least medium; denylisted hosts or too many make it critical.
+      const risk = withNetworkRisk(scored, action.network, activePolicy.network);
       action.risk = risk;
       action.codeSha256 = risk.codeSha256;
       state.highestRisk = state.highestRisk ? maxRiskLevel(state.highestRisk, risk.level) : risk.level;
       setActionStatus(action, 'assessed');
+
+      const sandboxInput = sandboxInputs.get(action.actionId);
+      const limitRefusal = limitsAboveBounds(sandboxInput?.limits, activePolicy.limitBounds);
+      if (limitRefusal) {
+        recordPolicyDecision(action, 'deny', [LIMITS_ABOVE_BOUND_RULE], limitRefusal);
+        setActionStatus(action, 'denied');
+        return;
+      }
+      const isolation = isolationFor(sandboxInput?.isolation, risk.level, activePolicy.isolation);
+      action.isolation = isolation.isolation;
 
       const gate = gateFor(activePolicy, risk.level);
       if (gate.mode === 'deny') {
@@ -240,7 +378,7 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
       }
       if (gate.mode === 'auto') {
         recordPolicyDecision(action, 'approve', [GATE_RULE_IDS.autoApprove(risk.level), ...risk.ruleIds], `${risk.level} risk is approved by policy`);
-      } else if (!(await awaitApproval(action, risk.level, gate.quorum))) {
+      } else if (!(await awaitApproval(action, risk.level, gate))) {
         return;
       }
       if (hasDenial(action)) {
@@ -250,13 +388,21 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
       setActionStatus(action, 'approved');
 
       setActionStatus(action, 'running');
-      const result = await sandboxActivities(action.limits.timeoutSec).executeCode({
-        runId,
-        actionId: action.actionId,
-        language: action.language,
-        code: action.code,
-        limits: action.limits,
-      });
+      const summary = `run ${action.actionId} (${action.language}, ${isolation.isolation} isolation, ${action.limits.timeoutSec}s limit)`;
+      const result = await sandboxActivities(action.limits.timeoutSec).executeCode.executeWithOptions({ summary }, [
+        {
+          runId,
+          actionId: action.actionId,
+          language: action.language,
+          code: action.code,
+          limits: action.limits,
+          ...(action.network ? { network: action.network } : {}),
+          isolation: isolation.isolation,
+          whenStrongUnavailable: isolation.whenStrongUnavailable,
+          ...(sandboxInput?.files ? { files: sandboxInput.files } : {}),
+          ...(sandboxInput?.outputs ? { outputs: sandboxInput.outputs } : {}),
+        },
+      ]);
       action.result = result;
       const succeeded = result.exitCode === 0 && !result.timedOut && !result.oomKilled;
       setActionStatus(action, succeeded ? 'succeeded' : 'failed');
@@ -275,7 +421,7 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   ]);
 
   for (const action of input.actions) enqueue(action);
-  policy = await control.loadPolicy();
+  policy = await control.loadPolicy.executeWithOptions({ summary: 'load and pin the approval policy' }, []);
   state.policyVersion = policy.version;
 
   if (input.closeWhenDone) {
@@ -298,10 +444,12 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     if (state.closed && inFlight.size === 0) break;
   }
 
+  // Outcome updates and notifications still being retried finish before the run does.
+  while (background.size > 0) await Promise.allSettled([...background]);
   // Let in-progress update handlers reply before the run completes.
   await condition(allHandlersFinished);
   publishStatus(true);
-  return state;
+  return compactRunResult(state);
 }
 
 function describeFailure(err: Error): string {

@@ -1,5 +1,5 @@
 /** Pure rules for counting decisions on one action; shared by the workflow and its unit tests. */
-import { approverRefusal } from '../policy/gate.js';
+import { approverRefusalOf, type DecisionRefusal } from '../policy/gate.js';
 import type { ActionState } from '../schemas/run.js';
 import type { DecisionInput } from '../schemas/decision.js';
 import type { PolicySnapshot } from '../schemas/policy.js';
@@ -22,23 +22,37 @@ export function isDecided(action: ActionState): boolean {
  * Why a decision may not count, or undefined when it may. The order matters to users: "no such action" before
  * "not awaiting approval" before anything about the person deciding.
  */
+export function refuseDecision(
+  input: DecisionInput,
+  context: { runId: string; requester: string; policy: PolicySnapshot | undefined; action: ActionState | undefined },
+): DecisionRefusal | undefined {
+  const { action, policy } = context;
+  if (!action) return { type: 'unknown_action', message: `run ${context.runId} has no action ${input.actionId}` };
+  if (action.status === 'timed_out') {
+    return {
+      type: 'timed_out',
+      message: `the approval wait for action ${action.actionId} already timed out; it was denied by the policy`,
+    };
+  }
+  if (action.status !== 'awaiting_approval') {
+    return { type: 'not_awaiting_approval', message: `action ${action.actionId} is not awaiting approval (status: ${action.status})` };
+  }
+  if (!policy) return { type: 'policy_loading', message: `run ${context.runId} is still loading its policy; try again in a moment` };
+  const refusal = approverRefusalOf(policy, input.approver, input.decision, context.requester, action.risk?.level);
+  if (refusal) return refusal;
+  if (action.decisions.some((d) => d.approver === input.approver && !d.automatic)) {
+    return {
+      type: 'duplicate_decision',
+      message: `${input.approver} has already decided on action ${action.actionId}; a decision counts once`,
+    };
+  }
+  return undefined;
+}
+
+/** Message-only form of refuseDecision. */
 export function decisionRefusal(
   input: DecisionInput,
   context: { runId: string; requester: string; policy: PolicySnapshot | undefined; action: ActionState | undefined },
 ): string | undefined {
-  const { action, policy } = context;
-  if (!action) return `run ${context.runId} has no action ${input.actionId}`;
-  if (action.status === 'timed_out') {
-    return `the approval wait for action ${action.actionId} already timed out; it was denied by the policy`;
-  }
-  if (action.status !== 'awaiting_approval') {
-    return `action ${action.actionId} is not awaiting approval (status: ${action.status})`;
-  }
-  if (!policy) return `run ${context.runId} is still loading its policy; try again in a moment`;
-  const refusal = approverRefusal(policy, input.approver, input.decision, context.requester);
-  if (refusal) return refusal;
-  if (action.decisions.some((d) => d.approver === input.approver && !d.automatic)) {
-    return `${input.approver} has already decided on action ${action.actionId}; a decision counts once`;
-  }
-  return undefined;
+  return refuseDecision(input, context)?.message;
 }

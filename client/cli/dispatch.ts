@@ -1,9 +1,11 @@
+import { artifactCommand } from './commands/artifact.js';
 import { auditCommand } from './commands/audit.js';
 import { decideCommand } from './commands/decide.js';
 import { helpCommand } from './commands/help.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
+import { tokenCommand } from './commands/token.js';
 import { upCommand } from './commands/up.js';
 import type { Command, CommandContext } from './context.js';
 import { reportError } from './error-report.js';
@@ -17,6 +19,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   status: statusCommand,
   list: listCommand,
   audit: auditCommand,
+  token: tokenCommand,
+  artifact: artifactCommand,
   help: helpCommand,
 };
 

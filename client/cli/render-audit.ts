@@ -1,4 +1,5 @@
 import type { AuditAction, AuditReport } from '../audit-report.js';
+import { renderEgressLines } from './render-egress.js';
 
 const INDENT = '    ';
 
@@ -34,6 +35,14 @@ function renderAuditAction(action: AuditAction): string[] {
     lines.push(`${INDENT}${INDENT}limits ${box.limits.timeoutSec}s, ${box.limits.memoryMb} MB, ${box.limits.cpus} cpu, ${box.limits.pids} pids`);
     lines.push(`${INDENT}${INDENT}stdout ${run.stdout.bytes} B sha256 ${run.stdout.sha256}${run.stdout.truncated ? ' (truncated)' : ''}`);
     lines.push(`${INDENT}${INDENT}stderr ${run.stderr.bytes} B sha256 ${run.stderr.sha256}${run.stderr.truncated ? ' (truncated)' : ''}`);
+    for (const file of run.outputFiles ?? []) lines.push(`${INDENT}${INDENT}file ${file.path} ${file.bytes} B sha256 ${file.sha256}`);
+    if (run.usage) {
+      const cpu = run.usage.cpuMs === null ? 'cpu unknown' : `cpu ${run.usage.cpuMs} ms`;
+      const memory = run.usage.peakMemoryBytes === null ? 'peak memory unknown' : `peak memory ${Math.round(run.usage.peakMemoryBytes / 1_048_576)} MB`;
+      const hits = run.usage.limitsHit.length > 0 ? `, limits hit: ${run.usage.limitsHit.join(', ')}` : '';
+      lines.push(`${INDENT}${INDENT}used ${cpu}, ${memory}${hits}`);
+    }
+    if (run.egress) lines.push(...renderEgressLines(run.egress, run.egressOmitted ?? 0, `${INDENT}${INDENT}`));
   }
   for (const failure of action.activityFailures) {
     lines.push(`${INDENT}${failure.at}  ${failure.activityType} failed: ${failure.message}`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_CODE_BYTES, type Language } from '../../schemas/action.js';
 import { parseDurationMs } from '../../schemas/duration.js';
+import { formatAllowEntry, parseAllowEntry } from '../../schemas/network.js';
 import { IdentitySchema, StartRunInputSchema, type StartRunInput } from '../../schemas/run.js';
 import { inferLanguage } from './language.js';
 import { expectPositionals, parseCommandLine, parseWholeNumber } from './parse-args.js';
@@ -20,6 +21,8 @@ export interface RunArgs {
   timeoutSec?: number;
   memoryMb?: number;
   approvalTimeoutMs?: number;
+  /** --allow-host entries in canonical form; absent when none were given (then the code has no network). */
+  allowHosts?: string[];
   wait: boolean;
   json: boolean;
 }
@@ -32,6 +35,7 @@ const RUN_OPTIONS = {
   timeout: { type: 'string' },
   memory: { type: 'string' },
   'approval-timeout': { type: 'string' },
+  'allow-host': { type: 'string', multiple: true },
   wait: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -57,9 +61,19 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     timeoutSec: parseWholeNumber('timeout', values.timeout, 'seconds'),
     memoryMb: parseWholeNumber('memory', values.memory, 'megabytes'),
     approvalTimeoutMs,
+    ...(values['allow-host'] ? { allowHosts: parseAllowHosts(values['allow-host']) } : {}),
     wait: values.wait ?? false,
     json: values.json ?? false,
   };
+}
+
+/** Validates each --allow-host value (HOST:PORT, *.DOMAIN:PORT, IP:PORT) and puts it in canonical form. */
+function parseAllowHosts(values: readonly string[]): string[] {
+  return values.map((value) => {
+    const entry = parseAllowEntry(value);
+    if (typeof entry === 'string') throw new UsageError(`--allow-host ${entry}`);
+    return formatAllowEntry(entry);
+  });
 }
 
 /** Refuses code over the size limit before anything is sent anywhere. */
@@ -100,6 +114,7 @@ export function buildRunInput(args: RunArgs, code: string, requester: string): S
         code,
         ...(args.task !== undefined ? { task: args.task } : {}),
         ...(Object.keys(limits).length > 0 ? { limits } : {}),
+        ...(args.allowHosts?.length ? { network: { allow: args.allowHosts } } : {}),
       },
     ],
     closeWhenDone: true,

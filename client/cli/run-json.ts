@@ -1,4 +1,5 @@
 import type { DecisionRecord } from '../../schemas/decision.js';
+import type { EgressAttempt } from '../../schemas/network.js';
 import type { RiskFinding, RiskLevel } from '../../schemas/risk.js';
 import type { ActionState, RunState } from '../../schemas/run.js';
 
@@ -22,6 +23,11 @@ export interface ActionJson {
   };
   /** Why the action failed without a result. */
   error?: string;
+  /** The destinations the action may reach (absent: no network). */
+  network?: { allow: string[] };
+  /** Every attempt through the egress proxy, allowed or denied (actions with an allowlist that ran). */
+  egress?: EgressAttempt[];
+  egressOmitted?: number;
 }
 
 /** What `run --json` prints. */
@@ -62,6 +68,9 @@ export function shapeAction(action: ActionState): ActionJson {
     };
   }
   if (action.error !== undefined) shaped.error = action.error;
+  if (action.network) shaped.network = action.network;
+  if (result?.egress) shaped.egress = result.egress;
+  if (result?.egressOmitted) shaped.egressOmitted = result.egressOmitted;
   return shaped;
 }
 

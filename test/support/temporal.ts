@@ -42,13 +42,15 @@ export interface TestWorkers {
 }
 
 /** Starts control and sandbox workers on a private task queue; `stop()` shuts them down and closes the client. */
-export async function startTestWorkers(options: { config?: AirlockConfig; approvers?: string[] } = {}): Promise<TestWorkers> {
+export async function startTestWorkers(
+  options: { config?: AirlockConfig; approvers?: string[]; /** Policy and channel settings (AIRLOCK_POLICY, SLACK_*...) for the workers. */ env?: NodeJS.ProcessEnv } = {},
+): Promise<TestWorkers> {
   const config = options.config ?? testConfig(options.approvers ? { AIRLOCK_APPROVERS: options.approvers.join(',') } : {});
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'airlock-test' });
   const abort = new AbortController();
   let ready!: () => void;
   const readyPromise = new Promise<void>((resolve) => (ready = resolve));
-  const running = runWorkers({ config, logger, signal: abort.signal, workflowBundle: await workflowBundle(), onReady: ready });
+  const running = runWorkers({ config, logger, signal: abort.signal, workflowBundle: await workflowBundle(), onReady: ready, env: options.env });
   await Promise.race([readyPromise, running]);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });

@@ -42,7 +42,7 @@ void test('run: bad command lines are usage errors', () => {
   const cases: [string[], RegExp][] = [
     [[], /missing <file\|->/],
     [['a.py', 'b.py'], /unexpected argument "b.py"/],
-    [['a.py', '--allow-host', 'x:1'], /Unknown option '--allow-host'/],
+    [['a.py', '--allow-host', 'x'], /--allow-host "x": the port is missing/],
     [['a.py', '--timeout', 'soon'], /--timeout must be a whole number of seconds/],
     [['a.py', '--memory', '-5'], /--memory|argument missing/],
     [['a.py', '--approval-timeout', 'forever'], /--approval-timeout: "forever" is not a duration/],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveLimits } from '../../schemas/action.js';
 import type { ExecutionRequest } from '../../schemas/execution.js';
-import { buildContainerSpec, SANDBOX_ENV } from '../../sandbox/container-spec.js';
+import { buildContainerSpec, codeCommand, SANDBOX_ENV } from '../../sandbox/container-spec.js';
 import { sandboxLabels, LABELS } from '../../sandbox/labels.js';
 
 const labels = sandboxLabels({ runId: 'run-1', actionId: 'act-1', owner: { host: 'h', pid: 42 }, deadlineMs: 1000 });
@@ -91,9 +91,11 @@ void describe('buildContainerSpec', () => {
   });
 
   void it('labels the container and runs the language entry file, not a shell string', () => {
-    assert.deepEqual(spec().Cmd, ['python3', '/airlock/main.py']);
-    assert.deepEqual(spec({ language: 'node' }).Cmd, ['node', '/airlock/main.js']);
-    assert.deepEqual(spec({ language: 'bash' }).Cmd, ['bash', '/airlock/main.sh']);
+    // The container only idles; the code runs as an exec under the seccomp launcher.
+    assert.deepEqual(spec().Cmd, ['sleep', 'infinity']);
+    assert.deepEqual(codeCommand('python'), ['python3', '/airlock/launch.py', 'python3', '/airlock/main.py']);
+    assert.deepEqual(codeCommand('node'), ['python3', '/airlock/launch.py', 'node', '/airlock/main.js']);
+    assert.deepEqual(codeCommand('bash'), ['python3', '/airlock/launch.py', 'bash', '/airlock/main.sh']);
     assert.ok(!JSON.stringify(spec({ code: 'secret-code-marker' })).includes('secret-code-marker'));
     assert.equal(spec().Labels![LABELS.runId], 'run-1');
     assert.equal(spec().Labels![LABELS.owner], 'h:42');

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AirlockConfig } from '../../client/config.js';
+import { startApiServer } from '../../server/start-api-server.js';
 import { runWorkers } from '../run-workers.js';
 import { ensurePrerequisites } from '../setup/ensure-prerequisites.js';
 import { createStderrProgress } from '../setup/progress.js';
@@ -84,6 +85,9 @@ export async function runEmbeddedStack(options: EmbeddedStackOptions): Promise<v
     try {
       if (signal.aborted) return;
       const temporalAddress = server?.address ?? settings.externalAddress ?? config.TEMPORAL_ADDRESS;
+      // The HTTP API (and the Slack endpoint) runs beside the workers and stops with them.
+      const api = await startApiServer({ config: { ...config, TEMPORAL_ADDRESS: temporalAddress }, logger, env });
+      onProgress(`HTTP API listening on ${api.url} (OpenAPI: ${api.url}/v1/openapi.json)`);
       await runWorkersUntilStopped({
         config: { ...config, TEMPORAL_ADDRESS: temporalAddress },
         logger,
@@ -99,7 +103,7 @@ export async function runEmbeddedStack(options: EmbeddedStackOptions): Promise<v
               startedServer: server !== undefined,
             }),
           ),
-      });
+      }).finally(() => api.close());
     } finally {
       if (server) {
         onProgress('stopping the Temporal dev server');

@@ -30,7 +30,8 @@ export interface SandboxOutcome {
   exitCode: number | null;
   timedOut: boolean;
   oomKilled: boolean;
-  outputTruncated: boolean;
+  /** Limits the execution ran into: timeout, memory, pids, output. */
+  limitsHit: string[];
   egressDenials: number;
 }
 
@@ -70,7 +71,7 @@ export class AirlockMetrics {
     });
     this.sandboxLimitHits = new Counter({
       name: 'airlock_sandbox_limit_hits_total',
-      help: 'Sandbox executions stopped or capped by a limit (timeout, memory, output)',
+      help: 'Sandbox executions stopped or capped by a limit (timeout, memory, pids, output)',
       labelNames: ['limit'],
       registers,
     });
@@ -79,7 +80,7 @@ export class AirlockMetrics {
       help: 'Network attempts from sandboxes that the egress proxy denied',
       registers,
     });
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'airlock_process_' });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'airlock_' });
   }
 
   /** Counts a status change; the decision ending an approval wait also observes how long it took. */
@@ -104,9 +105,7 @@ export class AirlockMetrics {
   recordSandboxOutcome(outcome: SandboxOutcome): void {
     const result = outcome.timedOut ? 'timed_out' : outcome.oomKilled ? 'oom_killed' : outcome.exitCode === 0 ? 'succeeded' : 'failed';
     this.sandboxDuration.observe({ language: outcome.language, outcome: result }, outcome.durationMs / 1_000);
-    if (outcome.timedOut) this.sandboxLimitHits.inc({ limit: 'timeout' });
-    if (outcome.oomKilled) this.sandboxLimitHits.inc({ limit: 'memory' });
-    if (outcome.outputTruncated) this.sandboxLimitHits.inc({ limit: 'output' });
+    for (const limit of new Set(outcome.limitsHit)) this.sandboxLimitHits.inc({ limit });
     if (outcome.egressDenials > 0) this.egressDenials.inc(outcome.egressDenials);
   }
 

@@ -15,12 +15,20 @@ function isObject(value: unknown): value is Loose {
 }
 
 function deniedEgress(result: Loose): number {
-  // The egress record is optional (only actions with an allowlist have one); read it defensively.
-  const egress = isObject(result.egress) ? result.egress : undefined;
-  if (!egress) return 0;
-  if (typeof egress.deniedCount === 'number') return egress.deniedCount;
-  const attempts = Array.isArray(egress.attempts) ? egress.attempts : [];
+  // Only actions with an allowlist have an egress record: the attempts, in order, each allowed or denied.
+  const attempts = Array.isArray(result.egress) ? result.egress : [];
   return attempts.filter((attempt) => isObject(attempt) && attempt.verdict === 'denied').length;
+}
+
+/** Limits the execution ran into: the sandbox's own account when present, else read from the result's flags. */
+function limitsHit(result: Loose, stdout: Loose, stderr: Loose): string[] {
+  const usage = isObject(result.usage) ? result.usage : undefined;
+  if (usage && Array.isArray(usage.limitsHit)) return usage.limitsHit.filter((kind): kind is string => typeof kind === 'string');
+  const hits: string[] = [];
+  if (result.timedOut === true) hits.push('timeout');
+  if (result.oomKilled === true) hits.push('memory');
+  if (stdout.truncated === true || stderr.truncated === true) hits.push('output');
+  return hits;
 }
 
 /** The facts metrics need from an `executeCode` result, or undefined when it is not one. */
@@ -34,7 +42,7 @@ export function sandboxOutcomeOf(request: unknown, result: unknown): SandboxOutc
     exitCode: typeof result.exitCode === 'number' ? result.exitCode : null,
     timedOut: result.timedOut === true,
     oomKilled: result.oomKilled === true,
-    outputTruncated: stdout.truncated === true || stderr.truncated === true,
+    limitsHit: limitsHit(result, stdout, stderr),
     egressDenials: deniedEgress(result),
   };
 }

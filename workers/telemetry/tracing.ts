@@ -25,6 +25,7 @@ import {
   OpenTelemetryWorkflowClientInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
 import type { ActivityInterceptorsFactory, WorkerOptions } from '@temporalio/worker';
+import { otlpTracesConfigured } from './otel-env.js';
 
 /** The sinks a worker is given. */
 export type WorkerSinks = NonNullable<WorkerOptions['sinks']>;
@@ -120,11 +121,6 @@ export function installTracing(options: { spanProcessor: SpanProcessor; serviceN
     shutdown: () => provider.shutdown(),
   });
   return installed;
-}
-
-/** True when the environment names an OTLP endpoint for traces. */
-export function otlpTracesConfigured(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()) && env.OTEL_SDK_DISABLED !== 'true';
 }
 
 /**

@@ -9,32 +9,40 @@ import { dataConverterFromEnv } from '../../client/codec-keys.js';
 import { processMetrics, type AirlockMetrics } from './metrics.js';
 import { metricsSinks } from './metrics-sinks.js';
 import { sandboxMetricsInterceptor } from './sandbox-metrics-interceptor.js';
-import { tracingFromEnv, WORKFLOW_INTERCEPTOR_MODULES, type AirlockTracing } from './tracing.js';
+import { tracingFromEnv, type AirlockTracing } from './tracing.js';
+
+/** Where the Temporal runtime serves its own Prometheus metrics (host:port, loopback); unset: not served. */
+export const TEMPORAL_METRICS_ADDRESS_ENV = 'AIRLOCK_TEMPORAL_METRICS_ADDRESS';
 
 export interface WorkerTelemetry {
   dataConverter: DataConverter;
   metrics: AirlockMetrics;
   tracing: AirlockTracing;
+  /** host:port for the Temporal runtime's Prometheus listener (process-wide, set by the first worker). */
+  runtimeMetricsAddress?: string;
 }
 
 /** Telemetry as the environment configures it (codec keys, OTLP endpoint), with the process's metrics. */
 export async function workerTelemetryFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<WorkerTelemetry> {
-  return { dataConverter: dataConverterFromEnv(env), metrics: processMetrics(), tracing: await tracingFromEnv(env) };
+  const runtimeMetricsAddress = env[TEMPORAL_METRICS_ADDRESS_ENV]?.trim() || undefined;
+  return {
+    dataConverter: dataConverterFromEnv(env),
+    metrics: processMetrics(),
+    tracing: await tracingFromEnv(env),
+    ...(runtimeMetricsAddress ? { runtimeMetricsAddress } : {}),
+  };
 }
 
 type TelemetryOptions = Pick<WorkerOptions, 'dataConverter' | 'interceptors' | 'sinks'>;
 
 /**
- * Options for the control worker (workflows + light activities). With a pre-built bundle the workflow
- * interceptors must already be in it (bundleAirlockWorkflows); otherwise the worker bundles them itself.
+ * Options for the control worker (workflows + light activities). The workflow interceptors are not here: they
+ * are bundled into the workflow code (WORKFLOW_INTERCEPTOR_MODULES, bundleAirlockWorkflows).
  */
-export function controlWorkerTelemetry(telemetry: WorkerTelemetry, options: { prebuiltBundle: boolean }): TelemetryOptions {
+export function controlWorkerTelemetry(telemetry: WorkerTelemetry): TelemetryOptions {
   return {
     dataConverter: telemetry.dataConverter,
-    interceptors: {
-      activity: telemetry.tracing.activityInterceptors(),
-      ...(options.prebuiltBundle ? {} : { workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES] }),
-    },
+    interceptors: { activity: telemetry.tracing.activityInterceptors() },
     sinks: { ...telemetry.tracing.workflowSinks(), ...metricsSinks(telemetry.metrics) },
   };
 }

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../../client/config.js';
 import { createLogger } from '../logger.js';
 import { findFreePort } from '../dev-stack/port-check.js';
 import { startDevServer, type DevServer } from '../dev-stack/temporal-dev-server.js';
+import { ensureChromium } from '../setup/ensure-chromium.js';
 import { ensurePrerequisites } from '../setup/ensure-prerequisites.js';
 import { createStderrProgress } from '../setup/progress.js';
 import { SetupError } from '../setup/setup-errors.js';
@@ -37,6 +38,8 @@ async function main(): Promise<number> {
     onProgress,
     logger,
   });
+  // The web UI's browser tests drive the system's Chromium (never a downloaded one).
+  const chromiumPath = await ensureChromium({ onProgress, logger });
   // From here on a Ctrl-C must not kill us outright: the dev server (its own process group) has to be stopped.
   const interruption = watchForInterruption();
   const testHome = await mkdtemp(path.join(os.tmpdir(), 'airlock-test-'));
@@ -61,6 +64,7 @@ async function main(): Promise<number> {
       TEMPORAL_ADDRESS: server.address,
       AIRLOCK_TEMPORAL_CLI: prerequisites.temporalCli!.path,
       AIRLOCK_TEST_SERVER_PATH: prerequisites.testServerPath,
+      ...(chromiumPath ? { AIRLOCK_CHROMIUM_PATH: chromiumPath } : {}),
       AIRLOCK_HOME: testHome,
     };
 

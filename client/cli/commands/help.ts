@@ -14,6 +14,8 @@ usage:
       --timeout SEC                    wall-clock limit of the code
       --memory MB                      memory limit of the code
       --approval-timeout DUR           how long to wait for a human (e.g. 90s, 15m, 2h; default 15m)
+      --allow-host HOST:PORT           let the code reach this destination through the egress proxy
+                                       (repeatable; *.DOMAIN:PORT and IP:PORT too; default: no network)
       --wait                           wait for the outcome and print it
       --json                           print one JSON object
   airlock approve <runId> --as USER [--action ID] [--reason TEXT]
@@ -22,6 +24,12 @@ usage:
   airlock status <runId> [--json]    where the run and its actions stand
   airlock list [--pending] [--json]  recent runs; --pending: only runs awaiting approval
   airlock audit <runId> [--json]     every action's decision chain from the workflow history
+  airlock audit --since DUR [--jsonl]
+                                     every decision of every run in the last DUR (e.g. 24h), one per line
+  airlock artifact <sha256> [--out FILE]
+                                     print a stored output (or write it to FILE; binary needs --out)
+  airlock token create --as PRINCIPAL [--json]
+                                     a bearer token for the HTTP API, printed once (only its hash is kept)
   airlock help                       this text
 
 environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, AIRLOCK_TASK_QUEUE, AIRLOCK_HOME

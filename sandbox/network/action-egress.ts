@@ -1,0 +1,86 @@
+import type Docker from 'dockerode';
+import type { Logger } from 'pino';
+import { parseAllowList } from '../../schemas/network.js';
+import { containerAddressOn, createEgressNetwork, egressNetworkNameFor, removeEgressNetwork } from './egress-network.js';
+import { EgressProxy, type EgressLog, type ResolveHost } from './egress-proxy.js';
+import { installHostGuard } from './host-guard.js';
+
+/** What the container needs to use its egress path, and the way to tear it down. */
+export interface ActionEgress {
+  /** The internal network the container joins (instead of `none`). */
+  networkName: string;
+  /** The proxy URL for HTTP_PROXY and HTTPS_PROXY. */
+  proxyUrl: string;
+  /** The attempts so far. */
+  log(): EgressLog;
+  /**
+   * Stops the proxy and removes the network; returns the final record. Call after the container is removed
+   * (a network with a container attached is disconnected by force). Safe to call more than once.
+   */
+  close(): Promise<EgressLog>;
+}
+
+export interface OpenActionEgressOptions {
+  docker: Docker;
+  /** The container that will join the network; the only source the proxy serves. */
+  containerName: string;
+  /** Canonical allowlist entries (already validated by NetworkRequestSchema). */
+  allow: readonly string[];
+  /** The sandbox labels (managed, run, action, owner, deadline): the reaper finds a stray network by them. */
+  labels: Record<string, string>;
+  logger: Logger;
+  resolve?: ResolveHost;
+}
+
+/**
+ * Gives one action its egress path: a fresh internal network and a proxy listening on that network's gateway.
+ * The proxy serves only the container of this action, as Docker knows it on this network, and a host firewall
+ * guard keeps the container from reaching anything else on the host past the proxy.
+ */
+export async function openActionEgress(options: OpenActionEgressOptions): Promise<ActionEgress> {
+  const { docker, containerName, logger } = options;
+  const allow = parseAllowList(options.allow);
+  const network = await createEgressNetwork(docker, {
+    name: egressNetworkNameFor(containerName),
+    labels: options.labels,
+    logger,
+  });
+  const proxy = new EgressProxy({
+    listenHost: network.gateway,
+    allow,
+    logger,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+    isOwnSource: async (address) => (await containerAddressOn(docker, network.id, containerName)) === address,
+  });
+  let removeGuard: () => Promise<void>;
+  try {
+    const { port } = await proxy.start();
+    removeGuard = await installHostGuard({ bridge: network.bridge, gateway: network.gateway, port, logger });
+  } catch (err) {
+    await proxy.close();
+    await removeEgressNetwork(docker, network.id, logger).catch(() => undefined);
+    throw err;
+  }
+  logger.info({ network: network.name, subnet: network.subnet, proxy: proxy.url, allow: options.allow }, 'egress path open');
+
+  let closing: Promise<EgressLog> | undefined;
+  return {
+    networkName: network.name,
+    proxyUrl: proxy.url,
+    log: () => proxy.log(),
+    close() {
+      closing ??= (async () => {
+        const final = await proxy.close();
+        await removeGuard();
+        try {
+          await removeEgressNetwork(docker, network.id, logger);
+        } catch (err) {
+          logger.error({ err, network: network.name }, 'could not remove the egress network; the reaper will retry');
+        }
+        logger.info({ network: network.name, attempts: final.attempts.length, omitted: final.omitted }, 'egress path closed');
+        return final;
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,424 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import http from 'node:http';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import {
+  forbiddenAddressReason,
+  MAX_RECORDED_EGRESS_ATTEMPTS,
+  type AllowEntry,
+  type EgressAttempt,
+} from '../../schemas/network.js';
+import { findAllowEntry, isIpLiteral, normaliseHost, type Destination } from './allowlist.js';
+
+/** Resolves a listed name to addresses; injectable so tests can see which names were looked up. */
+export type ResolveHost = (host: string) => Promise<{ address: string; family: number }[]>;
+
+const defaultResolve: ResolveHost = (host) => dnsLookup(host, { all: true, verbatim: true });
+
+export interface EgressProxyOptions {
+  /** Where to listen: the gateway address of the action's internal network (never a public interface). */
+  listenHost: string;
+  allow: readonly AllowEntry[];
+  /**
+   * Whether a connection from this source address comes from the action's own container. Answered from what
+   * Docker knows about the network, never from anything the sandboxed code sends.
+   */
+  isOwnSource: (address: string) => Promise<boolean>;
+  logger: Logger;
+  resolve?: ResolveHost;
+  connectTimeoutMs?: number;
+  maxConnections?: number;
+}
+
+/** The attempts an action made: the first MAX_RECORDED_EGRESS_ATTEMPTS in order, and how many more were only logged. */
+export interface EgressLog {
+  attempts: EgressAttempt[];
+  omitted: number;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_CONNECTIONS = 64;
+/** Headers that describe one hop, or talk to the proxy: never passed on. */
+const HOP_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
+
+interface LiveAttempt {
+  record: EgressAttempt;
+  startedAt: number;
+  upstream?: net.Socket;
+  done: boolean;
+}
+
+/** A refusal: the client gets `status` with `reason` as the body. */
+class Refusal {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {}
+}
+
+/**
+ * The egress proxy of one action: an HTTP forward proxy that also serves CONNECT, listening on the gateway of the
+ * action's internal network. It lets through only the action's allowlisted host:port pairs, decides on the name
+ * before resolving anything, resolves listed names itself, never connects to link-local or metadata addresses,
+ * and records every attempt (allowed or denied) with bytes each way.
+ */
+export class EgressProxy {
+  private readonly options: EgressProxyOptions;
+  private readonly resolve: ResolveHost;
+  private readonly server: http.Server;
+  private readonly live: LiveAttempt[] = [];
+  private omitted = 0;
+  private readonly sockets = new Set<Duplex>();
+  private readonly sourceChecks = new Map<string, Promise<boolean>>();
+  private address: { host: string; port: number } | undefined;
+  private closing: Promise<EgressLog> | undefined;
+
+  constructor(options: EgressProxyOptions) {
+    this.options = options;
+    this.resolve = options.resolve ?? defaultResolve;
+    this.server = http.createServer();
+    this.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.server.on('connection', (socket: net.Socket) => this.track(socket));
+    this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      this.forward(req, res).catch((err: unknown) => this.options.logger.error({ err }, 'egress proxy request failed'));
+    });
+    this.server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.tunnel(req, socket, head).catch((err: unknown) => this.options.logger.error({ err }, 'egress proxy tunnel failed'));
+    });
+    this.server.on('clientError', (_err, socket: Duplex) => socket.destroy());
+  }
+
+  /** Starts listening on an ephemeral port of the listen host. */
+  async start(): Promise<{ host: string; port: number }> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ host: this.options.listenHost, port: 0 }, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = this.server.address() as net.AddressInfo;
+    this.address = { host: this.options.listenHost, port: bound.port };
+    return this.address;
+  }
+
+  /** The proxy URL the container's HTTP_PROXY/HTTPS_PROXY point at. */
+  get url(): string {
+    if (!this.address) throw new Error('the egress proxy is not listening yet');
+    const host = this.address.host.includes(':') ? `[${this.address.host}]` : this.address.host;
+    return `http://${host}:${this.address.port}`;
+  }
+
+  /** The attempts so far (bytes of open tunnels as of now). */
+  log(): EgressLog {
+    return { attempts: this.live.map((attempt) => this.snapshot(attempt)), omitted: this.omitted };
+  }
+
+  /** Stops listening, cuts every open connection and returns the final record. Safe to call more than once. */
+  close(): Promise<EgressLog> {
+    this.closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      for (const socket of this.sockets) socket.destroy();
+      for (const attempt of this.live) attempt.upstream?.destroy();
+      await closed;
+      for (const attempt of this.live) this.finish(attempt);
+      return this.log();
+    })();
+    return this.closing;
+  }
+
+  private track(socket: Duplex): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  private snapshot(attempt: LiveAttempt): EgressAttempt {
+    if (attempt.done || !attempt.upstream) return { ...attempt.record };
+    return {
+      ...attempt.record,
+      bytesSent: attempt.upstream.bytesWritten,
+      bytesReceived: attempt.upstream.bytesRead,
+      durationMs: Date.now() - attempt.startedAt,
+    };
+  }
+
+  private begin(method: string, destination: Destination): LiveAttempt {
+    const attempt: LiveAttempt = {
+      record: {
+        at: new Date().toISOString(),
+        method,
+        host: destination.host,
+        port: destination.port,
+        verdict: 'denied',
+        bytesSent: 0,
+        bytesReceived: 0,
+        durationMs: 0,
+      },
+      startedAt: Date.now(),
+      done: false,
+    };
+    if (this.live.length < MAX_RECORDED_EGRESS_ATTEMPTS) this.live.push(attempt);
+    else this.omitted++;
+    return attempt;
+  }
+
+  /** Freezes the attempt's counters and logs it, once. */
+  private finish(attempt: LiveAttempt): void {
+    if (attempt.done) return;
+    Object.assign(attempt.record, this.snapshot(attempt));
+    attempt.done = true;
+    const { record } = attempt;
+    const level = record.verdict === 'denied' ? 'warn' : 'info';
+    this.options.logger[level]({ egress: record }, record.verdict === 'denied' ? 'egress denied' : 'egress allowed');
+  }
+
+  private refuse(attempt: LiveAttempt, refusal: Refusal): void {
+    // 403: the policy said no. Otherwise the destination was allowed but could not be reached.
+    attempt.record.verdict = refusal.status === 403 ? 'denied' : 'allowed';
+    attempt.record.reason = refusal.reason;
+    attempt.record.status = refusal.status;
+  }
+
+  private isOwnSource(address: string | undefined): Promise<boolean> {
+    if (!address) return Promise.resolve(false);
+    let check = this.sourceChecks.get(address);
+    if (!check) {
+      check = this.options.isOwnSource(address).catch((err: unknown) => {
+        this.options.logger.warn({ err }, 'could not check the source of an egress request; refusing it');
+        return false;
+      });
+      this.sourceChecks.set(address, check);
+    }
+    return check;
+  }
+
+  /**
+   * The address to connect to for an allowed destination, or a refusal. The allowlist is checked first, so a
+   * name that is not listed is never resolved.
+   */
+  private async decide(source: string | undefined, destination: Destination): Promise<{ address: string } | Refusal> {
+    if (!(await this.isOwnSource(source))) {
+      return new Refusal(403, 'the request does not come from this action\'s sandbox');
+    }
+    if (!findAllowEntry(this.options.allow, destination)) {
+      return new Refusal(403, `${describe(destination)} is not on this action's allowlist`);
+    }
+    let addresses: string[];
+    if (isIpLiteral(destination.host)) {
+      addresses = [destination.host];
+    } else {
+      try {
+        addresses = (await this.resolve(destination.host)).map((a) => a.address);
+      } catch (err) {
+        return new Refusal(502, `${destination.host} could not be resolved: ${(err as Error).message}`);
+      }
+    }
+    const forbidden = addresses
+      .map((address) => forbiddenAddressReason(address) ?? loopbackReason(destination.host, address))
+      .find((reason) => reason !== undefined);
+    // One forbidden address poisons the name: a listed name must not become a way into metadata services.
+    if (forbidden) return new Refusal(403, `${describe(destination)} resolves to a forbidden address: ${forbidden}`);
+    const address = addresses[0];
+    if (!address) return new Refusal(502, `${destination.host} has no addresses`);
+    return { address };
+  }
+
+  /** An HTTP request in absolute form (`GET http://host:port/path`): checked, then passed on. */
+  private async forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const target = parseAbsoluteUrl(req.url ?? '');
+    const method = req.method ?? 'GET';
+    if (typeof target === 'string') {
+      const attempt = this.begin(method, { host: '', port: 0 });
+      this.refuse(attempt, new Refusal(403, target));
+      respond(res, 403, target);
+      this.finish(attempt);
+      return;
+    }
+    const attempt = this.begin(method, target.destination);
+    res.once('close', () => {
+      if (!attempt.upstream) this.finish(attempt);
+    });
+    const decision = await this.decide(req.socket.remoteAddress, target.destination);
+    // The client went away while the decision was made: nothing to forward, the record is final.
+    if (attempt.done) return;
+    if (decision instanceof Refusal) {
+      this.refuse(attempt, decision);
+      respond(res, decision.status, decision.reason);
+      return;
+    }
+    attempt.record.verdict = 'allowed';
+    attempt.record.address = decision.address;
+
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (!HOP_HEADERS.has(name) && value !== undefined) headers[name] = value;
+    }
+    // The Host header follows the checked URL, so the code cannot name one host and ask another.
+    headers.host = hostHeader(target.destination);
+    const upstream = http.request({
+      host: decision.address,
+      port: target.destination.port,
+      method,
+      path: target.path,
+      headers,
+      agent: false,
+      setHost: false,
+    });
+    upstream.once('socket', (socket: net.Socket) => {
+      attempt.upstream = socket;
+      socket.once('close', () => this.finish(attempt));
+      // Bounded until connected; after that the exchange may take as long as the action runs.
+      socket.setTimeout(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () =>
+        upstream.destroy(new Error('timed out connecting')),
+      );
+      socket.once('connect', () => socket.setTimeout(0));
+    });
+    // The code went away: stop fetching for it.
+    res.once('close', () => upstream.destroy());
+    upstream.once('response', (upstreamRes) => {
+      attempt.record.status = upstreamRes.statusCode;
+      const responseHeaders: http.OutgoingHttpHeaders = {};
+      for (const [name, value] of Object.entries(upstreamRes.headers)) {
+        if (!HOP_HEADERS.has(name) && value !== undefined) responseHeaders[name] = value;
+      }
+      res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders);
+      upstreamRes.pipe(res);
+    });
+    upstream.once('error', (err) => {
+      attempt.record.reason = `destination failed: ${err.message}`;
+      if (!res.headersSent) {
+        attempt.record.status = 502;
+        respond(res, 502, attempt.record.reason);
+      } else {
+        res.destroy();
+      }
+      if (!attempt.upstream) this.finish(attempt);
+    });
+    req.pipe(upstream);
+  }
+
+  /** A CONNECT tunnel (`CONNECT host:port`): checked, then bytes are passed both ways unseen. */
+  private async tunnel(req: http.IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
+    this.track(client);
+    client.on('error', () => client.destroy());
+    const destination = parseAuthority(req.url ?? '');
+    if (typeof destination === 'string') {
+      const attempt = this.begin('CONNECT', { host: '', port: 0 });
+      this.refuse(attempt, new Refusal(403, destination));
+      refuseTunnel(client, 403, destination);
+      this.finish(attempt);
+      return;
+    }
+    const attempt = this.begin('CONNECT', destination);
+    const decision = await this.decide(req.socket.remoteAddress, destination);
+    if (decision instanceof Refusal) {
+      this.refuse(attempt, decision);
+      refuseTunnel(client, decision.status, decision.reason);
+      this.finish(attempt);
+      return;
+    }
+    attempt.record.verdict = 'allowed';
+    attempt.record.address = decision.address;
+    const upstream = net.connect({ host: decision.address, port: destination.port });
+    attempt.upstream = upstream;
+    upstream.setTimeout(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () =>
+      upstream.destroy(new Error('timed out')),
+    );
+    upstream.once('connect', () => {
+      upstream.setTimeout(0);
+      attempt.record.status = 200;
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.once('error', (err) => {
+      attempt.record.reason = `destination failed: ${err.message}`;
+      if (attempt.record.status === undefined) {
+        attempt.record.status = 502;
+        refuseTunnel(client, 502, attempt.record.reason);
+      } else {
+        client.destroy();
+      }
+    });
+    upstream.once('close', () => {
+      this.finish(attempt);
+      client.end();
+    });
+    client.once('close', () => upstream.destroy());
+  }
+}
+
+/**
+ * A name other than `localhost` that resolves to loopback would reach the worker host's own services (DNS
+ * rebinding under a listed wildcard); loopback is allowed only when listed as an address or as `localhost`.
+ */
+function loopbackReason(host: string, address: string): string | undefined {
+  if (isIpLiteral(host) || host === 'localhost' || host.endsWith('.localhost')) return undefined;
+  const bare = address.toLowerCase().replace(/^::ffff:/, '');
+  const loopback = bare === '::1' || /^127\./.test(bare);
+  return loopback ? `${address} is a loopback address of the worker host; list the address itself to allow it` : undefined;
+}
+
+function describe(destination: Destination): string {
+  return hostHeader(destination);
+}
+
+function hostHeader(destination: Destination): string {
+  const host = destination.host.includes(':') ? `[${destination.host}]` : destination.host;
+  return `${host}:${destination.port}`;
+}
+
+function parseAbsoluteUrl(text: string): { destination: Destination; path: string } | string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'the proxy forwards absolute http:// URLs only (use CONNECT for anything else)';
+  }
+  if (url.protocol !== 'http:') return `the proxy forwards http:// URLs only; use CONNECT for ${url.protocol}`;
+  if (url.username || url.password) return 'credentials in the URL are not forwarded';
+  const port = url.port === '' ? 80 : Number(url.port);
+  return { destination: { host: normaliseHost(url.hostname), port }, path: `${url.pathname}${url.search}` };
+}
+
+function parseAuthority(text: string): Destination | string {
+  const match = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(text);
+  if (!match) return `CONNECT needs host:port, not ${JSON.stringify(text.slice(0, 100))}`;
+  const port = Number(match[2]);
+  if (port < 1 || port > 65_535) return `CONNECT needs a port from 1 to 65535`;
+  return { host: normaliseHost(match[1] as string), port };
+}
+
+function respond(res: http.ServerResponse, status: number, reason: string): void {
+  const body = `airlock egress: ${reason}\n`;
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-airlock-egress': status === 403 ? 'denied' : 'error',
+    connection: 'close',
+  });
+  res.end(body);
+}
+
+function refuseTunnel(client: Duplex, status: number, reason: string): void {
+  const body = `airlock egress: ${reason}\n`;
+  const statusText = status === 403 ? 'Forbidden' : 'Bad Gateway';
+  client.end(
+    `HTTP/1.1 ${status} ${statusText}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nx-airlock-egress: ${status === 403 ? 'denied' : 'error'}\r\n` +
+      `connection: close\r\n\r\n${body}`,
+  );
+}

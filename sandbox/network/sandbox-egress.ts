@@ -1,0 +1,48 @@
+import type Docker from 'dockerode';
+import type { Logger } from 'pino';
+import type { IsolationLevel } from '../../schemas/action.js';
+import type { ExecutionRequest, ExecutionResult } from '../../schemas/execution.js';
+import { openActionEgress, type ActionEgress } from './action-egress.js';
+import type { EgressLog, ResolveHost } from './egress-proxy.js';
+
+/** An allowlist together with `strong` isolation: refused, because egress under gVisor is not verified yet. */
+export class EgressUnderStrongIsolationError extends Error {
+  override readonly name = 'EgressUnderStrongIsolationError';
+  constructor(readonly actionId: string) {
+    super(
+      `action ${actionId} asks for network access under strong isolation, which Airlock does not offer yet: ` +
+        'run it with standard isolation, or without network access',
+    );
+  }
+}
+
+/**
+ * Opens the egress path of an execution that has an allowlist (undefined when it has none, so it keeps
+ * `--network none`). Call once the container name is free and before the container is created.
+ */
+export async function egressForExecution(input: {
+  docker: Docker;
+  request: ExecutionRequest;
+  isolation: IsolationLevel;
+  containerName: string;
+  labels: Record<string, string>;
+  logger: Logger;
+  resolve?: ResolveHost;
+}): Promise<ActionEgress | undefined> {
+  const { request } = input;
+  if (!request.network) return undefined;
+  if (input.isolation === 'strong') throw new EgressUnderStrongIsolationError(request.actionId);
+  return openActionEgress({
+    docker: input.docker,
+    containerName: input.containerName,
+    allow: request.network.allow,
+    labels: input.labels,
+    logger: input.logger,
+    ...(input.resolve ? { resolve: input.resolve } : {}),
+  });
+}
+
+/** The result with the egress record added. */
+export function withEgressLog(result: ExecutionResult, log: EgressLog): ExecutionResult {
+  return { ...result, egress: log.attempts, ...(log.omitted > 0 ? { egressOmitted: log.omitted } : {}) };
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { LanguageSchema } from './action.js';
+import { NotifyChannelSchema } from './policy.js';
+import { RiskLevelSchema } from './risk.js';
+
+/** What a push channel shows about an action waiting for approval (built by the workflow, small on purpose). */
+export const ApprovalNoticeSchema = z.object({
+  runId: z.string(),
+  actionId: z.string(),
+  agent: z.string(),
+  requester: z.string(),
+  task: z.string().optional(),
+  language: LanguageSchema,
+  level: RiskLevelSchema,
+  score: z.number(),
+  findings: z.array(z.object({ ruleId: z.string(), description: z.string(), line: z.number(), match: z.string() })),
+  codeExcerpt: z.string(),
+  codeTruncated: z.boolean(),
+  requiredApprovals: z.number().int(),
+  /** ISO time when the wait ends in a denial. */
+  deadline: z.string(),
+  policyVersion: z.string(),
+  /** 0 when the wait starts, n for the n-th escalation step. */
+  stage: z.number().int(),
+  /** Principals the escalation names (by role), and their Slack ids where the policy has them. */
+  mentions: z.array(z.string()),
+  slackMentions: z.array(z.string()),
+});
+export type ApprovalNotice = z.infer<typeof ApprovalNoticeSchema>;
+
+export const SlackMessageRefSchema = z.object({ channel: z.string(), ts: z.string() });
+export type SlackMessageRef = z.infer<typeof SlackMessageRefSchema>;
+
+/** One announcement of a pending approval, as recorded on the action. */
+export const NotificationRecordSchema = z.object({
+  channel: NotifyChannelSchema,
+  stage: z.number().int(),
+  at: z.string(),
+  delivered: z.boolean(),
+  /** Why it was not delivered (channel not configured, delivery failed after retries). */
+  detail: z.string().optional(),
+  roles: z.array(z.string()).optional(),
+  slack: SlackMessageRefSchema.optional(),
+});
+export type NotificationRecord = z.infer<typeof NotificationRecordSchema>;
+
+export const APPROVAL_OUTCOMES = ['approved', 'denied', 'timed_out'] as const;
+export type ApprovalOutcome = (typeof APPROVAL_OUTCOMES)[number];

@@ -1,0 +1,121 @@
+/**
+ * The shape of `airlock.policy.yaml`. Strict objects everywhere: a misspelt key is an error naming the key, not a
+ * silently ignored setting.
+ */
+import { z } from 'zod';
+import { LANGUAGES } from './action.js';
+import { DurationMsSchema } from './duration.js';
+import { NetworkPolicySchema } from './network.js';
+import { IdentitySchema } from './run.js';
+import { IsolationPolicySchema, LimitBoundsSchema } from './sandbox-policy.js';
+import { NotifyChannelSchema } from './policy.js';
+import { RiskLevelSchema } from './risk.js';
+
+const RoleSchema = z.string().regex(/^[\w.-]+$/, 'a role may contain letters, digits and . _ - only');
+
+export const PolicyFileRuleSchema = z
+  .object({
+    id: z.string().regex(/^[\w.-]+$/, 'a rule id may contain letters, digits and . _ - only'),
+    description: z.string().min(1),
+    languages: z.union([z.literal('any'), z.array(z.enum(LANGUAGES)).min(1)]).default('any'),
+    pattern: z.string().min(1).refine(
+      (source) => {
+        try {
+          new RegExp(source, 'gm');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'not a valid regular expression' },
+    ),
+    /** Extra flags (i, s, u); g and m are always on so every match is reported with its line. */
+    flags: z.string().regex(/^[isu]*$/, 'flags may be i, s and u only').default(''),
+    score: z.number().min(0).max(1_000),
+    level: RiskLevelSchema,
+  })
+  .strict();
+export type PolicyFileRule = z.infer<typeof PolicyFileRuleSchema>;
+
+export const PolicyFileEscalationSchema = z
+  .object({
+    after: DurationMsSchema,
+    notify: z.array(NotifyChannelSchema).default([]),
+    roles: z.array(RoleSchema).default([]),
+  })
+  .strict()
+  .refine((step) => step.notify.length > 0 || step.roles.length > 0, {
+    message: 'an escalation step must notify a channel or a role',
+  });
+
+export const PolicyFileLevelSchema = z
+  .object({
+    mode: z.enum(['auto', 'human', 'deny']),
+    roles: z.array(RoleSchema).optional(),
+    quorum: z.number().int().min(1).max(10).optional(),
+    timeout: DurationMsSchema.optional(),
+    notify: z.array(NotifyChannelSchema).optional(),
+    escalation: z.array(PolicyFileEscalationSchema).optional(),
+  })
+  .strict()
+  .superRefine((level, ctx) => {
+    const timeout = level.timeout;
+    if (timeout === undefined) return;
+    level.escalation?.forEach((step, index) => {
+      if (step.after >= timeout) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', index, 'after'],
+          message: 'an escalation step must come before the level timeout (after the timeout the action is denied)',
+        });
+      }
+    });
+  });
+export type PolicyFileLevel = z.infer<typeof PolicyFileLevelSchema>;
+
+export const PolicyFilePrincipalSchema = z
+  .object({
+    id: IdentitySchema,
+    roles: z.array(RoleSchema).default([]),
+    slackUserId: z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id looks like U012AB3CD').optional(),
+  })
+  .strict();
+
+export const PolicyFileSchema = z
+  .object({
+    thresholds: z
+      .object({ medium: z.number().min(0), high: z.number().min(0) })
+      .strict()
+      .refine((t) => t.high > t.medium, { message: 'high must be above medium' })
+      .optional(),
+    principals: z
+      .array(PolicyFilePrincipalSchema)
+      .refine((list) => new Set(list.map((p) => p.id)).size === list.length, { message: 'principal ids must be unique' })
+      .optional(),
+    levels: z
+      .object({
+        low: PolicyFileLevelSchema.optional(),
+        medium: PolicyFileLevelSchema.optional(),
+        high: PolicyFileLevelSchema.optional(),
+        critical: PolicyFileLevelSchema.optional(),
+      })
+      .strict()
+      .optional(),
+    channels: z
+      .object({
+        slack: z.object({ channel: z.string().min(1) }).strict().optional(),
+        webhook: z.object({ url: z.url({ protocol: /^https?$/ }) }).strict().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Sandbox settings owned by the sandbox layer; their defaults apply when absent. */
+    network: NetworkPolicySchema.strict().optional(),
+    isolation: IsolationPolicySchema.strict().optional(),
+    limitBounds: LimitBoundsSchema.strict().optional(),
+    /** Replaces the built-in rules when present. */
+    rules: z.array(PolicyFileRuleSchema).optional(),
+    /** Added to the rules in force (built-in or `rules`). */
+    additionalRules: z.array(PolicyFileRuleSchema).optional(),
+  })
+  .strict();
+export type PolicyFile = z.infer<typeof PolicyFileSchema>;

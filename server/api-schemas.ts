@@ -1,0 +1,75 @@
+/** Request and response shapes of the HTTP API; the OpenAPI document is generated from these. */
+import { z } from 'zod';
+import { ActionInputSchema } from '../schemas/action.js';
+import { DecisionKindSchema, DecisionOutcomeSchema } from '../schemas/decision.js';
+import { RiskLevelSchema } from '../schemas/risk.js';
+import { IdentitySchema, RunStateSchema, RunStatusSchema, StartRunInputSchema, SubmitActionResultSchema } from '../schemas/run.js';
+
+/** A run started over HTTP: the requester is the token's principal, never a field of the body. */
+export const StartRunRequestSchema = StartRunInputSchema.omit({ requester: true });
+export type StartRunRequest = z.input<typeof StartRunRequestSchema>;
+
+export const StartRunResponseSchema = z.object({ runId: z.string(), requester: z.string() });
+
+export const SubmitActionRequestSchema = ActionInputSchema;
+export const SubmitActionResponseSchema = SubmitActionResultSchema;
+
+/** The approver is the token's principal; the channel is `api`. */
+export const DecideRequestSchema = z
+  .object({
+    decision: DecisionKindSchema,
+    reason: z.string().max(1_000, 'reason must be at most 1000 characters').optional(),
+  })
+  .strict();
+export const DecideResponseSchema = DecisionOutcomeSchema;
+
+export const RunResponseSchema = RunStateSchema;
+
+export const ListRunsQuerySchema = z
+  .object({
+    status: RunStatusSchema.optional(),
+    agent: IdentitySchema.optional(),
+    /** Highest risk level of the run so far. */
+    risk: RiskLevelSchema.optional(),
+    /** Only runs with an action waiting for a human. */
+    pending: z.enum(['true', 'false']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+export type ListRunsQuery = z.infer<typeof ListRunsQuerySchema>;
+
+export const RunSummarySchema = z.object({
+  runId: z.string(),
+  agent: z.string().optional(),
+  status: RunStatusSchema.optional(),
+  highestRisk: RiskLevelSchema.optional(),
+  awaitingApproval: z.boolean(),
+  workflowStatus: z.string(),
+  startedAt: z.string(),
+  closedAt: z.string().optional(),
+});
+export const ListRunsResponseSchema = z.object({ runs: z.array(RunSummarySchema) });
+
+export const RunIdParamsSchema = z.object({ runId: z.string().min(1).max(200) });
+export const ActionParamsSchema = z.object({ runId: z.string().min(1).max(200), actionId: z.string().min(1).max(50) });
+
+export const API_ERROR_CODES = [
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'invalid_request',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+export const ErrorResponseSchema = z.object({
+  error: z.object({
+    code: z.enum(API_ERROR_CODES),
+    message: z.string(),
+    /** The workflow's refusal type for decisions (self_approval, not_authorised, timed_out, duplicate_decision, ...). */
+    reason: z.string().optional(),
+  }),
+});

@@ -1,0 +1,197 @@
+/**
+ * The HTTP API (JSON under /v1, bearer tokens, per-token rate limits) and the Slack interactivity endpoint, on
+ * Fastify so requests log through the same pino logger as the rest of Airlock.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { AirlockClientError, RunNotFoundError } from '../client/errors.js';
+import type { AirlockClient } from '../client/sdk.js';
+import { ApiError } from './api-error.js';
+import {
+  ActionParamsSchema,
+  DecideRequestSchema,
+  ListRunsQuerySchema,
+  RunIdParamsSchema,
+  StartRunRequestSchema,
+  SubmitActionRequestSchema,
+} from './api-schemas.js';
+import { decideThroughWorkflow } from './decide-service.js';
+import { buildOpenApiDocument } from './openapi.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { ROUTES, type RouteSpec } from './route-table.js';
+import { handleSlackInteraction, SIGNATURE_WINDOW_MS } from './slack/interactions-handler.js';
+import { ReplayGuard } from './slack/replay-guard.js';
+import type { SlackApi } from './slack/slack-api.js';
+import { registerTelemetryRoutes } from './telemetry-routes.js';
+import type { TokenStore } from './token-store.js';
+
+/** Bodies larger than this are refused before parsing (code is capped at 256 KiB, plus JSON overhead). */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export type ApiClient = Pick<AirlockClient, 'startRun' | 'submitAction' | 'getRun' | 'listRuns' | 'decide'>;
+
+export interface HttpServerDeps {
+  client: ApiClient;
+  tokens: TokenStore;
+  rateLimiter: RateLimiter;
+  logger: Logger;
+  /** Slack interactivity; the route answers 404 when absent. */
+  slack?: { signingSecret: string; api: SlackApi; principalForSlackUser: (slackUserId: string) => string | undefined };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: string;
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) throw new ApiError('invalid_request', `invalid ${what}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
+  return parsed.data;
+}
+
+export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: BODY_LIMIT_BYTES });
+  // First, so the request spans cover every route: tracing, /metrics, and the codec endpoint for API token holders.
+  registerTelemetryRoutes(app, {
+    authorizeCodec: (request) => {
+      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      return token !== undefined && deps.tokens.principalFor(token) !== undefined;
+    },
+  });
+  const openApi = buildOpenApiDocument();
+  const replayGuard = new ReplayGuard(SIGNATURE_WINDOW_MS);
+
+  // Slack signs the exact bytes it sent, so the form body is kept as text and parsed only after verification.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const stored = match ? deps.tokens.principalFor(match[1]!) : undefined;
+    if (!stored) {
+      throw new ApiError('unauthenticated', match ? 'the bearer token is not valid' : 'missing bearer token: send Authorization: Bearer <token>');
+    }
+    const verdict = deps.rateLimiter.take(stored.id);
+    if (!verdict.allowed) {
+      void reply.header('retry-after', String(verdict.retryAfterSec));
+      throw new ApiError('rate_limited', `rate limit reached for this token; retry in ${verdict.retryAfterSec} s`);
+    }
+    request.principal = stored.principal;
+  };
+
+  const route = (spec: RouteSpec, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      ...(spec.auth === 'bearer' ? { onRequest: authenticate } : {}),
+      handler: async (request, reply) => {
+        const body = await handler(request, reply);
+        if (!reply.sent) void reply.code(spec.success.status);
+        return body;
+      },
+    });
+  };
+
+  route(ROUTES.openapi, async () => openApi);
+
+  route(ROUTES.startRun, async (request) => {
+    const body = parse(StartRunRequestSchema, request.body, 'run');
+    const requester = request.principal!;
+    const { runId } = await deps.client.startRun({ ...body, requester });
+    return { runId, requester };
+  });
+
+  route(ROUTES.listRuns, async (request) => {
+    const query = parse(ListRunsQuerySchema, request.query, 'query');
+    const limit = query.limit ?? 50;
+    const runs = await deps.client.listRuns({
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.agent ? { agent: query.agent } : {}),
+      ...(query.risk ? { risk: query.risk } : {}),
+      ...(query.pending === 'true' ? { pendingOnly: true } : {}),
+      limit,
+    });
+    return { runs };
+  });
+
+  route(ROUTES.getRun, async (request) => {
+    const { runId } = parse(RunIdParamsSchema, request.params, 'path');
+    return deps.client.getRun(runId);
+  });
+
+  route(ROUTES.submitAction, async (request) => {
+    const { runId } = parse(RunIdParamsSchema, request.params, 'path');
+    const action = parse(SubmitActionRequestSchema, request.body, 'action');
+    const run = await deps.client.getRun(runId);
+    if (run.requester !== request.principal) {
+      throw new ApiError('forbidden', `run ${runId} belongs to ${run.requester}; only its requester may submit actions`);
+    }
+    return deps.client.submitAction(runId, action);
+  });
+
+  route(ROUTES.decide, async (request) => {
+    const { runId, actionId } = parse(ActionParamsSchema, request.params, 'path');
+    const body = parse(DecideRequestSchema, request.body, 'decision');
+    return decideThroughWorkflow(deps.client, { runId, actionId, ...body, approver: request.principal!, channel: 'api' });
+  });
+
+  route(ROUTES.slackInteractions, async (request, reply) => {
+    if (!deps.slack) throw new ApiError('not_found', 'Slack is not configured on this server (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)');
+    const outcome = await handleSlackInteraction(
+      { ...deps.slack, client: deps.client, replayGuard, logger: request.log as Logger },
+      {
+        rawBody: typeof request.body === 'string' ? request.body : '',
+        signature: headerValue(request.headers['x-slack-signature']),
+        timestamp: headerValue(request.headers['x-slack-request-timestamp']),
+      },
+    );
+    if (outcome.status !== 200) {
+      throw new ApiError(outcome.status === 401 ? 'unauthenticated' : 'invalid_request', outcome.message);
+    }
+    void reply.code(200);
+    return {};
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(new ApiError('not_found', `no route ${request.method} ${request.url}`).toBody());
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) request.log.error({ err }, 'request failed');
+    void reply.code(apiError.status).send(apiError.toBody());
+  });
+
+  return app;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Maps anything thrown to the JSON error the client sees; unexpected errors say little and are logged. */
+function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof RunNotFoundError) return new ApiError('not_found', err.message);
+  if (err instanceof AirlockClientError) {
+    switch (err.code) {
+      case 'input_invalid':
+        return new ApiError('invalid_request', err.message);
+      case 'action_refused':
+      case 'decision_refused':
+        return new ApiError('conflict', err.message);
+      case 'temporal_unavailable':
+        return new ApiError('unavailable', err.message);
+      default:
+        return new ApiError('unavailable', err.message);
+    }
+  }
+  const fastifyError = err as { statusCode?: number; message?: string; code?: string };
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new ApiError('invalid_request', fastifyError.message ?? 'bad request');
+  }
+  return new ApiError('internal', 'internal error; see the server log');
+}

@@ -1,0 +1,115 @@
+/**
+ * Every HTTP route with its schemas. The server registers routes from this table and the OpenAPI document is
+ * generated from it, so a route cannot exist undocumented.
+ */
+import type { z } from 'zod';
+import {
+  ActionParamsSchema,
+  DecideRequestSchema,
+  DecideResponseSchema,
+  ListRunsQuerySchema,
+  ListRunsResponseSchema,
+  RunIdParamsSchema,
+  RunResponseSchema,
+  StartRunRequestSchema,
+  StartRunResponseSchema,
+  SubmitActionRequestSchema,
+  SubmitActionResponseSchema,
+} from './api-schemas.js';
+import { SlackInteractionFormSchema } from './slack/interaction-payload.js';
+
+export type RouteAuth = 'bearer' | 'slack-signature' | 'none';
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  /** Fastify form (`:runId`); the OpenAPI document uses `{runId}`. */
+  url: string;
+  operationId: string;
+  summary: string;
+  auth: RouteAuth;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  bodyContentType?: 'application/json' | 'application/x-www-form-urlencoded';
+  /** Success status and its body schema (undefined: a JSON object not described further). */
+  success: { status: number; schema?: z.ZodType; description: string };
+  /** Error statuses this route can answer besides the ones every bearer route has (401, 429). */
+  errors: number[];
+}
+
+export const ROUTES = {
+  startRun: {
+    method: 'POST',
+    url: '/v1/runs',
+    operationId: 'startRun',
+    summary: 'Start a run; the token principal is the requester',
+    auth: 'bearer',
+    body: StartRunRequestSchema,
+    success: { status: 201, schema: StartRunResponseSchema, description: 'The run was started' },
+    errors: [400],
+  },
+  listRuns: {
+    method: 'GET',
+    url: '/v1/runs',
+    operationId: 'listRuns',
+    summary: 'List runs, newest first, filtered by status, agent and risk',
+    auth: 'bearer',
+    query: ListRunsQuerySchema,
+    success: { status: 200, schema: ListRunsResponseSchema, description: 'Matching runs' },
+    errors: [400],
+  },
+  getRun: {
+    method: 'GET',
+    url: '/v1/runs/:runId',
+    operationId: 'getRun',
+    summary: 'Get a run with its actions, risk assessments, decisions and results',
+    auth: 'bearer',
+    params: RunIdParamsSchema,
+    success: { status: 200, schema: RunResponseSchema, description: 'The run' },
+    errors: [404],
+  },
+  submitAction: {
+    method: 'POST',
+    url: '/v1/runs/:runId/actions',
+    operationId: 'submitAction',
+    summary: "Submit an action to one of the principal's own open runs",
+    auth: 'bearer',
+    params: RunIdParamsSchema,
+    body: SubmitActionRequestSchema,
+    success: { status: 201, schema: SubmitActionResponseSchema, description: 'The action was accepted' },
+    errors: [400, 403, 404, 409],
+  },
+  decide: {
+    method: 'POST',
+    url: '/v1/runs/:runId/actions/:actionId/decision',
+    operationId: 'decide',
+    summary: 'Approve or deny an action awaiting approval, as the token principal',
+    auth: 'bearer',
+    params: ActionParamsSchema,
+    body: DecideRequestSchema,
+    success: { status: 200, schema: DecideResponseSchema, description: 'The decision counted' },
+    errors: [400, 403, 404, 409],
+  },
+  openapi: {
+    method: 'GET',
+    url: '/v1/openapi.json',
+    operationId: 'getOpenApiDocument',
+    summary: 'This OpenAPI document',
+    auth: 'none',
+    success: { status: 200, description: 'OpenAPI 3.1 document' },
+    errors: [],
+  },
+  slackInteractions: {
+    method: 'POST',
+    url: '/slack/interactions',
+    operationId: 'slackInteractions',
+    summary: 'Slack interactivity endpoint (Approve/Deny buttons); authenticated by the Slack request signature',
+    auth: 'slack-signature',
+    body: SlackInteractionFormSchema,
+    bodyContentType: 'application/x-www-form-urlencoded',
+    success: { status: 200, description: 'Acknowledged; the outcome is shown in Slack' },
+    errors: [400, 401],
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+export const ROUTE_LIST: readonly RouteSpec[] = Object.values(ROUTES);

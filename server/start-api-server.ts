@@ -1,0 +1,80 @@
+/** Starts the HTTP API (used by `airlock up` and by tests) and returns its address and a stop function. */
+import type { Logger } from 'pino';
+import type { AirlockConfig } from '../client/config.js';
+import { AirlockClient } from '../client/sdk.js';
+import { policyLoader, resolvePolicyPath } from '../policy/policy-loader.js';
+import { parseApprovers } from '../policy/policy-snapshot.js';
+import { loadChannelsEnv } from '../workers/control-policy.js';
+import { SetupError } from '../workers/setup/setup-errors.js';
+import { buildHttpServer } from './http-server.js';
+import { RateLimiter } from './rate-limiter.js';
+import { createSlackApi } from './slack/slack-api.js';
+import { tokenFilePath, TokenStore } from './token-store.js';
+import { webUiPlugin } from './ui/web-ui-plugin.js';
+
+/** The HTTP API's port is taken; the message says how to choose another. */
+export class ApiPortInUseError extends SetupError {
+  override readonly name = 'ApiPortInUseError';
+  readonly code = 'port_in_use' as const;
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`${host}:${port} (the Airlock HTTP API) is already in use: stop what listens there or set AIRLOCK_HTTP_PORT`, options);
+  }
+}
+
+export interface ApiServer {
+  /** `http://host:port` the server listens on. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(options: { config: AirlockConfig; logger: Logger; env?: NodeJS.ProcessEnv }): Promise<ApiServer> {
+  const env = options.env ?? process.env;
+  const settings = loadChannelsEnv(env);
+  const logger = options.logger.child({ component: 'http' });
+  const loadPolicy = policyLoader({ file: resolvePolicyPath(env), approvers: parseApprovers(options.config.AIRLOCK_APPROVERS) });
+  const client = await AirlockClient.connect(options.config);
+  const slack =
+    settings.SLACK_BOT_TOKEN && settings.SLACK_SIGNING_SECRET
+      ? {
+          signingSecret: settings.SLACK_SIGNING_SECRET,
+          api: createSlackApi({ token: settings.SLACK_BOT_TOKEN, apiUrl: settings.SLACK_API_URL, logger }),
+          // The current policy maps identities; the run's pinned policy still decides what the principal may do.
+          principalForSlackUser: (slackUserId: string) => loadPolicy().principals?.find((p) => p.slackUserId === slackUserId)?.id,
+        }
+      : undefined;
+  const app = buildHttpServer({
+    client,
+    tokens: new TokenStore(tokenFilePath(options.config.home)),
+    rateLimiter: new RateLimiter(settings.AIRLOCK_API_RATE_LIMIT),
+    logger,
+    ...(slack ? { slack } : {}),
+  });
+  // The approval web UI at `/`, beside the API under /v1.
+  await app.register(webUiPlugin, { client, tokens: new TokenStore(tokenFilePath(options.config.home)), config: options.config });
+  try {
+    await app.listen({ host: settings.AIRLOCK_HTTP_HOST, port: settings.AIRLOCK_HTTP_PORT });
+  } catch (err) {
+    await client.disconnect();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ApiPortInUseError(settings.AIRLOCK_HTTP_HOST, settings.AIRLOCK_HTTP_PORT, { cause: err });
+    }
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.AIRLOCK_HTTP_PORT;
+  const url = `http://${settings.AIRLOCK_HTTP_HOST.includes(':') ? `[${settings.AIRLOCK_HTTP_HOST}]` : settings.AIRLOCK_HTTP_HOST}:${port}`;
+  logger.info({ url, slack: slack !== undefined }, 'HTTP API listening');
+  return {
+    url,
+    port,
+    async close() {
+      await app.close();
+      await client.disconnect();
+    },
+  };
+}

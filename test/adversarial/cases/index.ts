@@ -1,0 +1,20 @@
+import type { AdversarialCase } from '../support/adversarial-case.js';
+import { FILESYSTEM_CASES } from './filesystem-cases.js';
+import { INPUT_CASES, OUTPUT_PATH_CASES } from './input-cases.js';
+import { NETWORK_CASES } from './network-cases.js';
+import { OUTPUT_CASES } from './output-cases.js';
+import { PRIVILEGE_CASES } from './privilege-cases.js';
+import { PROCESS_CASES } from './process-cases.js';
+import { RESOURCE_CASES } from './resource-cases.js';
+
+/** Every adversarial case, in the order of docs/security.md. */
+export const ADVERSARIAL_CASES: readonly AdversarialCase[] = [
+  ...RESOURCE_CASES,
+  ...OUTPUT_CASES,
+  ...PROCESS_CASES,
+  ...NETWORK_CASES,
+  ...PRIVILEGE_CASES,
+  ...FILESYSTEM_CASES,
+  ...INPUT_CASES,
+  ...OUTPUT_PATH_CASES,
+];

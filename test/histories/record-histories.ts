@@ -1,0 +1,147 @@
+/**
+ * Records the replay fixtures in test/histories/: representative agentRun executions (auto-approved,
+ * human-approved, denied by a human, denied by policy, timed out, failed code, a session driven by messages),
+ * run against a real Temporal server and Docker with the CURRENT workflow code, each written as history JSON.
+ * Re-record whenever the workflow changes on purpose; the replay test then guards the new shape.
+ *
+ *   npx tsc -p . && TEMPORAL_ADDRESS=127.0.0.1:7600 AIRLOCK_HOME=$(mktemp -d) node dist/test/histories/record-histories.js
+ *
+ * Histories are recorded without payload encryption (so they are readable and need no key to replay) and with the
+ * workflow bundled the way production workers bundle it.
+ */
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { loadConfig } from '../../client/config.js';
+import type { ActionInput } from '../../schemas/action.js';
+import type { RunState, StartRunInput } from '../../schemas/run.js';
+import { createLogger } from '../../workers/logger.js';
+import { runWorkers } from '../../workers/run-workers.js';
+import { AirlockMetrics } from '../../workers/telemetry/metrics.js';
+import { disabledTracing } from '../../workers/telemetry/tracing.js';
+import { closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate, WORKFLOW_TYPE } from '../../workflows/messages.js';
+import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../../workflows/search-attributes.js';
+import { writeHistoryFile } from './history-file.js';
+
+/** Where fixtures live: the source tree, not dist (this file runs from dist/test/histories/). */
+export const HISTORIES_DIR = fileURLToPath(new URL('../../../test/histories/', import.meta.url));
+
+const LOW_RISK = 'print(sum(range(10)))';
+const MEDIUM_RISK = 'import subprocess\nprint(subprocess.run(["echo", "approved"], capture_output=True, text=True).stdout.strip())';
+const HIGH_RISK = 'import os\nos.system("echo two-approvers")';
+const CRITICAL = 'rm -rf / --no-preserve-root';
+const FAILING = 'import sys\nprint("about to fail", file=sys.stderr)\nsys.exit(3)';
+
+type Handle = WorkflowHandle;
+
+interface Scenario {
+  name: string;
+  input: Omit<StartRunInput, 'agent' | 'requester'>;
+  /** Drives the run (decisions, updates) until it has ended. */
+  drive?: (handle: Handle) => Promise<void>;
+}
+
+async function waitFor(handle: Handle, predicate: (run: RunState) => boolean, what: string): Promise<RunState> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const run = await handle.query(getRunQuery);
+    if (predicate(run)) return run;
+    if (Date.now() > deadline) throw new Error(`${handle.workflowId}: timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const awaiting = (actionId: string) => (run: RunState) => run.actions.find((a) => a.actionId === actionId)?.status === 'awaiting_approval';
+
+function oneShot(action: ActionInput, extra: Partial<Scenario['input']> = {}): Scenario['input'] {
+  return { actions: [action], closeWhenDone: true, ...extra };
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'auto-approved', input: oneShot({ language: 'python', code: LOW_RISK, task: 'sum a range' }) },
+  {
+    name: 'human-approved',
+    input: oneShot({ language: 'python', code: MEDIUM_RISK, task: 'shell out to echo' }),
+    drive: async (handle) => {
+      await waitFor(handle, awaiting('a1'), 'a1 awaiting approval');
+      await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli', reason: 'fine' }] });
+    },
+  },
+  {
+    name: 'human-denied',
+    input: oneShot({ language: 'python', code: MEDIUM_RISK }),
+    drive: async (handle) => {
+      await waitFor(handle, awaiting('a1'), 'a1 awaiting approval');
+      await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'deny', approver: 'bob', channel: 'api', reason: 'no shelling out' }] });
+    },
+  },
+  { name: 'policy-denied', input: oneShot({ language: 'bash', code: CRITICAL }) },
+  { name: 'timed-out', input: oneShot({ language: 'python', code: MEDIUM_RISK }, { approvalTimeoutMs: 1_500 }) },
+  { name: 'failed-code', input: oneShot({ language: 'python', code: FAILING }) },
+  {
+    name: 'session-two-approvers',
+    input: { actions: [], closeWhenDone: false },
+    drive: async (handle) => {
+      await handle.executeUpdate(submitActionUpdate, { args: [{ language: 'python', code: HIGH_RISK }] });
+      await handle.executeUpdate(submitActionUpdate, { args: [{ language: 'python', code: LOW_RISK }] });
+      await waitFor(handle, awaiting('a1'), 'a1 awaiting approval');
+      // One invalid (self-approval) signal, kept and ignored; then two distinct approvers, by signal and update.
+      await handle.signal(decideSignal, { actionId: 'a1', decision: 'approve', approver: 'alice', channel: 'api' });
+      await handle.signal(decideSignal, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'api' });
+      await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'carol', channel: 'cli' }] });
+      await waitFor(handle, (run) => run.actions.every((a) => ['succeeded', 'failed'].includes(a.status)), 'both actions finished');
+      await handle.executeUpdate(closeUpdate);
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', name: 'record-histories' });
+  const taskQueue = `airlock-record-${Date.now().toString(36)}`;
+  // Recording is about workflow shape: no encryption, no export, approvers open to anyone but the requester.
+  const config = loadConfig({ ...process.env, AIRLOCK_TASK_QUEUE: taskQueue, AIRLOCK_APPROVERS: '', AIRLOCK_CODEC_KEYS: '' });
+  const abort = new AbortController();
+  let ready!: () => void;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  const workers = runWorkers({
+    config,
+    logger,
+    signal: abort.signal,
+    onReady: ready,
+    telemetry: { dataConverter: {}, metrics: new AirlockMetrics({ defaultMetrics: false }), tracing: disabledTracing() },
+  });
+  await Promise.race([isReady, workers]);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  await mkdir(HISTORIES_DIR, { recursive: true });
+  try {
+    for (const scenario of SCENARIOS) {
+      const workflowId = `history-${scenario.name}-${Date.now().toString(36)}`;
+      const handle = await client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId,
+        args: [{ agent: 'history-agent', requester: 'alice', ...scenario.input }],
+        typedSearchAttributes: [
+          { key: AGENT_ATTRIBUTE, value: 'history-agent' },
+          { key: STATUS_ATTRIBUTE, value: 'running' },
+          { key: AWAITING_APPROVAL_ATTRIBUTE, value: false },
+        ],
+      });
+      await scenario.drive?.(handle);
+      const result = (await handle.result()) as RunState;
+      const history = await handle.fetchHistory();
+      const file = `${HISTORIES_DIR}${scenario.name}.json`;
+      await writeHistoryFile(file, history);
+      logger.info({ scenario: scenario.name, statuses: result.actions.map((a) => a.status), events: history.events?.length }, 'history recorded');
+    }
+  } finally {
+    await connection.close();
+    abort.abort();
+    await workers;
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`recording failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

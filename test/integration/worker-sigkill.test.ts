@@ -1,0 +1,105 @@
+/**
+ * A sandbox worker killed with SIGKILL in the middle of an execution: after a new worker starts, the run completes,
+ * exactly one execution succeeds, and no container is left behind.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import Docker from 'dockerode';
+import { LABELS, MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
+import { createLogger } from '../../workers/logger.js';
+import { runWorkers } from '../../workers/run-workers.js';
+import { managedContainers } from '../support/docker.js';
+import { actionIs, startRun, waitForRun } from '../support/runs.js';
+import { testConfig, workflowBundle } from '../support/temporal.js';
+
+const docker = new Docker();
+const WORKER_MAIN = fileURLToPath(new URL('../../workers/main.js', import.meta.url));
+/** Long enough to be killed mid-way, short enough to keep the test quick. */
+const CODE = 'import time\nprint("started", flush=True)\ntime.sleep(6)\nprint("finished")';
+
+function startSandboxWorker(env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [WORKER_MAIN, '--role', 'sandbox'], { env: { ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function containersOfRun(runId: string) {
+  return (await managedContainers()).filter((c) => c.Labels[LABELS.runId] === runId);
+}
+
+void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () => {
+  const config = testConfig();
+  const abort = new AbortController();
+  let controlWorkers: Promise<void>;
+  let client: Client;
+  let connection: Connection;
+  const children: ChildProcess[] = [];
+  const env = { ...process.env, AIRLOCK_TASK_QUEUE: config.AIRLOCK_TASK_QUEUE, AIRLOCK_HOME: config.home, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS };
+
+  before(async () => {
+    let ready!: () => void;
+    const readyPromise = new Promise<void>((resolve) => (ready = resolve));
+    controlWorkers = runWorkers({
+      config,
+      logger: createLogger({ level: 'warn', name: 'airlock-test' }),
+      signal: abort.signal,
+      roles: { control: true, sandbox: false },
+      workflowBundle: await workflowBundle(),
+      onReady: ready,
+    });
+    await Promise.race([readyPromise, controlWorkers]);
+    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  });
+
+  after(async () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    abort.abort();
+    await controlWorkers;
+    await connection?.close();
+  });
+
+  void it('completes the run once, on a new worker, and leaves no container', async () => {
+    const first = startSandboxWorker(env);
+    children.push(first);
+    const handle = await startRun(client, config.AIRLOCK_TASK_QUEUE, { actions: [{ language: 'python', code: CODE }] });
+    await waitForRun(handle, actionIs('a1', 'running'), 60_000);
+
+    // Wait until the code is really running in a container owned by the first worker, then kill that worker.
+    const deadline = Date.now() + 30_000;
+    while ((await containersOfRun(handle.workflowId)).length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal((await containersOfRun(handle.workflowId)).length, 1, 'the first worker started a container');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    assert.equal((await containersOfRun(handle.workflowId)).length, 1, 'the killed worker left its container behind');
+
+    const second = startSandboxWorker(env);
+    children.push(second);
+    const run = await handle.result();
+    const action = run.actions[0]!;
+    assert.equal(action.status, 'succeeded');
+    assert.equal(action.result?.stdout.text, 'started\nfinished\n');
+
+    // Exactly one execution recorded: one executeCode activity, completed once, by a retry of the lost attempt.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'executeCode');
+    assert.equal(scheduled.length, 1);
+    const scheduledId = Number(scheduled[0]!.eventId);
+    const completions = events.filter((e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId) === scheduledId);
+    assert.equal(completions.length, 1, 'exactly one successful execution');
+    const started = events.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === scheduledId);
+    assert.ok((started?.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2, 'the success came from the retry, not the killed attempt');
+
+    assert.deepEqual(await containersOfRun(handle.workflowId), [], 'no container is orphaned');
+    const { Volumes: volumes } = await docker.listVolumes({
+      filters: { label: [MANAGED_LABEL_FILTER, `${LABELS.runId}=${handle.workflowId}`] },
+    });
+    assert.deepEqual((volumes ?? []).map((v) => v.Name), [], 'no code volume is orphaned');
+    second.kill('SIGTERM');
+    await new Promise((resolve) => second.once('exit', resolve));
+  });
+});
