@@ -20,6 +20,13 @@ function collectEncrypted(value: unknown, found: Payload[], seen: Set<object>): 
   for (const child of Object.values(value)) collectEncrypted(child, found, seen);
 }
 
+/** How many payloads in `history` are still encrypted (e.g. read without the keys). */
+export function countEncryptedPayloads(history: object): number {
+  const encrypted: Payload[] = [];
+  collectEncrypted(history, encrypted, new Set());
+  return encrypted.length;
+}
+
 /**
  * Replaces, in place, every encrypted payload found anywhere in `history` with its plaintext; returns how many
  * were decrypted. Payloads no codec wrote are left alone. Headers are walked too (they are payloads as well).

@@ -32,7 +32,7 @@ import { decodeHistoryEvents, type RawHistoryEvent } from './audit-events.js';
 import { auditSinceQuery, decisionLines, type AuditDecisionLine } from './audit-export.js';
 import { buildAuditReport, type AuditReport } from './audit-report.js';
 import { dataConverterFromEnv } from './codec-keys.js';
-import type { AirlockConfig } from './config.js';
+import { ConfigError, type AirlockConfig } from './config.js';
 import {
   ActionRefusedError,
   DecisionRefusedError,
@@ -44,7 +44,7 @@ import {
 } from './errors.js';
 import { hydrateRunOutputs, type ArtifactReader } from './hydrate-outputs.js';
 import { buildListQuery, DEFAULT_LIST_LIMIT, summarizeExecution, type ListRunsFilter, type RunSummary } from './list-query.js';
-import { decodeHistoryPayloads } from './history-codec.js';
+import { countEncryptedPayloads, decodeHistoryPayloads } from './history-codec.js';
 import { generateRunId } from './run-id.js';
 import { runStaticDetails, runStaticSummary } from './run-metadata.js';
 import { isWorkflowNotFound, rethrowNotFound, updateRejectionReason } from './temporal-errors.js';
@@ -332,6 +332,9 @@ export class AirlockClient {
     }
     // Stored history holds what the codec wrote; decrypt before reading (a no-op without encryption).
     await decodeHistoryPayloads(history, this.payloadCodecs);
+    if (this.payloadCodecs.length === 0 && countEncryptedPayloads(history) > 0) {
+      throw new ConfigError(`run ${runId} is encrypted: set AIRLOCK_CODEC_KEYS to the keys its workers use to audit it`);
+    }
     const events = decodeHistoryEvents((history.events ?? []) as RawHistoryEvent[]);
     const completed = events.some((event) => event.kind === 'workflow-completed');
     // A completed run's state is in its result event; for one still going, ask it.

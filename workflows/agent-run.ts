@@ -178,6 +178,9 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     log.info('run closed', { runId, reason });
   };
 
+  // The start input's actions come first: an update delivered with the first workflow task must not take `a1`.
+  for (const action of input.actions) enqueue(action);
+
   setHandler(getRunQuery, () => state);
 
   setHandler(
@@ -420,7 +423,6 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     { key: AWAITING_APPROVAL_ATTRIBUTE, value: false },
   ]);
 
-  for (const action of input.actions) enqueue(action);
   policy = await control.loadPolicy.executeWithOptions({ summary: 'load and pin the approval policy' }, []);
   state.policyVersion = policy.version;
 

@@ -1,6 +1,6 @@
 /** Human-readable output of a run for `run` and `status`: a status line per action, then details, then output. */
 import type { DecisionRecord } from '../../schemas/decision.js';
-import type { CapturedOutput } from '../../schemas/execution.js';
+import type { CapturedOutput, ExecutionResult } from '../../schemas/execution.js';
 import type { ActionState, RunState } from '../../schemas/run.js';
 
 const INDENT = '    ';
@@ -31,6 +31,25 @@ function renderOutput(name: string, output: CapturedOutput): string[] {
   return [header, indent(output.text, INDENT + '  ')];
 }
 
+/** Which runtime ran the code, when that is news: strong isolation, or a fallback from it. */
+function renderIsolation(sandbox: ExecutionResult['sandbox']): string[] {
+  if (sandbox.isolationFallback) return [`${INDENT}isolation standard (${sandbox.runtime}): ${sandbox.isolationFallback}`];
+  if (sandbox.isolation === 'strong') return [`${INDENT}isolation strong (${sandbox.runtime})`];
+  return [];
+}
+
+/** Collected output files with what is needed to fetch each one, then the matches that were left out. */
+function renderOutputFiles(result: ExecutionResult): string[] {
+  const lines: string[] = [];
+  const files = result.outputFiles ?? [];
+  if (files.length > 0) {
+    lines.push(`${INDENT}output files (fetch one with: airlock artifact <sha256> [--out FILE]):`);
+    for (const file of files) lines.push(`${INDENT}  ${file.path}  ${file.bytes} bytes  sha256 ${file.sha256}`);
+  }
+  for (const skipped of result.skippedOutputs ?? []) lines.push(`${INDENT}output not collected: ${skipped.path} (${skipped.reason})`);
+  return lines;
+}
+
 function statusLine(action: ActionState): string {
   const risk = action.risk ? `  risk ${action.risk.level} (score ${action.risk.score})` : '';
   return `${action.actionId}  ${action.status}${risk}${action.task ? `  — ${action.task}` : ''}`;
@@ -54,7 +73,9 @@ export function renderAction(action: ActionState, runId: string): string[] {
     const flags = [result.timedOut ? 'timed out' : '', result.oomKilled ? 'out of memory' : ''].filter(Boolean);
     const exit = result.exitCode === null ? 'no exit code' : `exit ${result.exitCode}`;
     lines.push(`${INDENT}${exit} after ${result.durationMs} ms${flags.length > 0 ? ` (${flags.join(', ')})` : ''}`);
+    lines.push(...renderIsolation(result.sandbox));
     lines.push(...renderOutput('stdout', result.stdout), ...renderOutput('stderr', result.stderr));
+    lines.push(...renderOutputFiles(result));
   }
   if (action.error) lines.push(`${INDENT}error: ${action.error}`);
   return lines;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { MAX_CODE_BYTES, type Language } from '../../schemas/action.js';
+import { IsolationLevelSchema, MAX_CODE_BYTES, type IsolationLevel, type Language } from '../../schemas/action.js';
 import { parseDurationMs } from '../../schemas/duration.js';
+import { InputFilesSchema, OutputGlobsSchema, type InputFiles } from '../../schemas/files.js';
 import { formatAllowEntry, parseAllowEntry } from '../../schemas/network.js';
 import { IdentitySchema, StartRunInputSchema, type StartRunInput } from '../../schemas/run.js';
 import { inferLanguage } from './language.js';
@@ -8,6 +9,12 @@ import { expectPositionals, parseCommandLine, parseWholeNumber } from './parse-a
 import { BadInputError, UsageError } from './usage-error.js';
 
 export const DEFAULT_AGENT = 'cli';
+
+/** One `--file LOCAL=REMOTE`: a file on this machine and where it goes, relative to /workspace. */
+export interface InputFileMapping {
+  local: string;
+  remote: string;
+}
 
 /** `airlock run` after parsing: nothing read, nothing contacted yet. */
 export interface RunArgs {
@@ -23,6 +30,12 @@ export interface RunArgs {
   approvalTimeoutMs?: number;
   /** --allow-host entries in canonical form; absent when none were given (then the code has no network). */
   allowHosts?: string[];
+  /** --isolation; absent: the action asks for nothing and the workflow decides (standard unless high risk). */
+  isolation?: IsolationLevel;
+  /** --file pairs in command-line order; the local files are read later, by the command. */
+  files?: InputFileMapping[];
+  /** --output globs under /workspace, collected into the artifact store after exit. */
+  outputs?: string[];
   wait: boolean;
   json: boolean;
 }
@@ -36,6 +49,9 @@ const RUN_OPTIONS = {
   memory: { type: 'string' },
   'approval-timeout': { type: 'string' },
   'allow-host': { type: 'string', multiple: true },
+  isolation: { type: 'string' },
+  file: { type: 'string', multiple: true },
+  output: { type: 'string', multiple: true },
   wait: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -62,6 +78,9 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     memoryMb: parseWholeNumber('memory', values.memory, 'megabytes'),
     approvalTimeoutMs,
     ...(values['allow-host'] ? { allowHosts: parseAllowHosts(values['allow-host']) } : {}),
+    ...(values.isolation !== undefined ? { isolation: parseIsolation(values.isolation) } : {}),
+    ...(values.file ? { files: parseFileMappings(values.file) } : {}),
+    ...(values.output ? { outputs: parseOutputGlobs(values.output) } : {}),
     wait: values.wait ?? false,
     json: values.json ?? false,
   };
@@ -74,6 +93,42 @@ function parseAllowHosts(values: readonly string[]): string[] {
     if (typeof entry === 'string') throw new UsageError(`--allow-host ${entry}`);
     return formatAllowEntry(entry);
   });
+}
+
+function parseIsolation(value: string): IsolationLevel {
+  const parsed = IsolationLevelSchema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--isolation: ${firstMessage(parsed.error)}`);
+  return parsed.data;
+}
+
+/**
+ * Splits each --file value at its first `=` and checks the REMOTE paths with the action schema's own rules (no
+ * contents yet: those are read, and their sizes checked, once the command line is known to be good).
+ */
+function parseFileMappings(values: readonly string[]): InputFileMapping[] {
+  const mappings = values.map((value) => {
+    const at = value.indexOf('=');
+    if (at <= 0 || at === value.length - 1) {
+      throw new UsageError(`--file "${value}" must be LOCAL=REMOTE (e.g. data/in.csv=in.csv; REMOTE is relative to /workspace)`);
+    }
+    return { local: value.slice(0, at), remote: value.slice(at + 1) };
+  });
+  const remotes = mappings.map((mapping) => mapping.remote);
+  const repeated = remotes.find((remote, index) => remotes.indexOf(remote) !== index);
+  if (repeated !== undefined) throw new UsageError(`--file: "${repeated}" is named as REMOTE more than once`);
+  const parsed = InputFilesSchema.safeParse(Object.fromEntries(remotes.map((remote) => [remote, ''])));
+  if (!parsed.success) throw new UsageError(`--file: ${firstMessage(parsed.error)}`);
+  return mappings;
+}
+
+function parseOutputGlobs(values: string[]): string[] {
+  const parsed = OutputGlobsSchema.safeParse(values);
+  if (!parsed.success) throw new UsageError(`--output: ${firstMessage(parsed.error)}`);
+  return parsed.data;
+}
+
+function firstMessage(error: z.ZodError): string {
+  return error.issues[0]?.message ?? z.prettifyError(error);
 }
 
 /** Refuses code over the size limit before anything is sent anywhere. */
@@ -99,8 +154,11 @@ export function resolveRequester(asFlag: string | undefined, osUser: string | un
   throw new UsageError('cannot use your user name as the requester: pass --as USER');
 }
 
-/** The workflow input for a one-shot run of `code`; validated here so bad limits fail before Temporal is asked. */
-export function buildRunInput(args: RunArgs, code: string, requester: string): StartRunInput {
+/**
+ * The workflow input for a one-shot run of `code`; validated here so bad limits fail before Temporal is asked.
+ * `files` holds the contents of the --file mappings, keyed by REMOTE path.
+ */
+export function buildRunInput(args: RunArgs, code: string, requester: string, files?: InputFiles): StartRunInput {
   const limits = {
     ...(args.timeoutSec !== undefined ? { timeoutSec: args.timeoutSec } : {}),
     ...(args.memoryMb !== undefined ? { memoryMb: args.memoryMb } : {}),
@@ -115,6 +173,9 @@ export function buildRunInput(args: RunArgs, code: string, requester: string): S
         ...(args.task !== undefined ? { task: args.task } : {}),
         ...(Object.keys(limits).length > 0 ? { limits } : {}),
         ...(args.allowHosts?.length ? { network: { allow: args.allowHosts } } : {}),
+        ...(args.isolation !== undefined ? { isolation: args.isolation } : {}),
+        ...(files !== undefined ? { files } : {}),
+        ...(args.outputs !== undefined ? { outputs: args.outputs } : {}),
       },
     ],
     closeWhenDone: true,

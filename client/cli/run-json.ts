@@ -1,4 +1,6 @@
 import type { DecisionRecord } from '../../schemas/decision.js';
+import type { IsolationLevel } from '../../schemas/action.js';
+import type { OutputFile, SkippedOutput } from '../../schemas/files.js';
 import type { EgressAttempt } from '../../schemas/network.js';
 import type { RiskFinding, RiskLevel } from '../../schemas/risk.js';
 import type { ActionState, RunState } from '../../schemas/run.js';
@@ -20,6 +22,16 @@ export interface ActionJson {
     timedOut: boolean;
     oomKilled: boolean;
     durationMs: number;
+    /** The OCI runtime that ran the code (runc, runsc). */
+    runtime: string;
+    /** The isolation level that ran (absent in results recorded before isolation levels existed). */
+    isolation?: IsolationLevel;
+    /** Why `standard` ran although `strong` was asked for. */
+    isolationFallback?: string;
+    /** Collected output files without their preview: fetch the content with `airlock artifact <sha256>`. */
+    outputFiles?: Omit<OutputFile, 'preview'>[];
+    /** Matching paths that were not collected, and why. */
+    skippedOutputs?: SkippedOutput[];
   };
   /** Why the action failed without a result. */
   error?: string;
@@ -65,6 +77,11 @@ export function shapeAction(action: ActionState): ActionJson {
       timedOut: result.timedOut,
       oomKilled: result.oomKilled,
       durationMs: result.durationMs,
+      runtime: result.sandbox.runtime,
+      ...(result.sandbox.isolation ? { isolation: result.sandbox.isolation } : {}),
+      ...(result.sandbox.isolationFallback ? { isolationFallback: result.sandbox.isolationFallback } : {}),
+      ...(result.outputFiles ? { outputFiles: result.outputFiles.map(({ path, bytes, sha256 }) => ({ path, bytes, sha256 })) } : {}),
+      ...(result.skippedOutputs?.length ? { skippedOutputs: result.skippedOutputs } : {}),
     };
   }
   if (action.error !== undefined) shaped.error = action.error;

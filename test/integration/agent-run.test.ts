@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate } from '../../workflows/messages.js';
 import { containersCreatedForRun, managedContainers } from '../support/docker.js';
-import { actionIs, startRun, waitForRun } from '../support/runs.js';
+import { actionIs, startedRunIds, startRun, waitForRun } from '../support/runs.js';
+import { LABELS } from '../../sandbox/labels.js';
 import { startTestWorkers, type TestWorkers } from '../support/temporal.js';
 
 const SUBPROCESS_CODE = 'import subprocess\nprint(subprocess.run(["echo", "approved-output"], capture_output=True, text=True).stdout.strip())';
@@ -17,7 +18,9 @@ describe('agentRun workflow', () => {
   });
   after(async () => {
     await stack?.stop();
-    assert.deepEqual(await managedContainers(), [], 'no Airlock container is left behind');
+    // Other test files run beside this one: look only at this file's runs.
+    const leftovers = (await managedContainers()).filter((c) => startedRunIds.has(c.Labels[LABELS.runId] ?? ''));
+    assert.deepEqual(leftovers, [], 'no Airlock container is left behind');
   });
 
   it('auto-approves low-risk code, records the policy decision with rule ids, and returns stdout', async () => {

@@ -127,7 +127,13 @@ describe('encrypted history (payload codec)', () => {
       const decoded = readableTexts(JSON.parse((await show('Bearer codec-reader')).stdout));
       assert.ok(decoded.some((text) => text.includes(codeMarker)), 'the code is readable through the codec endpoint');
       assert.ok(decoded.some((text) => text.includes(outputMarker)), 'the output is readable through the codec endpoint');
-      await assert.rejects(show('Bearer someone-else'), 'without a valid token the endpoint refuses');
+      // Without a valid token the endpoint refuses (asked directly: the CLI would retry for seconds first).
+      const refused = await fetch(`${base}/codec/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer someone-else' },
+        body: JSON.stringify({ payloads: [] }),
+      });
+      assert.equal(refused.status, 403);
     } finally {
       await app.close();
     }
@@ -163,5 +169,10 @@ describe('encrypted history (payload codec)', () => {
     const report = JSON.parse(audit.stdout) as { actions: Array<{ codeSha256?: string; assessed?: { level: string } }> };
     assert.equal(report.actions[0]?.codeSha256, createHash('sha256').update(code).digest('hex'));
     assert.equal(report.actions[0]?.assessed?.level, 'low');
+
+    // Without the keys the audit says what is missing instead of showing an empty report.
+    const keyless = await runCli(['audit', runId, '--json'], { ...env, AIRLOCK_CODEC_KEYS: '' });
+    assert.equal(keyless.code, 2);
+    assert.match(keyless.stderr, /encrypted: set AIRLOCK_CODEC_KEYS/);
   });
 });

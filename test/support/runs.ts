@@ -6,6 +6,9 @@ import { getRunQuery } from '../../workflows/messages.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../../workflows/search-attributes.js';
 import { uniqueId } from './temporal.js';
 
+/** Every run id this test process started, so leak checks look at their own containers only. */
+export const startedRunIds = new Set<string>();
+
 /** Starts an agentRun directly on the Temporal client (the SDK has tests of its own). */
 export async function startRun(
   client: Client,
@@ -13,7 +16,7 @@ export async function startRun(
   input: Partial<StartRunInput> & { actions?: ActionInput[] },
 ): Promise<WorkflowHandle<typeof agentRun>> {
   const agent = input.agent ?? 'test-agent';
-  return client.workflow.start(agentRun, {
+  const handle = await client.workflow.start(agentRun, {
     taskQueue,
     workflowId: uniqueId('run'),
     args: [{ agent, requester: 'alice', closeWhenDone: true, ...input }],
@@ -23,6 +26,8 @@ export async function startRun(
       { key: AWAITING_APPROVAL_ATTRIBUTE, value: false },
     ],
   });
+  startedRunIds.add(handle.workflowId);
+  return handle;
 }
 
 /** Polls the run until `predicate` holds (bounded), returning the state that satisfied it. */

@@ -1,27 +1,19 @@
 /** Real Temporal server + in-process workers for integration and e2e tests. */
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadConfig, type AirlockConfig } from '../../client/config.js';
 import { createLogger } from '../../workers/logger.js';
 import { runWorkers, WORKFLOWS_PATH } from '../../workers/run-workers.js';
+import { bundleAirlockWorkflows } from '../../workers/telemetry/workflow-bundle.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** The workflow code, bundled once per test process. */
+/** The workflow code, bundled once per test process exactly as production workers bundle it. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentBundlerLogger });
+  bundle ??= bundleAirlockWorkflows(WORKFLOWS_PATH);
   return bundle;
 }
-
-const silentBundlerLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};
 
 export function uniqueId(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
@@ -43,7 +35,12 @@ export interface TestWorkers {
 
 /** Starts control and sandbox workers on a private task queue; `stop()` shuts them down and closes the client. */
 export async function startTestWorkers(
-  options: { config?: AirlockConfig; approvers?: string[]; /** Policy and channel settings (AIRLOCK_POLICY, SLACK_*...) for the workers. */ env?: NodeJS.ProcessEnv } = {},
+  options: {
+    config?: AirlockConfig;
+    approvers?: string[];
+    /** Policy and channel settings for the workers (AIRLOCK_POLICY, SLACK_*, AIRLOCK_WEBHOOK_SECRET). */
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<TestWorkers> {
   const config = options.config ?? testConfig(options.approvers ? { AIRLOCK_APPROVERS: options.approvers.join(',') } : {});
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'airlock-test' });

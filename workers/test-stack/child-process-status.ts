@@ -7,7 +7,10 @@ export function shellExitStatus(code: number | null, signal: NodeJS.Signals | nu
   return 128 + (signal ? (signalNumbers[signal] ?? 1) : 1);
 }
 
-/** Spawns a command with inherited stdio and resolves with its shell-style exit status (127 if it cannot start). */
+/**
+ * Spawns a command and resolves with its shell-style exit status (127 if it cannot start). Stdio is inherited
+ * unless `options.stdio` says otherwise (the caller then reads the pipes in `onSpawn`).
+ */
 export function runInForeground(
   command: string,
   args: readonly string[],

@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { ConfigError, loadConfig } from '../../client/config.js';
+import { MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
 import { createLogger } from '../logger.js';
 import { findFreePort } from '../dev-stack/port-check.js';
 import { startDevServer, type DevServer } from '../dev-stack/temporal-dev-server.js';
@@ -13,6 +14,7 @@ import { createStderrProgress } from '../setup/progress.js';
 import { SetupError } from '../setup/setup-errors.js';
 import { runInForeground } from './child-process-status.js';
 import { findTestFiles } from './test-files.js';
+import { makeCanarySecrets, teeWithSecretScan } from './secret-scan.js';
 
 /** Two cores on the reference machine; more parallel files mostly fight over Docker and Temporal. */
 const TEST_CONCURRENCY = 2;
@@ -78,14 +80,28 @@ async function main(): Promise<number> {
       return 1;
     }
     onProgress(`running ${testFiles.length} test files`);
+    // Every test process gets canary secrets; the suite fails if any of them is ever printed (logs included).
+    const canaries = makeCanarySecrets();
+    let scans: { leaked: () => string[] }[] = [];
     const testStatus = await interruption.run(
       process.execPath,
       ['--test', `--test-concurrency=${TEST_CONCURRENCY}`, ...testFiles],
-      { cwd: PROJECT_ROOT, env },
+      { cwd: PROJECT_ROOT, env: { ...env, ...canaries }, stdio: ['inherit', 'pipe', 'pipe'] },
+      (child) => {
+        const secrets = Object.values(canaries);
+        scans = [teeWithSecretScan(child.stdout!, process.stdout, secrets), teeWithSecretScan(child.stderr!, process.stderr, secrets)];
+      },
     );
+    const leakedSecrets = scans.flatMap((scan) => scan.leaked());
+    if (leakedSecrets.length > 0) onProgress('a canary secret from the environment appeared in the test output: something logs secrets');
     if (interruption.interrupted) return 130;
     if (lintStatus !== 0) onProgress(`ESLint reported problems (exit status ${lintStatus})`);
-    status = testStatus !== 0 ? testStatus : lintStatus;
+    // Every test file cleans up its own sandboxes; anything left once they are all done is a leak.
+    const leaked = await prerequisites.docker.listContainers({ all: true, filters: { label: [MANAGED_LABEL_FILTER] } });
+    if (leaked.length > 0) {
+      onProgress(`Airlock containers left behind by the tests: ${leaked.map((c) => c.Names.join(',')).join(' ')}`);
+    }
+    status = testStatus !== 0 ? testStatus : lintStatus !== 0 ? lintStatus : leaked.length > 0 || leakedSecrets.length > 0 ? 1 : 0;
     return status;
   } finally {
     if (server) {
@@ -118,8 +134,11 @@ function watchForInterruption() {
     get interrupted() {
       return state.interrupted;
     },
-    run(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
-      return runInForeground(command, args, options, (child) => (current = child)).finally(() => (current = undefined));
+    run(command: string, args: readonly string[], options: SpawnOptions, onSpawn?: (child: ChildProcess) => void) {
+      return runInForeground(command, args, options, (child) => {
+        current = child;
+        onSpawn?.(child);
+      }).finally(() => (current = undefined));
     },
     dispose() {
       process.removeListener('SIGINT', onSignal);

@@ -16,6 +16,12 @@ usage:
       --approval-timeout DUR           how long to wait for a human (e.g. 90s, 15m, 2h; default 15m)
       --allow-host HOST:PORT           let the code reach this destination through the egress proxy
                                        (repeatable; *.DOMAIN:PORT and IP:PORT too; default: no network)
+      --isolation standard|strong      strong adds gVisor (runsc) between the code and the host kernel
+                                       (default: standard; high risk always runs strong)
+      --file LOCAL=REMOTE              copy a local text file to /workspace/REMOTE before the code starts
+                                       (repeatable; REMOTE is relative to /workspace; 1 MiB in all)
+      --output GLOB                    collect files matching GLOB under /workspace after exit (repeatable;
+                                       * and ? within a path part, ** for any depth; fetch with airlock artifact)
       --wait                           wait for the outcome and print it
       --json                           print one JSON object
   airlock approve <runId> --as USER [--action ID] [--reason TEXT]

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { EXIT, exitCodeForRun } from '../exit-codes.js';
+import { readInputFiles } from '../read-input-files.js';
 import { renderRun } from '../render-run.js';
 import { buildRunInput, checkCodeSize, parseRunArgs, resolveRequester } from '../run-args.js';
 import { shapeRunJson, startedRunJson } from '../run-json.js';
@@ -35,7 +36,8 @@ export async function runCommand(context: CommandContext): Promise<number> {
   const bytes = await readSource(args.source, context);
   checkCodeSize(bytes.length, args.source);
   const requester = resolveRequester(args.requester, osUserName());
-  const input = buildRunInput(args, bytes.toString('utf8'), requester);
+  const files = args.files ? await readInputFiles(args.files) : undefined;
+  const input = buildRunInput(args, bytes.toString('utf8'), requester, files);
 
   return withClient(context, async (client) => {
     const { runId } = await client.startRun(input);

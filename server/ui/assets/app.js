@@ -102,6 +102,33 @@
     });
   }
 
+  /**
+   * The server's answer to the last decision on each action. A live redraw can replace the card while the decision
+   * is on its way (or right after), so the answer is kept here and put back into whichever card is current.
+   */
+  const decisionMessages = new Map();
+
+  /** Cards are keyed by action id, and by run id too where a list shows several runs' actions. */
+  function cardSelector(runId, actionId) {
+    return 'li[data-action-id="' + CSS.escape(actionId) + '"]' + (runId ? '[data-run-id="' + CSS.escape(runId) + '"]' : ':not([data-run-id])');
+  }
+
+  function showDecisionMessage(runId, actionId) {
+    const entry = decisionMessages.get(runId + '/' + actionId);
+    const item = entry && document.querySelector(cardSelector(runId, actionId));
+    if (!item) return;
+    let message = item.querySelector('[data-decide-message]');
+    if (!message) {
+      message = document.createElement('p');
+      message.setAttribute('data-decide-message', '');
+      message.setAttribute('role', 'status');
+      (item.querySelector('article') || item).appendChild(message);
+    }
+    message.className = 'decide-message ' + entry.tone;
+    if (entry.tone === 'error') message.setAttribute('data-testid', 'decision-error');
+    message.textContent = entry.text;
+  }
+
   /** Moves what the person typed (and the focus) from a card about to be replaced into its new version. */
   function carryOverInput(oldItem, newItem) {
     const oldText = oldItem.querySelector('textarea');
@@ -133,6 +160,7 @@
         if (current) {
           carryOverInput(current, fresh);
           current.replaceWith(fresh);
+          showDecisionMessage('', action.id);
         } else {
           const empty = timeline.querySelector('.empty-state');
           if (empty) empty.remove();
@@ -184,9 +212,13 @@
       } catch {
         data = { error: { message: 'Airlock could not be reached; check your connection and try again.' } };
       }
+      const item = form.closest('li[data-action-id]');
+      const actionId = item ? item.getAttribute('data-action-id') : undefined;
+      const runId = (item && item.getAttribute('data-run-id')) || '';
       if (ok) {
         message.className = 'decide-message success';
         message.textContent = data.message;
+        if (actionId) decisionMessages.set(runId + '/' + actionId, { text: data.message, tone: 'success' });
         showToast(data.message, 'success');
         afterDecision();
       } else {
@@ -194,7 +226,10 @@
         message.className = 'decide-message error';
         message.setAttribute('data-testid', 'decision-error');
         message.textContent = data.error.message;
+        if (actionId) decisionMessages.set(runId + '/' + actionId, { text: data.error.message, tone: 'error' });
       }
+      // The card may have been redrawn while the decision was on its way: show the answer in the current one.
+      if (actionId) showDecisionMessage(runId, actionId);
     });
   }
 
