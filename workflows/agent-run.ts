@@ -251,20 +251,23 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     return task;
   };
 
-  /** Announces the wait on `targets`; failures are recorded on the action, never fail it. */
-  const announce = (action: ActionState, level: RiskLevel, stage: number, targets: readonly NotifyChannel[], roles: string[]): void => {
-    const activePolicy = policy as PolicySnapshot;
-    const notice = buildApprovalNotice({
+  const noticeFor = (action: ActionState, level: RiskLevel, stage: number, roles: string[]) =>
+    buildApprovalNotice({
       runId,
       agent: input.agent,
       requester: input.requester,
       action,
       level,
       deadline: action.approvalDeadline ?? nowIso(),
-      policy: activePolicy,
+      policy: policy as PolicySnapshot,
       stage,
       roles,
     });
+
+  /** Announces the wait on `targets`; failures are recorded on the action, never fail it. */
+  const announce = (action: ActionState, level: RiskLevel, stage: number, targets: readonly NotifyChannel[], roles: string[]): void => {
+    const activePolicy = policy as PolicySnapshot;
+    const notice = noticeFor(action, level, stage, roles);
     for (const channel of targets) {
       const task = inBackground(
         (async () => {
@@ -293,17 +296,7 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
         await Promise.allSettled(pending);
         const refs = (action.notifications ?? []).flatMap((n) => (n.slack ? [n.slack] : []));
         if (refs.length === 0) return;
-        const notice = buildApprovalNotice({
-          runId,
-          agent: input.agent,
-          requester: input.requester,
-          action,
-          level,
-          deadline: action.approvalDeadline ?? nowIso(),
-          policy: policy as PolicySnapshot,
-          stage: 0,
-          roles: [],
-        });
+        const notice = noticeFor(action, level, 0, []);
         const deciders = action.decisions.filter((d) => !d.automatic).map((d) => d.approver);
         await channels.publishApprovalOutcome({ slack: refs, notice, outcome, deciders });
       })(),
