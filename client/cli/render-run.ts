@@ -55,9 +55,23 @@ function statusLine(action: ActionState): string {
   return `${action.actionId}  ${action.status}${risk}${action.task ? `  — ${action.task}` : ''}`;
 }
 
-/** The lines describing one action. */
-export function renderAction(action: ActionState, runId: string): string[] {
+/** Longest code listing `status` prints; the rest is counted, and `status --json` has all of it. */
+const MAX_CODE_LINES = 40;
+
+/** The code with line numbers, so findings' line numbers can be checked against it. */
+function renderCode(action: ActionState): string[] {
+  if (action.codeOmitted) return [`${INDENT}code (${action.language}): left out of the run's result; sha256 ${action.codeSha256 ?? 'unknown'}`];
+  const codeLines = action.code.replace(/\n$/, '').split('\n');
+  const width = String(Math.min(codeLines.length, MAX_CODE_LINES)).length;
+  const shown = codeLines.slice(0, MAX_CODE_LINES).map((line, i) => `${INDENT}${INDENT}${String(i + 1).padStart(width)}  ${line}`);
+  const more = codeLines.length > MAX_CODE_LINES ? [`${INDENT}${INDENT}… ${codeLines.length - MAX_CODE_LINES} more lines`] : [];
+  return [`${INDENT}code (${action.language}):`, ...shown, ...more];
+}
+
+/** The lines describing one action; `showCode` adds the code itself (status shows it, run does not echo it). */
+export function renderAction(action: ActionState, runId: string, options: { showCode?: boolean } = {}): string[] {
   const lines = [statusLine(action)];
+  if (options.showCode) lines.push(...renderCode(action));
   for (const finding of action.risk?.findings ?? []) {
     lines.push(`${INDENT}finding ${finding.ruleId} (${finding.level}, line ${finding.line}): ${finding.description} — ${finding.match}`);
   }
@@ -82,11 +96,11 @@ export function renderAction(action: ActionState, runId: string): string[] {
 }
 
 /** The whole run: a header line, then each action. */
-export function renderRun(state: RunState): string {
+export function renderRun(state: RunState, options: { showCode?: boolean } = {}): string {
   const risk = state.highestRisk ? `  risk ${state.highestRisk}` : '';
   const header = `${state.runId}  ${state.status}${risk}  agent ${state.agent}  requester ${state.requester}`;
   const lines = [header];
-  for (const action of state.actions) lines.push(...renderAction(action, state.runId));
+  for (const action of state.actions) lines.push(...renderAction(action, state.runId, options));
   if (state.actions.length === 0) lines.push('(no actions)');
   return lines.join('\n') + '\n';
 }

@@ -48,8 +48,17 @@ export interface RunJson {
   actions: ActionJson[];
 }
 
+/** An action as `status --json` shows it: with what was submitted. */
+export interface ActionStatusJson extends ActionJson {
+  language: string;
+  task?: string;
+  code: string;
+  codeSha256?: string;
+}
+
 /** What `status --json` prints: the run's own fields as well. */
-export interface RunStatusJson extends RunJson {
+export interface RunStatusJson extends Omit<RunJson, 'actions'> {
+  actions: ActionStatusJson[];
   agent: string;
   requester: string;
   status: string;
@@ -104,7 +113,13 @@ export function shapeRunStatusJson(state: RunState): RunStatusJson {
     highestRisk: state.highestRisk ?? null,
     closed: state.closed,
     startedAt: state.startedAt,
-    actions: state.actions.map(shapeAction),
+    actions: state.actions.map((action) => ({
+      ...shapeAction(action),
+      language: action.language,
+      ...(action.task ? { task: action.task } : {}),
+      code: action.code,
+      ...(action.codeSha256 ? { codeSha256: action.codeSha256 } : {}),
+    })),
   };
 }
 

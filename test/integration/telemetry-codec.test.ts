@@ -160,9 +160,12 @@ describe('encrypted history (payload codec)', () => {
     const status = await runCli(['status', runId], env);
     assert.equal(status.code, 0, status.stderr);
     assert.ok(status.stdout.includes(outputMarker), `status shows the output:\n${status.stdout}`);
+    const firstCodeLine = code.split('\n')[0]!;
+    assert.ok(status.stdout.includes(firstCodeLine), `status shows the code:\n${status.stdout}`);
     const statusJson = await runCli(['status', runId, '--json'], env);
     assert.equal(statusJson.code, 0, statusJson.stderr);
     assert.ok(statusJson.stdout.includes(outputMarker));
+    assert.equal((JSON.parse(statusJson.stdout) as { actions: { code: string }[] }).actions[0]?.code, code);
 
     const audit = await runCli(['audit', runId, '--json'], env);
     assert.equal(audit.code, 0, audit.stderr);

@@ -10,7 +10,7 @@ export async function statusCommand(context: CommandContext): Promise<number> {
   const [runId] = expectPositionals('status', positionals, ['runId']) as [string];
   return withClient(context, async (client) => {
     const state = await client.hydrateOutputs(await client.getRun(runId));
-    context.io.out(values.json ? jsonLine(shapeRunStatusJson(state)) : renderRun(state));
+    context.io.out(values.json ? jsonLine(shapeRunStatusJson(state)) : renderRun(state, { showCode: true }));
     return EXIT.ok;
   });
 }
