@@ -34,7 +34,7 @@ export interface AuditDecisionLine {
  */
 export function auditSinceQuery(since: Date): string {
   const at = since.toISOString();
-  return `WorkflowType = '${WORKFLOW_TYPE}' AND (StartTime >= '${at}' OR CloseTime >= '${at}' OR ExecutionStatus = 'Running')`;
+  return `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus != 'ContinuedAsNew' AND (StartTime >= '${at}' OR CloseTime >= '${at}' OR ExecutionStatus = 'Running')`;
 }
 
 function lineFor(report: AuditReport, action: AuditAction, decision: AuditDecision): AuditDecisionLine {

@@ -42,7 +42,8 @@ export const DEFAULT_LIST_LIMIT = 50;
  * never change the shape of the query.
  */
 export function buildListQuery(filter: ListRunsFilter): string {
-  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+  // A long session continues as new under the same id; only its latest execution speaks for the run.
+  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`, `ExecutionStatus != 'ContinuedAsNew'`];
   if (filter.status !== undefined) {
     const status = RunStatusSchema.safeParse(filter.status);
     if (!status.success) throw new InputError(`unknown run status "${filter.status}"`);

@@ -3,6 +3,7 @@ import { ActionInputSchema, ActionStatusSchema, IsolationLevelSchema, LanguageSc
 import { DecisionRecordSchema } from './decision.js';
 import { ExecutionResultSchema } from './execution.js';
 import { NotificationRecordSchema } from './notification.js';
+import { PolicySnapshotSchema } from './policy.js';
 import { RiskAssessmentSchema, RiskLevelSchema } from './risk.js';
 
 export const RUN_STATUSES = ['running', 'awaiting_approval', 'completed', 'failed', 'closed'] as const;
@@ -19,23 +20,6 @@ export const IdentitySchema = z
   .max(128)
   .regex(/^[\w.@:+-]+$/, 'may contain letters, digits and . _ @ : + - only');
 
-/** Input of the agentRun workflow (one object so fields can be added without breaking running runs). */
-export const StartRunInputSchema = z
-  .object({
-    agent: IdentitySchema,
-    /** The principal the agent acts for; they may never approve their own actions. */
-    requester: IdentitySchema,
-    actions: z.array(ActionInputSchema).max(100).default([]),
-    /** Close the run once the initial actions are finished (one-shot use). */
-    closeWhenDone: z.boolean().default(false),
-    /** Overrides the policy's per-level approval timeout for every action of the run (DEFAULT_APPROVAL_TIMEOUT_MS when neither sets one). */
-    approvalTimeoutMs: z.number().int().positive().max(30 * 86_400_000).optional(),
-    idleTimeoutMs: z.number().int().positive().default(DEFAULT_IDLE_TIMEOUT_MS),
-  })
-  .strict();
-export type StartRunInput = z.input<typeof StartRunInputSchema>;
-export type StartRunConfig = z.output<typeof StartRunInputSchema>;
-
 export const ActionStateSchema = z.object({
   actionId: z.string(),
   language: LanguageSchema,
@@ -44,6 +28,8 @@ export const ActionStateSchema = z.object({
   codeSha256: z.string().optional(),
   /** True in a run's final result when the code was left out to keep the result under Temporal's payload cap. */
   codeOmitted: z.boolean().optional(),
+  /** True when the action ran in an earlier execution of a continued-as-new run (kept in compact form). */
+  carriedOver: z.boolean().optional(),
   status: ActionStatusSchema,
   submittedAt: z.string(),
   updatedAt: z.string(),
@@ -65,6 +51,52 @@ export const ActionStateSchema = z.object({
 });
 export type ActionState = z.infer<typeof ActionStateSchema>;
 
+/** A decision signal that could not count, with the reason. */
+export const IgnoredDecisionSchema = z.object({
+  actionId: z.string(),
+  approver: z.string(),
+  channel: z.string(),
+  reason: z.string(),
+  at: z.string(),
+});
+
+/** A continue-as-new run fires after this many history events unless the server suggests it earlier. */
+export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 5_000;
+
+/**
+ * What a long session hands to its next execution when it continues as new: the pinned policy (so the run keeps its
+ * policy version) and the compact record of the finished actions (so numbering and `getRun` carry on).
+ */
+export const RunCarryOverSchema = z.object({
+  policy: PolicySnapshotSchema,
+  startedAt: z.string(),
+  highestRisk: RiskLevelSchema.optional(),
+  ignoredDecisions: z.array(IgnoredDecisionSchema),
+  actions: z.array(ActionStateSchema),
+});
+export type RunCarryOver = z.infer<typeof RunCarryOverSchema>;
+
+/** Input of the agentRun workflow (one object so fields can be added without breaking running runs). */
+export const StartRunInputSchema = z
+  .object({
+    agent: IdentitySchema,
+    /** The principal the agent acts for; they may never approve their own actions. */
+    requester: IdentitySchema,
+    actions: z.array(ActionInputSchema).max(100).default([]),
+    /** Close the run once the initial actions are finished (one-shot use). */
+    closeWhenDone: z.boolean().default(false),
+    /** Overrides the policy's per-level approval timeout for every action of the run (DEFAULT_APPROVAL_TIMEOUT_MS when neither sets one). */
+    approvalTimeoutMs: z.number().int().positive().max(30 * 86_400_000).optional(),
+    idleTimeoutMs: z.number().int().positive().default(DEFAULT_IDLE_TIMEOUT_MS),
+    /** History length after which an idle run continues as new (DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS when absent). */
+    continueAsNewAfterEvents: z.number().int().positive().optional(),
+    /** Set by the workflow itself when it continues as new; never by clients. */
+    carryOver: RunCarryOverSchema.optional(),
+  })
+  .strict();
+export type StartRunInput = z.input<typeof StartRunInputSchema>;
+export type StartRunConfig = z.output<typeof StartRunInputSchema>;
+
 export const RunStateSchema = z.object({
   runId: z.string(),
   agent: z.string(),
@@ -78,9 +110,7 @@ export const RunStateSchema = z.object({
   closedReason: z.string().optional(),
   actions: z.array(ActionStateSchema),
   /** Decisions sent as signals that could not count (signals cannot be refused), with the reason. */
-  ignoredDecisions: z.array(
-    z.object({ actionId: z.string(), approver: z.string(), channel: z.string(), reason: z.string(), at: z.string() }),
-  ),
+  ignoredDecisions: z.array(IgnoredDecisionSchema),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 

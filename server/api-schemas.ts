@@ -6,7 +6,8 @@ import { RiskLevelSchema } from '../schemas/risk.js';
 import { IdentitySchema, RunStateSchema, RunStatusSchema, StartRunInputSchema, SubmitActionResultSchema } from '../schemas/run.js';
 
 /** A run started over HTTP: the requester is the token's principal, never a field of the body. */
-export const StartRunRequestSchema = StartRunInputSchema.omit({ requester: true });
+// carryOver is the workflow's own hand-over to its next execution, never something a caller may send.
+export const StartRunRequestSchema = StartRunInputSchema.omit({ requester: true, carryOver: true });
 export type StartRunRequest = z.input<typeof StartRunRequestSchema>;
 
 export const StartRunResponseSchema = z.object({ runId: z.string(), requester: z.string() });

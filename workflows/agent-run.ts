@@ -7,6 +7,7 @@ import {
   ApplicationFailure,
   condition,
   log,
+  makeContinueAsNewFunc,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -29,9 +30,11 @@ import {
   StartRunInputSchema,
   type ActionState,
   type RunState,
+  type StartRunConfig,
   type StartRunInput,
 } from '../schemas/run.js';
 import { buildApprovalNotice } from './approval-notice.js';
+import { carryOverOf, historyIsLong } from './carry-over.js';
 import { approvalCount, hasDenial, isDecided, refuseDecision } from './approval-state.js';
 import { closeSignal, closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate } from './messages.js';
 import { reportActionStatus } from './metrics-sink.js';
@@ -82,20 +85,24 @@ function parseOrReject<T>(schema: z.ZodType<T>, value: unknown, what: string): T
 export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   const input = StartRunInputSchema.parse(rawInput);
   const runId = workflowInfo().workflowId;
+  // Honoured only in an execution this workflow continued into: a client cannot hand a run a policy of its own.
+  const carried = workflowInfo().continuedFromExecutionRunId ? input.carryOver : undefined;
+  if (input.carryOver && !carried) log.warn('carry-over ignored: the run was not continued as new', { runId });
   const state: RunState = {
     runId,
     agent: input.agent,
     requester: input.requester,
     status: 'running',
+    ...(carried?.highestRisk ? { highestRisk: carried.highestRisk } : {}),
     closed: false,
-    startedAt: nowIso(),
-    actions: [],
-    ignoredDecisions: [],
+    startedAt: carried?.startedAt ?? nowIso(),
+    actions: carried ? [...carried.actions] : [],
+    ignoredDecisions: carried ? [...carried.ignoredDecisions] : [],
   };
   // Loaded by an activity once the handlers are in place; until then decisions are refused.
   let policy: PolicySnapshot | undefined = undefined;
   const queue: ActionState[] = [];
-  const actionById = new Map<string, ActionState>();
+  const actionById = new Map<string, ActionState>(state.actions.map((action) => [action.actionId, action]));
   // An explicit timeout (per action, else per run) overrides the policy's per-level one.
   const approvalTimeouts = new Map<string, number | undefined>();
   // Notifications and outcome updates run beside the actions; the run waits for them before it ends.
@@ -416,7 +423,8 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     { key: AWAITING_APPROVAL_ATTRIBUTE, value: false },
   ]);
 
-  policy = await control.loadPolicy.executeWithOptions({ summary: 'load and pin the approval policy' }, []);
+  // A continued run keeps the policy it pinned when it first started.
+  policy = carried ? carried.policy : await control.loadPolicy.executeWithOptions({ summary: 'load and pin the approval policy' }, []);
   state.policyVersion = policy.version;
 
   if (input.closeWhenDone) {
@@ -425,11 +433,25 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   }
 
   const inFlight = new Set<Promise<void>>();
+  /**
+   * Continue-as-new only when nothing is in flight, nothing is queued or being handled and no notification is still
+   * being retried, so nothing is lost. One-shot runs (closeWhenDone) close on their own instead. Reading
+   * workflowInfo() adds no command: runs whose history stays short replay exactly as before.
+   */
+  const readyToContinueAsNew = (): boolean =>
+    !input.closeWhenDone &&
+    inFlight.size === 0 &&
+    queue.length === 0 &&
+    !state.closed &&
+    background.size === 0 &&
+    allHandlersFinished() &&
+    historyIsLong(workflowInfo(), input.continueAsNewAfterEvents);
   for (;;) {
     const idle = inFlight.size === 0 && queue.length === 0 && !state.closed;
+    if (idle && readyToContinueAsNew()) await continueAsNew(state, policy, input);
     const woke = idle
       ? await condition(() => queue.length > 0 || state.closed, input.idleTimeoutMs)
-      : (await condition(() => queue.length > 0 || (state.closed && inFlight.size === 0)), true);
+      : (await condition(() => queue.length > 0 || (state.closed && inFlight.size === 0) || readyToContinueAsNew()), true);
     if (!woke) close('idle');
     while (queue.length > 0) {
       const action = queue.shift() as ActionState;
@@ -445,6 +467,33 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   await condition(allHandlersFinished);
   publishStatus(true);
   return compactRunResult(state);
+}
+
+/**
+ * Hands the run to a fresh execution under the same workflow id (clients address runs by that id, so they follow).
+ * Search attributes are passed along explicitly so listings stay right.
+ */
+async function continueAsNew(state: RunState, policy: PolicySnapshot, input: StartRunConfig): Promise<never> {
+  const info = workflowInfo();
+  log.info('continuing as new', { runId: state.runId, historyLength: info.historyLength, actions: state.actions.length });
+  const next: StartRunInput = {
+    agent: input.agent,
+    requester: input.requester,
+    actions: [],
+    closeWhenDone: false,
+    ...(input.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: input.approvalTimeoutMs } : {}),
+    idleTimeoutMs: input.idleTimeoutMs,
+    ...(input.continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents: input.continueAsNewAfterEvents } : {}),
+    carryOver: carryOverOf(state, policy),
+  };
+  return makeContinueAsNewFunc<typeof agentRun>({
+    typedSearchAttributes: [
+      { key: AGENT_ATTRIBUTE, value: state.agent },
+      { key: STATUS_ATTRIBUTE, value: 'running' },
+      { key: AWAITING_APPROVAL_ATTRIBUTE, value: false },
+      ...(state.highestRisk ? [{ key: RISK_ATTRIBUTE, value: state.highestRisk }] : []),
+    ],
+  })(next);
 }
 
 function describeFailure(err: Error): string {

@@ -7,10 +7,10 @@ import { InputError } from '../../client/errors.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, RISK_ATTRIBUTE, STATUS_ATTRIBUTE } from '../../workflows/search-attributes.js';
 
 void test('list query filters on the Airlock search attributes', () => {
-  assert.equal(buildListQuery({}), "WorkflowType = 'agentRun'");
+  assert.equal(buildListQuery({}), "WorkflowType = 'agentRun' AND ExecutionStatus != 'ContinuedAsNew'");
   assert.equal(
     buildListQuery({ status: 'awaiting_approval', agent: 'bot-1', pendingOnly: true }),
-    "WorkflowType = 'agentRun' AND AirlockStatus = 'awaiting_approval' AND AirlockAgent = 'bot-1' AND AirlockAwaitingApproval = true",
+    "WorkflowType = 'agentRun' AND ExecutionStatus != 'ContinuedAsNew' AND AirlockStatus = 'awaiting_approval' AND AirlockAgent = 'bot-1' AND AirlockAwaitingApproval = true",
   );
 });
 
