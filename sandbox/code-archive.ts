@@ -1,7 +1,7 @@
-import { pack } from 'tar-stream';
 import type { Language } from '../schemas/action.js';
 import type { InputFiles } from '../schemas/files.js';
 import { LANGUAGE_ENTRYPOINTS } from './language-entrypoints.js';
+import { rootOwnedTar } from './root-owned-tar.js';
 import { LAUNCHER_FILE_NAME, SECCOMP_LAUNCHER_SOURCE } from './seccomp-launcher.js';
 import { HELPER_FILE_NAME, INPUT_FILE_NAME, WORKSPACE_HELPER_SOURCE } from './workspace-helper.js';
 
@@ -19,20 +19,5 @@ export async function buildCodeArchive(language: Language, code: string, files?:
     [HELPER_FILE_NAME, WORKSPACE_HELPER_SOURCE],
   ];
   if (files && Object.keys(files).length > 0) entries.push([INPUT_FILE_NAME, JSON.stringify(files)]);
-  const archive = pack();
-  const chunks: Buffer[] = [];
-  archive.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-  const done = new Promise<void>((resolve, reject) => {
-    archive.on('end', () => resolve());
-    archive.on('error', (err: Error) => reject(err));
-  });
-  for (const [name, text] of entries) {
-    const body = Buffer.from(text, 'utf8');
-    await new Promise<void>((resolve, reject) => {
-      archive.entry({ name, size: body.length, mode: CODE_FILE_MODE, uid: 0, gid: 0 }, body, (err) => (err ? reject(err) : resolve()));
-    });
-  }
-  archive.finalize();
-  await done;
-  return Buffer.concat(chunks);
+  return rootOwnedTar(entries.map(([name, text]) => ({ name, body: Buffer.from(text, 'utf8'), mode: CODE_FILE_MODE })));
 }

@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { Readable } from 'node:stream';
 import { hasDockerStatus } from '../docker-errors.js';
-import { singleFileTar } from '../single-file-tar.js';
+import { rootOwnedTar } from '../root-owned-tar.js';
 import { followDockerProgress } from '../docker-progress.js';
 import { buildRootfsTarball, type ProgressListener } from './mmdebstrap-rootfs.js';
 import { DEFAULT_SANDBOX_IMAGE, RECIPE_LABEL, importChanges, recipeHash, renderDockerfile } from './recipe.js';
@@ -40,7 +40,7 @@ async function currentImage(docker: Docker, image: string, hash: string): Promis
 }
 
 async function dockerfileContext(): Promise<NodeJS.ReadableStream> {
-  return Readable.from([await singleFileTar('Dockerfile', Buffer.from(renderDockerfile()), 0o644)]);
+  return Readable.from([await rootOwnedTar([{ name: 'Dockerfile', body: Buffer.from(renderDockerfile()), mode: 0o644 }])]);
 }
 
 async function buildFromDockerfile(docker: Docker, image: string, hash: string, onProgress: ProgressListener) {
