@@ -16,13 +16,11 @@ import { dataConverterFromEnv, payloadCodecFromEnv } from '../../client/codec-ke
 import { AirlockClient } from '../../client/sdk.js';
 import type { RunState } from '../../schemas/run.js';
 import { codecEndpoint } from '../../server/codec-endpoint.js';
-import { createLogger } from '../../workers/logger.js';
-import { runWorkers } from '../../workers/run-workers.js';
 import { AirlockMetrics } from '../../workers/telemetry/metrics.js';
 import { disabledTracing } from '../../workers/telemetry/tracing.js';
 import { runCli } from '../support/cli.js';
 import { startRun } from '../support/runs.js';
-import { testConfig, workflowBundle } from '../support/temporal.js';
+import { runTestWorkers, testConfig } from '../support/temporal.js';
 
 const run = promisify(execFile);
 
@@ -63,22 +61,10 @@ describe('encrypted history (payload codec)', () => {
   let final: RunState;
 
   before(async () => {
-    const abort = new AbortController();
-    let ready!: () => void;
-    const isReady = new Promise<void>((resolve) => (ready = resolve));
-    const running = runWorkers({
-      config,
-      logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'airlock-test' }),
-      signal: abort.signal,
-      onReady: ready,
-      workflowBundle: await workflowBundle(),
+    const workers = await runTestWorkers(config, {
       telemetry: { dataConverter: dataConverterFromEnv(codecEnv), metrics: new AirlockMetrics({ defaultMetrics: false }), tracing: disabledTracing() },
     });
-    await Promise.race([isReady, running]);
-    stopWorkers = async () => {
-      abort.abort();
-      await running;
-    };
+    stopWorkers = () => workers.stop();
     connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFromEnv(codecEnv) });
     const handle = await startRun(client, config.AIRLOCK_TASK_QUEUE, { actions: [{ language: 'python', code }] });

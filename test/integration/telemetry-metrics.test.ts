@@ -8,13 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { metricsEndpoint, scrapeRuntimeMetrics } from '../../server/metrics-endpoint.js';
-import { createLogger } from '../../workers/logger.js';
-import { runWorkers, WORKFLOWS_PATH } from '../../workers/run-workers.js';
 import { AirlockMetrics } from '../../workers/telemetry/metrics.js';
 import { disabledTracing } from '../../workers/telemetry/tracing.js';
-import { bundleAirlockWorkflows } from '../../workers/telemetry/workflow-bundle.js';
 import { startRun } from '../support/runs.js';
-import { testConfig } from '../support/temporal.js';
+import { runTestWorkers, testConfig } from '../support/temporal.js';
 
 interface Sample {
   name: string;
@@ -89,22 +86,10 @@ describe('Prometheus metrics', () => {
     const config = testConfig();
     const runtimeMetricsAddress = `127.0.0.1:${await freePort()}`;
     taskQueue = config.AIRLOCK_TASK_QUEUE;
-    const abort = new AbortController();
-    let ready!: () => void;
-    const isReady = new Promise<void>((resolve) => (ready = resolve));
-    const running = runWorkers({
-      config,
-      logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'airlock-test' }),
-      signal: abort.signal,
-      onReady: ready,
-      workflowBundle: await bundleAirlockWorkflows(WORKFLOWS_PATH),
+    const workers = await runTestWorkers(config, {
       telemetry: { dataConverter: {}, metrics, tracing: disabledTracing(), runtimeMetricsAddress },
     });
-    await Promise.race([isReady, running]);
-    stopWorkers = async () => {
-      abort.abort();
-      await running;
-    };
+    stopWorkers = () => workers.stop();
     connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     app = Fastify();

@@ -9,13 +9,10 @@ import { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RunState } from '../../schemas/run.js';
 import { requestTracing } from '../../server/request-tracing.js';
-import { createLogger } from '../../workers/logger.js';
-import { runWorkers, WORKFLOWS_PATH } from '../../workers/run-workers.js';
 import { AirlockMetrics } from '../../workers/telemetry/metrics.js';
 import { installTracing, type AirlockTracing } from '../../workers/telemetry/tracing.js';
-import { bundleAirlockWorkflows } from '../../workers/telemetry/workflow-bundle.js';
 import { startRun } from '../support/runs.js';
-import { testConfig } from '../support/temporal.js';
+import { runTestWorkers, testConfig } from '../support/temporal.js';
 
 describe('OpenTelemetry tracing', () => {
   const exporter = new InMemorySpanExporter();
@@ -28,22 +25,10 @@ describe('OpenTelemetry tracing', () => {
   before(async () => {
     tracing = installTracing({ spanProcessor: new SimpleSpanProcessor(exporter), serviceName: 'airlock-test' });
     const config = testConfig();
-    const abort = new AbortController();
-    let ready!: () => void;
-    const isReady = new Promise<void>((resolve) => (ready = resolve));
-    const running = runWorkers({
-      config,
-      logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'airlock-test' }),
-      signal: abort.signal,
-      onReady: ready,
-      workflowBundle: await bundleAirlockWorkflows(WORKFLOWS_PATH),
+    const workers = await runTestWorkers(config, {
       telemetry: { dataConverter: {}, metrics: new AirlockMetrics({ defaultMetrics: false }), tracing },
     });
-    await Promise.race([isReady, running]);
-    stopWorkers = async () => {
-      abort.abort();
-      await running;
-    };
+    stopWorkers = () => workers.stop();
     connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     const client = new Client({
       connection,

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadConfig, type AirlockConfig } from '../../client/config.js';
 import { createLogger } from '../../workers/logger.js';
-import { runWorkers, WORKFLOWS_PATH } from '../../workers/run-workers.js';
+import { runWorkers, WORKFLOWS_PATH, type RunWorkersOptions } from '../../workers/run-workers.js';
 import { bundleAirlockWorkflows } from '../../workers/telemetry/workflow-bundle.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -43,12 +43,7 @@ export async function startTestWorkers(
   } = {},
 ): Promise<TestWorkers> {
   const config = options.config ?? testConfig(options.approvers ? { AIRLOCK_APPROVERS: options.approvers.join(',') } : {});
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'airlock-test' });
-  const abort = new AbortController();
-  let ready!: () => void;
-  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
-  const running = runWorkers({ config, logger, signal: abort.signal, workflowBundle: await workflowBundle(), onReady: ready, env: options.env });
-  await Promise.race([readyPromise, running]);
+  const workers = await runTestWorkers(config, { env: options.env });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return {
@@ -63,9 +58,36 @@ export async function startTestWorkers(
       AIRLOCK_APPROVERS: config.AIRLOCK_APPROVERS,
     },
     async stop() {
+      await workers.stop();
+      await connection.close();
+    },
+  };
+}
+
+/**
+ * Runs the real workers in this process until `stop()`, once they poll. Extra options reach `runWorkers` as they
+ * are (telemetry, policy environment, another bundle); the suite's shared bundle is used unless one is given.
+ */
+export async function runTestWorkers(
+  config: AirlockConfig,
+  extra: Partial<Omit<RunWorkersOptions, 'config' | 'signal' | 'onReady'>> = {},
+): Promise<{ stop(): Promise<void> }> {
+  const abort = new AbortController();
+  let ready!: () => void;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  const running = runWorkers({
+    config,
+    logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'airlock-test' }),
+    workflowBundle: await workflowBundle(),
+    ...extra,
+    signal: abort.signal,
+    onReady: ready,
+  });
+  await Promise.race([isReady, running]);
+  return {
+    async stop() {
       abort.abort();
       await running;
-      await connection.close();
     },
   };
 }
