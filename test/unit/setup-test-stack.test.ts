@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parseDevStackEnv } from '../../workers/dev-stack/dev-stack-env.js';
 import { sdkBinaryKindOf } from '../../workers/setup/sdk-download.js';
 import { shellExitStatus } from '../../workers/test-stack/child-process-status.js';
-import { selectTestFiles } from '../../workers/test-stack/test-files.js';
+import { filterTestFiles, selectTestFiles } from '../../workers/test-stack/test-files.js';
 
 describe('selectTestFiles', () => {
   it('runs compiled *.test.js files whose TypeScript source exists, and nothing else', () => {
@@ -55,5 +55,18 @@ describe('sdkBinaryKindOf', () => {
     assert.equal(sdkBinaryKindOf('temporal-test-server-sdk-typescript-1.24.0'), 'test-server');
     assert.equal(sdkBinaryKindOf('temporal-sdk-typescript-1.24.0'), 'cli');
     assert.equal(sdkBinaryKindOf('dockerd.log'), undefined);
+  });
+});
+
+describe('filterTestFiles', () => {
+  const files = ['/p/dist/test/unit/risk.test.js', '/p/dist/test/integration/run.test.js'];
+
+  it('keeps every file when no pattern is given', () => {
+    assert.deepEqual(filterTestFiles(files, []), files);
+  });
+
+  it('keeps only the files whose path contains a pattern', () => {
+    assert.deepEqual(filterTestFiles(files, ['integration/']), ['/p/dist/test/integration/run.test.js']);
+    assert.deepEqual(filterTestFiles(files, ['nothing-like-this']), []);
   });
 });

@@ -13,7 +13,7 @@ import { ensurePrerequisites } from '../setup/ensure-prerequisites.js';
 import { createStderrProgress } from '../setup/progress.js';
 import { SetupError } from '../setup/setup-errors.js';
 import { runInForeground } from './child-process-status.js';
-import { findTestFiles } from './test-files.js';
+import { filterTestFiles, findTestFiles } from './test-files.js';
 import { makeCanarySecrets, teeWithSecretScan } from './secret-scan.js';
 
 /** Two cores on the reference machine; more parallel files mostly fight over Docker and Temporal. */
@@ -74,9 +74,9 @@ async function main(): Promise<number> {
     const lintStatus = await interruption.run('npx', ['eslint', '.'], { cwd: PROJECT_ROOT, env });
     if (interruption.interrupted) return 130;
 
-    const testFiles = await findTestFiles(PROJECT_ROOT);
+    const testFiles = filterTestFiles(await findTestFiles(PROJECT_ROOT), process.argv.slice(2));
     if (testFiles.length === 0) {
-      onProgress('no compiled tests found under dist/test: nothing was tested');
+      onProgress('no compiled tests found under dist/test (or none matched the arguments): nothing was tested');
       return 1;
     }
     onProgress(`running ${testFiles.length} test files`);

@@ -40,3 +40,12 @@ export async function findTestFiles(projectRoot: string): Promise<string[]> {
   ]);
   return selectTestFiles(compiled, sources).map((file) => path.join(compiledRoot, file));
 }
+
+/**
+ * `npm test -- PATTERN...` runs only the test files whose path contains one of the patterns (a developer's quick
+ * loop); with no pattern every file runs, which is what CI does.
+ */
+export function filterTestFiles(files: readonly string[], patterns: readonly string[]): string[] {
+  if (patterns.length === 0) return [...files];
+  return files.filter((file) => patterns.some((pattern) => file.includes(pattern)));
+}
