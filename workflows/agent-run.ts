@@ -203,7 +203,8 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     },
   );
 
-  setHandler(decideUpdate, (decision) => recordHumanDecision(decision), {
+  // The handler gets the raw arguments again: it records the parsed (trimmed) decision the validator checked.
+  setHandler(decideUpdate, (decision) => recordHumanDecision(DecisionInputSchema.parse(decision)), {
     validator: (decision) => {
       const parsed = parseOrReject(DecisionInputSchema, decision, 'decision');
       const refusal = refusalFor(parsed);

@@ -139,6 +139,26 @@ describe('agentRun workflow', () => {
     assert.deepEqual(run.actions[0]?.decisions.map((d) => d.approver), ['bob', 'carol']);
   });
 
+  it('counts an approver once however the name is padded: the update records the parsed decision', async () => {
+    const since = Date.now();
+    const handle = await startRun(stack.client, stack.taskQueue, { actions: [{ language: 'python', code: HIGH_RISK_CODE }] });
+    await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
+    // Raw updates, as any Temporal client could send them: the schema trims the approver.
+    const first = await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: ' bob ', channel: 'cli' }] });
+    assert.deepEqual(first, { actionId: 'a1', status: 'awaiting_approval', approvals: 1, requiredApprovals: 2 });
+    await assert.rejects(
+      handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'api' }] }),
+      (err: unknown) => /bob has already decided/.test(String(((err as Error).cause as Error)?.message)),
+    );
+    const waiting = await handle.query(getRunQuery);
+    assert.equal(waiting.actions[0]?.status, 'awaiting_approval');
+    assert.deepEqual(waiting.actions[0]?.decisions.map((d) => d.approver), ['bob']);
+    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'deny', approver: 'carol', channel: 'cli' }] });
+    const run = await handle.result();
+    assert.equal(run.actions[0]?.status, 'denied');
+    assert.equal(await containersCreatedForRun(handle.workflowId, since), 0);
+  });
+
   it('kills code that outlives its timeout and reports timedOut', async () => {
     const handle = await startRun(stack.client, stack.taskQueue, {
       actions: [{ language: 'python', code: 'import time\nprint("started", flush=True)\ntime.sleep(60)', limits: { timeoutSec: 2 } }],
