@@ -5,7 +5,8 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
-import type { ApprovalNotice, ApprovalOutcome, SlackMessageRef } from '../schemas/notification.js';
+import type { ActionRef } from '../schemas/action.js';
+import { SlackMessageRefSchema, type ApprovalNotice, type ApprovalOutcome, type MessageRef, type SlackMessageRef } from '../schemas/notification.js';
 import type { ChannelTargets, NotifyChannel } from '../schemas/policy.js';
 import { approvalOutcomeMessage, approvalRequestMessage } from '../server/slack/approval-blocks.js';
 import type { SlackApi } from '../server/slack/slack-api.js';
@@ -19,7 +20,7 @@ export interface ApprovalChannelDeps {
   webhookSecret?: string;
 }
 
-export interface NotifyInput {
+export interface NotifyInput extends ActionRef {
   channel: NotifyChannel;
   notice: ApprovalNotice;
   targets: ChannelTargets;
@@ -30,6 +31,13 @@ export interface NotifyResult {
   detail?: string;
   slack?: SlackMessageRef;
 }
+
+/** The outcome of a wait, and the messages to rewrite with it, listed under the name of the channel that posted them. */
+export type OutcomeInput = Partial<ActionRef> & {
+  notice: ApprovalNotice;
+  outcome: ApprovalOutcome;
+  deciders: string[];
+} & Partial<Record<NotifyChannel, MessageRef[]>>;
 
 export function createApprovalChannelActivities(deps: ApprovalChannelDeps) {
   return {
@@ -51,15 +59,10 @@ export function createApprovalChannelActivities(deps: ApprovalChannelDeps) {
     },
 
     /** Rewrites posted Slack messages with the outcome, whichever channel (or the timeout) decided. */
-    async publishApprovalOutcome(input: {
-      slack: SlackMessageRef[];
-      notice: ApprovalNotice;
-      outcome: ApprovalOutcome;
-      deciders: string[];
-    }): Promise<void> {
+    async publishApprovalOutcome(input: OutcomeInput): Promise<void> {
       if (!deps.slack) return;
       const message = approvalOutcomeMessage(input.notice, input.outcome, input.deciders);
-      for (const ref of input.slack) await deps.slack.updateMessage({ ...ref, ...message });
+      for (const ref of input.slack ?? []) await deps.slack.updateMessage({ ...SlackMessageRefSchema.parse(ref), ...message });
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { assessRisk as scoreRisk } from '../policy/assess-risk.js';
 import { fromRuleData } from '../policy/rule-data.js';
 import { BUILT_IN_RULES, type RiskRule } from '../policy/risk-rules.js';
-import type { Language } from '../schemas/action.js';
+import type { ActionRef, Language } from '../schemas/action.js';
 import type { LevelThresholds, PolicySnapshot, RiskRuleData } from '../schemas/policy.js';
 import type { RiskAssessment } from '../schemas/risk.js';
 import { createApprovalChannelActivities, type ApprovalChannelDeps } from './approval-channel-activities.js';
@@ -17,7 +17,7 @@ export interface ControlActivityDeps {
   channels?: Omit<ApprovalChannelDeps, 'logger'>;
 }
 
-export interface AssessRiskInput {
+export interface AssessRiskInput extends Partial<ActionRef> {
   language: Language;
   code: string;
   policyVersion: string;

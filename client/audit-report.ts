@@ -4,6 +4,7 @@
  * RunState, when available, supplies what only the workflow knows (automatic decisions, current status); the
  * history supplies the times and how each message arrived.
  */
+import { actionIdAt, actionOrdinal } from '../schemas/action.js';
 import type { DecisionChannel, DecisionKind } from '../schemas/decision.js';
 import type { ExecutionResult } from '../schemas/execution.js';
 import type { RiskFinding, RiskLevel } from '../schemas/risk.js';
@@ -198,8 +199,7 @@ class ActionIndex {
 
   all(): AuditAction[] {
     // a1, a2, ... a10: order by the number, not the string.
-    const rank = (id: string) => Number(id.replace(/^\D+/, '')) || 0;
-    return [...this.byId.values()].sort((x, y) => rank(x.actionId) - rank(y.actionId));
+    return [...this.byId.values()].sort((x, y) => actionOrdinal(x.actionId) - actionOrdinal(y.actionId));
   }
 }
 
@@ -234,7 +234,7 @@ export function buildAuditReport(params: { runId: string; events: readonly Audit
           report.requester = str(event.input.requester);
           const initial = Array.isArray(event.input.actions) ? event.input.actions : [];
           initial.forEach((input: unknown, index) => {
-            const action = actions.get(`a${index + 1}`);
+            const action = actions.get(actionIdAt(index));
             action.submitted = { at: event.at, via: 'start', eventId: event.eventId };
             if (isObject(input)) {
               action.language = str(input.language);

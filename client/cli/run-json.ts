@@ -1,5 +1,5 @@
 import type { DecisionRecord } from '../../schemas/decision.js';
-import type { IsolationLevel } from '../../schemas/action.js';
+import { actionIdAt, type IsolationLevel } from '../../schemas/action.js';
 import type { OutputFile, SkippedOutput } from '../../schemas/files.js';
 import type { EgressAttempt } from '../../schemas/network.js';
 import type { RiskFinding, RiskLevel } from '../../schemas/risk.js';
@@ -131,7 +131,7 @@ export function startedRunJson(runId: string, actionCount: number): RunJson {
   return {
     runId,
     actions: Array.from({ length: actionCount }, (_, index) => ({
-      actionId: `a${index + 1}`,
+      actionId: actionIdAt(index),
       status: 'received',
       risk: null,
       decisions: [],
