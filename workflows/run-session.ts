@@ -28,7 +28,9 @@ export interface SessionObserver {
 }
 
 /** A decision message after parsing: the parsed decision, or why it cannot count. */
-export type ParsedDecision = { decision: DecisionInput; refusal?: DecisionRefusal } | { decision?: undefined; invalid: string };
+export type ParsedDecision =
+  | { decision: DecisionInput; refusal?: DecisionRefusal; invalid?: undefined }
+  | { decision?: undefined; refusal?: undefined; invalid: string };
 
 export class RunSession {
   readonly runId: string;
