@@ -8,9 +8,9 @@ import type { Logger } from 'pino';
 import type { ActionRef } from '../schemas/action.js';
 import { SlackMessageRefSchema, type ApprovalNotice, type ApprovalOutcome, type MessageRef, type SlackMessageRef } from '../schemas/notification.js';
 import type { ChannelTargets, NotifyChannel } from '../schemas/policy.js';
-import { approvalOutcomeMessage, approvalRequestMessage } from '../server/slack/approval-blocks.js';
-import type { SlackApi } from '../server/slack/slack-api.js';
-import { signWebhook, WEBHOOK_HEADERS } from '../server/webhook/webhook-signature.js';
+import { approvalOutcomeMessage, approvalRequestMessage } from '../channels/slack/approval-blocks.js';
+import type { SlackApi } from '../channels/slack/slack-api.js';
+import { signWebhook, WEBHOOK_HEADERS } from '../channels/webhook/webhook-signature.js';
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
 

@@ -1,5 +1,5 @@
-import type { AirlockConfig } from '../config.js';
-import { AirlockClient } from '../sdk.js';
+import type { AirlockConfig } from '../platform/config.js';
+import { AirlockClient } from '../client/sdk.js';
 
 /** Where a command writes and reads; the real process streams in main, buffers in tests. */
 export interface CliIo {

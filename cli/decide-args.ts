@@ -1,5 +1,5 @@
-import type { DecisionKind } from '../../schemas/decision.js';
-import type { RunState } from '../../schemas/run.js';
+import type { DecisionKind } from '../schemas/decision.js';
+import type { RunState } from '../schemas/run.js';
 import { EXIT } from './exit-codes.js';
 import { expectPositionals, parseCommandLine } from './parse-args.js';
 import { CliError, UsageError } from './usage-error.js';

@@ -1,7 +1,7 @@
-import { AirlockClientError, InputError } from '../errors.js';
-import { ConfigError } from '../config.js';
-import { SetupError } from '../../workers/setup/setup-errors.js';
-import { DockerUnavailableError } from '../../sandbox/docker-client.js';
+import { AirlockClientError, InputError } from '../client/errors.js';
+import { ConfigError } from '../platform/config.js';
+import { SetupError } from '../platform/setup-errors.js';
+import { DockerUnavailableError } from '../sandbox/docker-client.js';
 import { EXIT } from './exit-codes.js';
 import { BadInputError, CliError, UsageError } from './usage-error.js';
 

@@ -1,4 +1,4 @@
-import type { RunState } from '../../schemas/run.js';
+import type { RunState } from '../schemas/run.js';
 
 /** Process exit codes of the `airlock` CLI. */
 export const EXIT = {

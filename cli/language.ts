@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { LANGUAGES, LanguageSchema, type Language } from '../../schemas/action.js';
+import { LANGUAGES, LanguageSchema, type Language } from '../schemas/action.js';
 import { UsageError } from './usage-error.js';
 
 const EXTENSION_LANGUAGES: Readonly<Record<string, Language>> = {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `airlock` command: wires the process (argv, streams, signals, exit code) to the dispatcher. */
-import { loadConfig, type AirlockConfig } from '../config.js';
+import { loadConfig, type AirlockConfig } from '../platform/config.js';
 import type { CliIo } from './context.js';
 import { dispatch } from './dispatch.js';
 

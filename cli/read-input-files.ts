@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { MAX_INPUT_FILES_BYTES, type InputFiles } from '../../schemas/files.js';
+import { MAX_INPUT_FILES_BYTES, type InputFiles } from '../schemas/files.js';
 import type { InputFileMapping } from './run-args.js';
 import { BadInputError } from './usage-error.js';
 

@@ -1,4 +1,4 @@
-import type { AuditAction, AuditReport } from '../audit-report.js';
+import type { AuditAction, AuditReport } from '../client/audit-report.js';
 import { renderEgressLines } from './render-egress.js';
 
 const INDENT = '    ';

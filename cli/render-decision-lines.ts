@@ -1,4 +1,4 @@
-import type { AuditDecisionLine } from '../audit-export.js';
+import type { AuditDecisionLine } from '../client/audit-export.js';
 
 /** `airlock audit --since` for people: one line per decision, oldest first. */
 export function renderDecisionLines(lines: readonly AuditDecisionLine[]): string {

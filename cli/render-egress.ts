@@ -1,4 +1,4 @@
-import type { EgressAttempt } from '../../schemas/network.js';
+import type { EgressAttempt } from '../schemas/network.js';
 
 /** Host and reason come from the sandboxed code's requests: control characters are shown as `?`. */
 function printable(text: string): string {

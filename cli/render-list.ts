@@ -1,4 +1,4 @@
-import type { RunSummary } from '../list-query.js';
+import type { RunSummary } from '../client/list-query.js';
 
 const COLUMNS = ['RUN', 'AGENT', 'STATUS', 'RISK', 'PENDING', 'STARTED'] as const;
 

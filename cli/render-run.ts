@@ -1,7 +1,7 @@
 /** Human-readable output of a run for `run` and `status`: a status line per action, then details, then output. */
-import type { DecisionRecord } from '../../schemas/decision.js';
-import type { CapturedOutput, ExecutionResult } from '../../schemas/execution.js';
-import type { ActionState, RunState } from '../../schemas/run.js';
+import type { DecisionRecord } from '../schemas/decision.js';
+import type { CapturedOutput, ExecutionResult } from '../schemas/execution.js';
+import type { ActionState, RunState } from '../schemas/run.js';
 
 const INDENT = '    ';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { IsolationLevelSchema, MAX_CODE_BYTES, type IsolationLevel, type Language } from '../../schemas/action.js';
-import { parseDurationMs } from '../../schemas/duration.js';
-import { InputFilesSchema, OutputGlobsSchema, type InputFiles } from '../../schemas/files.js';
-import { formatAllowEntry, parseAllowEntry } from '../../schemas/network.js';
-import { IdentitySchema, StartRunInputSchema, type StartRunInput } from '../../schemas/run.js';
+import { IsolationLevelSchema, MAX_CODE_BYTES, type IsolationLevel, type Language } from '../schemas/action.js';
+import { parseDurationMs } from '../schemas/duration.js';
+import { InputFilesSchema, OutputGlobsSchema, type InputFiles } from '../schemas/files.js';
+import { formatAllowEntry, parseAllowEntry } from '../schemas/network.js';
+import { IdentitySchema, StartRunInputSchema, type StartRunInput } from '../schemas/run.js';
 import { inferLanguage } from './language.js';
 import { expectPositionals, parseCommandLine, parseWholeNumber } from './parse-args.js';
 import { BadInputError, UsageError } from './usage-error.js';

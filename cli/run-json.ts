@@ -1,9 +1,9 @@
-import type { DecisionRecord } from '../../schemas/decision.js';
-import { actionIdAt, type IsolationLevel } from '../../schemas/action.js';
-import type { OutputFile, SkippedOutput } from '../../schemas/files.js';
-import type { EgressAttempt } from '../../schemas/network.js';
-import type { RiskFinding, RiskLevel } from '../../schemas/risk.js';
-import type { ActionState, RunState } from '../../schemas/run.js';
+import type { DecisionRecord } from '../schemas/decision.js';
+import { actionIdAt, type IsolationLevel } from '../schemas/action.js';
+import type { OutputFile, SkippedOutput } from '../schemas/files.js';
+import type { EgressAttempt } from '../schemas/network.js';
+import type { RiskFinding, RiskLevel } from '../schemas/risk.js';
+import type { ActionState, RunState } from '../schemas/run.js';
 
 /** One action as `--json` output shows it. */
 export interface ActionJson {

@@ -27,12 +27,12 @@ import {
   WORKFLOW_TYPE,
 } from '../workflows/messages.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../workflows/search-attributes.js';
-import { otlpTracesConfigured } from '../workers/telemetry/otel-env.js';
+import { otlpTracesConfigured } from '../platform/telemetry/otel-env.js';
 import { decodeHistoryEvents, type RawHistoryEvent } from './audit-events.js';
 import { auditSinceQuery, decisionLines, type AuditDecisionLine } from './audit-export.js';
 import { buildAuditReport, type AuditReport } from './audit-report.js';
-import { dataConverterFromEnv } from './codec-keys.js';
-import { ConfigError, type AirlockConfig } from './config.js';
+import { dataConverterFromEnv } from '../platform/codec-keys.js';
+import { ConfigError, type AirlockConfig } from '../platform/config.js';
 import {
   ActionRefusedError,
   DecisionRefusedError,
@@ -129,7 +129,7 @@ export class AirlockClient {
     const dataConverter = options.dataConverter ?? dataConverterFromEnv();
     // With OTEL_EXPORTER_OTLP_* set, runs started here continue the caller's trace (and start one otherwise).
     const tracing = otlpTracesConfigured(process.env)
-      ? await (await import('../workers/telemetry/tracing.js')).tracingFromEnv()
+      ? await (await import('../platform/telemetry/tracing.js')).tracingFromEnv()
       : undefined;
     const client = new Client({
       connection,
@@ -369,7 +369,7 @@ export class AirlockClient {
   private async artifacts(): Promise<ArtifactReader> {
     if (!this.artifactReader) {
       // Loaded on first use: clients that never hydrate do not need the store's module.
-      const { FileArtifactStore } = await import('../sandbox/artifact-store.js');
+      const { FileArtifactStore } = await import('../platform/artifact-store.js');
       this.artifactReader = new FileArtifactStore(path.join(this.config.home, 'artifacts'));
     }
     return this.artifactReader;

@@ -7,7 +7,7 @@ import { MAX_CODE_BYTES } from '../schemas/action.js';
 import { InputFilesSchema, OutputGlobsSchema } from '../schemas/files.js';
 import type { ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
 import type { LimitKind } from '../schemas/resource-usage.js';
-import type { ArtifactStore } from './artifact-store.js';
+import type { ArtifactStore } from '../platform/artifact-store.js';
 import { buildCodeArchive } from './code-archive.js';
 import { containerNameFor } from './container-name.js';
 import { runExec } from './container-exec.js';

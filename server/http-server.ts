@@ -22,9 +22,9 @@ import type { RateLimiter } from './rate-limiter.js';
 import { ROUTES, type RouteSpec } from './route-table.js';
 import { handleSlackInteraction, SIGNATURE_WINDOW_MS } from './slack/interactions-handler.js';
 import { ReplayGuard } from './slack/replay-guard.js';
-import type { SlackApi } from './slack/slack-api.js';
+import type { SlackApi } from '../channels/slack/slack-api.js';
 import { registerTelemetryRoutes } from './telemetry-routes.js';
-import type { TokenStore } from './token-store.js';
+import type { TokenStore } from '../platform/token-store.js';
 
 /** Bodies larger than this are refused before parsing (code is capped at 256 KiB, plus JSON overhead). */
 const BODY_LIMIT_BYTES = 1024 * 1024;

@@ -3,8 +3,8 @@
  * Standalone HTTP API and web UI: `node dist/server/main.js`, for deployments that run the API apart from the
  * workers (see docker-compose.yml). `airlock up` starts the same server inside the embedded stack.
  */
-import { ConfigError, loadConfig } from '../client/config.js';
-import { createLogger } from '../workers/logger.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
+import { createLogger } from '../platform/logger.js';
 import { startApiServer } from './start-api-server.js';
 
 async function main(): Promise<void> {

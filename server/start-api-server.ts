@@ -1,15 +1,15 @@
 /** Starts the HTTP API (used by `airlock up` and by tests) and returns its address and a stop function. */
 import type { Logger } from 'pino';
-import type { AirlockConfig } from '../client/config.js';
+import type { AirlockConfig } from '../platform/config.js';
 import { AirlockClient } from '../client/sdk.js';
 import { policyLoader, resolvePolicyPath } from '../policy/policy-loader.js';
 import { parseApprovers } from '../policy/policy-snapshot.js';
 import { loadChannelsEnv } from '../workers/control-policy.js';
-import { SetupError } from '../workers/setup/setup-errors.js';
+import { SetupError } from '../platform/setup-errors.js';
 import { buildHttpServer } from './http-server.js';
 import { RateLimiter } from './rate-limiter.js';
-import { createSlackApi } from './slack/slack-api.js';
-import { tokenFilePath, TokenStore } from './token-store.js';
+import { createSlackApi } from '../channels/slack/slack-api.js';
+import { tokenFilePath, TokenStore } from '../platform/token-store.js';
 import { webUiPlugin } from './ui/web-ui-plugin.js';
 
 /** The HTTP API's port is taken; the message says how to choose another. */

@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ApprovalChannelDeps } from '../activities/approval-channel-activities.js';
-import type { AirlockConfig } from '../client/config.js';
-import { ConfigError } from '../client/config.js';
+import type { AirlockConfig } from '../platform/config.js';
+import { ConfigError } from '../platform/config.js';
 import { PolicyFileError } from '../policy/policy-file-error.js';
 import { policyLoader, resolvePolicyPath } from '../policy/policy-loader.js';
 import { parseApprovers } from '../policy/policy-snapshot.js';
 import { ChannelsEnvSchema, type ChannelsEnv } from '../schemas/channels-env.js';
 import type { PolicySnapshot } from '../schemas/policy.js';
-import { createSlackApi } from '../server/slack/slack-api.js';
+import { createSlackApi } from '../channels/slack/slack-api.js';
 
 /** Parses the channel and HTTP settings once; a bad value stops start-up naming the variable. */
 export function loadChannelsEnv(env: NodeJS.ProcessEnv = process.env): ChannelsEnv {

@@ -5,8 +5,8 @@
  * polling the same `<queue>-sandbox` task queue.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../client/config.js';
-import { createLogger } from './logger.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
+import { createLogger } from '../platform/logger.js';
 import { runWorkers } from './run-workers.js';
 
 const ROLES = ['control', 'sandbox', 'all'] as const;

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FileArtifactStore, InvalidArtifactKeyError } from '../../../sandbox/artifact-store.js';
+import { FileArtifactStore, InvalidArtifactKeyError } from '../../platform/artifact-store.js';
 import { EXIT } from '../exit-codes.js';
 import { expectPositionals, parseCommandLine } from '../parse-args.js';
 import type { CommandContext } from '../context.js';

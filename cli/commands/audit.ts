@@ -1,4 +1,4 @@
-import { parseDurationMs } from '../../../schemas/duration.js';
+import { parseDurationMs } from '../../schemas/duration.js';
 import { EXIT } from '../exit-codes.js';
 import { expectPositionals, parseCommandLine } from '../parse-args.js';
 import { renderAudit } from '../render-audit.js';

@@ -1,4 +1,4 @@
-import type { DecisionKind } from '../../../schemas/decision.js';
+import type { DecisionKind } from '../../schemas/decision.js';
 import { parseDecideArgs, pickPendingAction } from '../decide-args.js';
 import { EXIT } from '../exit-codes.js';
 import { withClient, type CommandContext } from '../context.js';

@@ -1,7 +1,7 @@
-import { PolicyFileError } from '../../../policy/policy-file-error.js';
-import { readPolicyFile, resolvePolicyPath } from '../../../policy/policy-loader.js';
-import { IdentitySchema } from '../../../schemas/run.js';
-import { tokenFilePath, TokenFileError, TokenStore } from '../../../server/token-store.js';
+import { PolicyFileError } from '../../policy/policy-file-error.js';
+import { readPolicyFile, resolvePolicyPath } from '../../policy/policy-loader.js';
+import { IdentitySchema } from '../../schemas/run.js';
+import { tokenFilePath, TokenFileError, TokenStore } from '../../platform/token-store.js';
 import { jsonLine, type CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { expectPositionals, parseCommandLine } from '../parse-args.js';

@@ -1,4 +1,4 @@
-import { createLogger } from '../../../workers/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { EXIT } from '../exit-codes.js';
 import { expectPositionals, parseCommandLine } from '../parse-args.js';
 import type { CommandContext } from '../context.js';
@@ -10,7 +10,7 @@ export async function upCommand(context: CommandContext): Promise<number> {
   const config = context.config();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'airlock' });
   // Imported here so the other commands never load the worker and dev-server code.
-  const { runEmbeddedStack } = await import('../../../workers/dev-stack/embedded-stack.js');
+  const { runEmbeddedStack } = await import('../../workers/dev-stack/embedded-stack.js');
   await runEmbeddedStack({ config, logger, signal: context.signal });
   return EXIT.ok;
 }

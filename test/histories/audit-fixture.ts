@@ -9,7 +9,7 @@ import path from 'node:path';
 import { decodeHistoryEvents, type RawHistoryEvent } from '../../client/audit-events.js';
 import { decisionLines } from '../../client/audit-export.js';
 import { buildAuditReport } from '../../client/audit-report.js';
-import { renderAudit } from '../../client/cli/render-audit.js';
+import { renderAudit } from '../../cli/render-audit.js';
 import { readHistoryFile } from './history-file.js';
 
 /** The audit output of the history in `file` (a test/histories/*.json fixture). */

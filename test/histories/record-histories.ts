@@ -12,13 +12,13 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { loadConfig } from '../../client/config.js';
+import { loadConfig } from '../../platform/config.js';
 import type { ActionInput } from '../../schemas/action.js';
 import type { RunState, StartRunInput } from '../../schemas/run.js';
-import { createLogger } from '../../workers/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { runWorkers } from '../../workers/run-workers.js';
-import { AirlockMetrics } from '../../workers/telemetry/metrics.js';
-import { disabledTracing } from '../../workers/telemetry/tracing.js';
+import { AirlockMetrics } from '../../platform/telemetry/metrics.js';
+import { disabledTracing } from '../../platform/telemetry/tracing.js';
 import { closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate, WORKFLOW_TYPE } from '../../workflows/messages.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../../workflows/search-attributes.js';
 import { writeHistoryFile } from './history-file.js';

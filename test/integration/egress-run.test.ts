@@ -17,7 +17,7 @@ import { startLocalServer, type LocalServer } from '../support/egress-servers.js
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { startTestWorkers, type TestWorkers } from '../support/temporal.js';
 
-const CLI = fileURLToPath(new URL('../../client/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const execCli = promisify(execFile);
 
 /** Runs the compiled `airlock` CLI; a non-zero exit is returned, not thrown. */

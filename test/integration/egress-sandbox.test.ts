@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type Docker from 'dockerode';
 import pino from 'pino';
-import { FileArtifactStore } from '../../sandbox/artifact-store.js';
+import { FileArtifactStore } from '../../platform/artifact-store.js';
 import { assertDockerReachable, createDockerClient } from '../../sandbox/docker-client.js';
 import { DockerSandbox } from '../../sandbox/docker-sandbox.js';
 import { ensureSandboxImage } from '../../sandbox/image/ensure-sandbox-image.js';

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type Docker from 'dockerode';
 import pino from 'pino';
-import { FileArtifactStore } from '../../sandbox/artifact-store.js';
+import { FileArtifactStore } from '../../platform/artifact-store.js';
 import { containerNameFor } from '../../sandbox/container-name.js';
 import { assertDockerReachable, createDockerClient } from '../../sandbox/docker-client.js';
 import { DockerSandbox, SandboxImageMissingError } from '../../sandbox/docker-sandbox.js';

@@ -4,9 +4,9 @@ import { MAX_CODE_BYTES } from '../../schemas/action.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readInputFiles } from '../../client/cli/read-input-files.js';
-import { buildRunInput, checkCodeSize, parseRunArgs, resolveRequester } from '../../client/cli/run-args.js';
-import { BadInputError, UsageError } from '../../client/cli/usage-error.js';
+import { readInputFiles } from '../../cli/read-input-files.js';
+import { buildRunInput, checkCodeSize, parseRunArgs, resolveRequester } from '../../cli/run-args.js';
+import { BadInputError, UsageError } from '../../cli/usage-error.js';
 
 void test('run: defaults', () => {
   assert.deepEqual(parseRunArgs(['job.py']), {

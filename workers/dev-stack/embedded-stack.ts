@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { AirlockConfig } from '../../client/config.js';
+import type { AirlockConfig } from '../../platform/config.js';
 import { startApiServer } from '../../server/start-api-server.js';
 import { runWorkers } from '../run-workers.js';
 import { ensurePrerequisites } from '../setup/ensure-prerequisites.js';

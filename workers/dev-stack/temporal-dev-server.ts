@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { AIRLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
-import { DevServerStartError, PortInUseError } from '../setup/setup-errors.js';
+import { DevServerStartError, PortInUseError } from '../../platform/setup-errors.js';
 import { isPortFree } from './port-check.js';
 import { ensureSearchAttributes, searchAttributeCliFlags } from './search-attribute-registration.js';
 

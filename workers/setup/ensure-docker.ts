@@ -9,7 +9,7 @@ import { createDockerClient } from '../../sandbox/docker-client.js';
 import { findOnPath, isExecutable } from './find-executable.js';
 import type { ProgressReporter } from './progress.js';
 import { runCommandShowingOutput } from './run-command.js';
-import { DockerUnavailableError } from './setup-errors.js';
+import { DockerUnavailableError } from '../../platform/setup-errors.js';
 
 const PING_TIMEOUT_MS = 5_000;
 const DOCKERD_READY_TIMEOUT_MS = 60_000;
