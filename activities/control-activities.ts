@@ -6,7 +6,8 @@ import { BUILT_IN_RULES, type RiskRule } from '../policy/risk-rules.js';
 import type { ActionRef, Language } from '../schemas/action.js';
 import type { LevelThresholds, PolicySnapshot, RiskRuleData } from '../schemas/policy.js';
 import type { RiskAssessment } from '../schemas/risk.js';
-import { createApprovalChannelActivities, type ApprovalChannelDeps } from './approval-channel-activities.js';
+import type { ApprovalChannelSettings } from '../channels/approval-channels.js';
+import { createApprovalChannelActivities } from './approval-channel-activities.js';
 
 export interface ControlActivityDeps {
   logger: Logger;
@@ -14,7 +15,7 @@ export interface ControlActivityDeps {
   policy: () => PolicySnapshot;
   rules?: readonly RiskRule[];
   /** Push channels for pending approvals; without them notifications report "not configured". */
-  channels?: Omit<ApprovalChannelDeps, 'logger'>;
+  channels?: ApprovalChannelSettings;
 }
 
 export interface AssessRiskInput extends Partial<ActionRef> {

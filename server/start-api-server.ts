@@ -1,10 +1,9 @@
 /** Starts the HTTP API (used by `airlock up` and by tests) and returns its address and a stop function. */
 import type { Logger } from 'pino';
-import type { AirlockConfig } from '../platform/config.js';
+import { loadChannelsEnv, type AirlockConfig } from '../platform/config.js';
 import { AirlockClient } from '../client/sdk.js';
 import { policyLoader, resolvePolicyPath } from '../policy/policy-loader.js';
 import { parseApprovers } from '../policy/policy-snapshot.js';
-import { loadChannelsEnv } from '../workers/control-policy.js';
 import { SetupError } from '../platform/setup-errors.js';
 import { buildHttpServer } from './http-server.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -47,15 +46,17 @@ export async function startApiServer(options: { config: AirlockConfig; logger: L
           principalForSlackUser: (slackUserId: string) => loadPolicy().principals?.find((p) => p.slackUserId === slackUserId)?.id,
         }
       : undefined;
+  // One store for the API and the web UI: both read and write the same token file.
+  const tokens = new TokenStore(tokenFilePath(options.config.home));
   const app = buildHttpServer({
     client,
-    tokens: new TokenStore(tokenFilePath(options.config.home)),
+    tokens,
     rateLimiter: new RateLimiter(settings.AIRLOCK_API_RATE_LIMIT),
     logger,
     ...(slack ? { slack } : {}),
   });
   // The approval web UI at `/`, beside the API under /v1.
-  await app.register(webUiPlugin, { client, tokens: new TokenStore(tokenFilePath(options.config.home)), config: options.config });
+  await app.register(webUiPlugin, { client, tokens, config: options.config });
   try {
     await app.listen({ host: settings.AIRLOCK_HTTP_HOST, port: settings.AIRLOCK_HTTP_PORT });
   } catch (err) {
