@@ -5,6 +5,9 @@
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Where the Temporal runtime serves its own Prometheus metrics (host:port, loopback); unset: not served. */
+export const TEMPORAL_METRICS_ADDRESS_ENV = 'AIRLOCK_TEMPORAL_METRICS_ADDRESS';
+
 /** Bucket bounds for approval waits: seconds to a day (humans answer slowly, timeouts are long). */
 const APPROVAL_WAIT_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1_800, 3_600, 4 * 3_600, 86_400];
 /** Bucket bounds for sandbox executions: sub-second scripts to the longest allowed run. */
