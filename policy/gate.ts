@@ -24,14 +24,16 @@ export function gateFor(policy: PolicySnapshot, level: RiskLevel): LevelGate {
  * Why a decision may not count, as a closed set of types: channels map them to answers (HTTP 403 for the
  * person's rights, 409 for timing and duplicates) without reading message text.
  */
-export type DecisionRefusalType =
-  | 'unknown_action'
-  | 'not_awaiting_approval'
-  | 'timed_out'
-  | 'policy_loading'
-  | 'self_approval'
-  | 'not_authorised'
-  | 'duplicate_decision';
+export const DECISION_REFUSAL_TYPES = [
+  'unknown_action',
+  'not_awaiting_approval',
+  'timed_out',
+  'policy_loading',
+  'self_approval',
+  'not_authorised',
+  'duplicate_decision',
+] as const;
+export type DecisionRefusalType = (typeof DECISION_REFUSAL_TYPES)[number];
 
 export interface DecisionRefusal {
   type: DecisionRefusalType;

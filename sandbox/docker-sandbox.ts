@@ -23,6 +23,7 @@ import { collectOutputs } from './output-collection.js';
 import { UsageSampler } from './usage-sampler.js';
 import { HELPER_FILE_NAME } from './workspace-helper.js';
 import type { ExecutionHooks, SandboxRuntime } from './runtime.js';
+import { delay } from '../platform/delay.js';
 
 /** The code is larger than any action may carry; refused before a container exists. */
 export class CodeTooLargeError extends Error {
@@ -83,10 +84,6 @@ const TIMEOUT_SAMPLE_MS = 500;
 const COLLECT_TIMEOUT_MS = 30_000;
 const REMOVE_ATTEMPTS = 5;
 const REMOVE_RETRY_MS = 200;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
 
 function collectorSink(collector: CappedOutputCollector): Writable {
   return new Writable({
