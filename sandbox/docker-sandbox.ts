@@ -24,41 +24,7 @@ import { UsageSampler } from './usage-sampler.js';
 import { HELPER_FILE_NAME } from './workspace-helper.js';
 import type { ExecutionHooks, SandboxRuntime } from './runtime.js';
 import { delay } from '../platform/delay.js';
-
-/** The code is larger than any action may carry; refused before a container exists. */
-export class CodeTooLargeError extends Error {
-  override readonly name = 'CodeTooLargeError';
-  constructor(readonly bytes: number) {
-    super(`the code is ${bytes} bytes, above the ${MAX_CODE_BYTES}-byte limit; nothing was run`);
-  }
-}
-
-/** Input files or output paths that the schemas refuse (a path leaving /workspace, too much data); nothing ran. */
-export class InvalidSandboxRequestError extends Error {
-  override readonly name = 'InvalidSandboxRequestError';
-  constructor(readonly problems: string) {
-    super(`refused before any container was created: ${problems}`);
-  }
-}
-
-/** The input files could not be placed under /workspace (for example: more than the workspace holds). */
-export class InputFilesError extends Error {
-  override readonly name = 'InputFilesError';
-  constructor(readonly detail: string) {
-    super(`the input files could not be written to /workspace${detail ? `: ${detail}` : ''}`);
-  }
-}
-
-/** The sandbox image is not on this Docker host; the message says how to build it. */
-export class SandboxImageMissingError extends Error {
-  override readonly name = 'SandboxImageMissingError';
-  constructor(readonly image: string) {
-    super(
-      `the sandbox image ${image} is not on this Docker host: build it with ` +
-        '`node dist/sandbox/image/build-main.js` (or `npm run up`, which builds it)',
-    );
-  }
-}
+import { CodeTooLargeError, InputFilesError, InvalidSandboxRequestError, SandboxImageMissingError } from './sandbox-errors.js';
 
 export interface DockerSandboxOptions {
   docker: Docker;

@@ -14,7 +14,7 @@ import { ensureSandboxImage } from '../../sandbox/image/ensure-sandbox-image.js'
 import { containerNameFor } from '../../sandbox/container-name.js';
 import { LABELS, MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
 import { bridgeNameFor, egressNetworkNameFor } from '../../sandbox/network/egress-network.js';
-import { EgressUnderStrongIsolationError } from '../../sandbox/network/sandbox-egress.js';
+import { EgressUnderStrongIsolationError } from '../../sandbox/sandbox-errors.js';
 import { resolveLimits, type Language } from '../../schemas/action.js';
 import type { ExecutionResult } from '../../schemas/execution.js';
 import type { EgressAttempt } from '../../schemas/network.js';
