@@ -14,7 +14,11 @@ const PARSE_ERROR_CODES = new Set([
  * parseArgs in strict mode, with its errors turned into UsageError (Node's messages already name the flag;
  * its advice about `--` is dropped because no command takes values that start with a dash).
  */
-export function parseCommandLine<T extends Options>(command: string, argv: readonly string[], options: T) {
+export function parseCommandLine<T extends Options>(
+  command: string,
+  argv: readonly string[],
+  options: T,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (err) {
