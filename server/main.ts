@@ -9,7 +9,7 @@ import { startApiServer } from './start-api-server.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.LOG_LEVEL, name: 'airlock-api' });
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'airlock-api', format: config.LOG_FORMAT });
   const server = await startApiServer({ config, logger });
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
