@@ -25,7 +25,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 };
 
 /** Finds the command for the first argument; `--help`/`-h` mean `help`. */
-export function resolveCommand(name: string | undefined): Command {
+function resolveCommand(name: string | undefined): Command {
   if (name === undefined) throw new UsageError('missing command');
   if (name === '--help' || name === '-h') return helpCommand;
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;

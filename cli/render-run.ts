@@ -14,7 +14,7 @@ function indent(text: string, prefix = INDENT): string {
 }
 
 /** `approved by alice (cli) at 12:00:01Z: looks fine` / `approved by policy: rules x, y`. */
-export function renderDecision(record: DecisionRecord): string {
+function renderDecision(record: DecisionRecord): string {
   const verb = record.decision === 'approve' ? 'approved' : 'denied';
   const who = record.automatic ? 'policy' : `${record.approver} (${record.channel})`;
   const rules = record.ruleIds && record.ruleIds.length > 0 ? ` [rules: ${record.ruleIds.join(', ')}]` : '';
@@ -69,7 +69,7 @@ function renderCode(action: ActionState): string[] {
 }
 
 /** The lines describing one action; `showCode` adds the code itself (status shows it, run does not echo it). */
-export function renderAction(action: ActionState, runId: string, options: { showCode?: boolean } = {}): string[] {
+function renderAction(action: ActionState, runId: string, options: { showCode?: boolean } = {}): string[] {
   const lines = [statusLine(action)];
   if (options.showCode) lines.push(...renderCode(action));
   for (const finding of action.risk?.findings ?? []) {

@@ -68,7 +68,7 @@ export interface RunStatusJson extends Omit<RunJson, 'actions'> {
 }
 
 /** Shapes one action (outputs should already be hydrated from the artifact store). */
-export function shapeAction(action: ActionState): ActionJson {
+function shapeAction(action: ActionState): ActionJson {
   const shaped: ActionJson = {
     actionId: action.actionId,
     status: action.status,

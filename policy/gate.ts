@@ -79,19 +79,3 @@ export function approverRefusalOf(
   }
   return undefined;
 }
-
-/** Message-only form of approverRefusalOf. */
-export function approverRefusal(
-  policy: PolicySnapshot,
-  principal: string,
-  decision: 'approve' | 'deny',
-  requester: string,
-  level?: RiskLevel,
-): string | undefined {
-  return approverRefusalOf(policy, principal, decision, requester, level)?.message;
-}
-
-/** Principals holding any of `roles` (for escalations that name people, e.g. as Slack mentions). */
-export function principalsWithRoles(policy: PolicySnapshot, roles: readonly string[]): string[] {
-  return (policy.principals ?? []).filter((p) => p.roles.some((role) => roles.includes(role))).map((p) => p.id);
-}

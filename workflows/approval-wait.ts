@@ -35,7 +35,7 @@ export function ladderSteps(gate: LevelGate, timeoutMs: number): EscalationStep[
 }
 
 /** How the wait ended, for the channels. */
-export function approvalOutcomeOf(action: ActionState, decided: boolean): ApprovalOutcome {
+function approvalOutcomeOf(action: ActionState, decided: boolean): ApprovalOutcome {
   return !decided ? 'timed_out' : hasDenial(action) ? 'denied' : 'approved';
 }
 

@@ -43,7 +43,7 @@ function sandboxActivities(timeoutSec: number) {
 }
 
 /** Workflow time: deterministic on replay. */
-export function nowIso(): string {
+function nowIso(): string {
   return new Date(Date.now()).toISOString();
 }
 
