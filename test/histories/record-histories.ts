@@ -6,6 +6,9 @@
  *
  *   npx tsc -p . && TEMPORAL_ADDRESS=127.0.0.1:7600 AIRLOCK_HOME=$(mktemp -d) node dist/test/histories/record-histories.js
  *
+ * Histories recorded before a workflow change stay in the corpus: set AIRLOCK_HISTORY_SUFFIX (e.g. `-v2`) to write
+ * `<scenario><suffix>.json` beside them instead of replacing them.
+ *
  * Histories are recorded without payload encryption (so they are readable and need no key to replay) and with the
  * workflow bundled the way production workers bundle it.
  */
@@ -130,7 +133,7 @@ async function main(): Promise<void> {
       await scenario.drive?.(handle);
       const result = (await handle.result()) as RunState;
       const history = await handle.fetchHistory();
-      const file = `${HISTORIES_DIR}${scenario.name}.json`;
+      const file = `${HISTORIES_DIR}${scenario.name}${process.env.AIRLOCK_HISTORY_SUFFIX ?? ''}.json`;
       await writeHistoryFile(file, history);
       logger.info({ scenario: scenario.name, statuses: result.actions.map((a) => a.status), events: history.events?.length }, 'history recorded');
     }
