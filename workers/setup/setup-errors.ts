@@ -12,7 +12,8 @@ export type SetupErrorCode =
   | 'test_server_not_found'
   | 'dev_server_failed'
   | 'port_in_use'
-  | 'stack_running';
+  | 'stack_running'
+  | 'invalid_setting';
 
 /** No Docker engine answers and Airlock could not (or may not) install or start one. */
 export class DockerUnavailableError extends SetupError {
@@ -115,4 +116,10 @@ export class StackAlreadyRunningError extends SetupError {
         'one its own AIRLOCK_HOME.',
     );
   }
+}
+
+/** An environment variable that steers set-up has a value set-up does not know. */
+export class InvalidSetupSettingError extends SetupError {
+  override readonly name = 'InvalidSetupSettingError';
+  readonly code = 'invalid_setting' as const;
 }
