@@ -115,7 +115,7 @@ export async function startDevServer(options: StartDevServerOptions): Promise<De
  * so that this start can own a server of its own. Its SQLite database keeps every run. A record whose owner still
  * runs belongs to a live stack, which is never touched; a record whose process ended is just removed.
  */
-async function stopLeftoverServer(recordFile: string, logger: Logger): Promise<void> {
+export async function stopLeftoverServer(recordFile: string, logger: Logger): Promise<void> {
   const record = await readProcessRecord(recordFile);
   if (!record) return;
   if (recordedProcessState(record) === 'running') {
