@@ -1,6 +1,7 @@
 /** Request and response shapes of the HTTP API; the OpenAPI document is generated from these. */
 import { z } from 'zod';
 import { ActionInputSchema } from '../schemas/action.js';
+import { IdempotencyKeySchema } from '../schemas/idempotency.js';
 import { DecisionKindSchema, DecisionOutcomeSchema } from '../schemas/decision.js';
 import { RiskLevelSchema } from '../schemas/risk.js';
 import { IdentitySchema, RunStateSchema, RunStatusSchema, StartRunInputSchema, SubmitActionResultSchema } from '../schemas/run.js';
@@ -73,4 +74,11 @@ export const ErrorResponseSchema = z.object({
     /** The workflow's refusal type for decisions (self_approval, not_authorised, timed_out, duplicate_decision, ...). */
     reason: z.string().optional(),
   }),
+});
+
+/** Optional on the routes that create something: a retried request with the same key returns the first result. */
+export const IdempotencyHeadersSchema = z.object({
+  'Idempotency-Key': IdempotencyKeySchema.optional().describe(
+    'A name for this request, unique per requester: a retry with the same key returns the first result and creates nothing new',
+  ),
 });

@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AirlockClientError, RunNotFoundError } from '../client/errors.js';
+import { IdempotencyKeySchema } from '../schemas/idempotency.js';
 import type { AirlockClient } from '../client/sdk.js';
 import { ApiError } from './api-error.js';
 import {
@@ -50,6 +51,13 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) throw new ApiError('invalid_request', `invalid ${what}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
   return parsed.data;
+}
+
+/** The `Idempotency-Key` header, checked like every other input; undefined when the request has none. */
+function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  return parse(IdempotencyKeySchema, Array.isArray(header) ? header.join(',') : header, 'Idempotency-Key header');
 }
 
 export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
@@ -100,7 +108,8 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   route(ROUTES.startRun, async (request) => {
     const body = parse(StartRunRequestSchema, request.body, 'run');
     const requester = request.principal!;
-    const { runId } = await deps.client.startRun({ ...body, requester });
+    const idempotencyKey = idempotencyKeyOf(request);
+    const { runId } = await deps.client.startRun({ ...body, requester }, idempotencyKey !== undefined ? { idempotencyKey } : {});
     return { runId, requester };
   });
 
@@ -129,7 +138,8 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     if (run.requester !== request.principal) {
       throw new ApiError('forbidden', `run ${runId} belongs to ${run.requester}; only its requester may submit actions`);
     }
-    return deps.client.submitAction(runId, action);
+    const idempotencyKey = idempotencyKeyOf(request);
+    return deps.client.submitAction(runId, action, idempotencyKey !== undefined ? { idempotencyKey } : {});
   });
 
   route(ROUTES.decide, async (request) => {

@@ -23,7 +23,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return generated;
 }
 
-function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): JsonSchema[] {
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query' | 'header'): JsonSchema[] {
   if (!schema) return [];
   const object = jsonSchema(schema, 'input');
   const properties = (object.properties ?? {}) as Record<string, JsonSchema>;
@@ -57,7 +57,7 @@ function operation(route: RouteSpec): JsonSchema {
     ...(route.auth === 'bearer' ? { security: [{ bearerAuth: [] }] } : {}),
     ...(route.auth === 'slack-signature' ? { security: [{ slackSignature: [] }] } : {}),
     ...(route.auth === 'none' ? { security: [] } : {}),
-    parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+    parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query'), ...parameters(route.headers, 'header')],
     ...(route.body
       ? {
           requestBody: {

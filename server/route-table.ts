@@ -7,6 +7,7 @@ import {
   ActionParamsSchema,
   DecideRequestSchema,
   DecideResponseSchema,
+  IdempotencyHeadersSchema,
   ListRunsQuerySchema,
   ListRunsResponseSchema,
   RunIdParamsSchema,
@@ -29,6 +30,8 @@ export interface RouteSpec {
   auth: RouteAuth;
   params?: z.ZodType;
   query?: z.ZodType;
+  /** Request headers the route reads besides authorization (documented only; the handler parses them). */
+  headers?: z.ZodType;
   body?: z.ZodType;
   bodyContentType?: 'application/json' | 'application/x-www-form-urlencoded';
   /** Success status and its body schema (undefined: a JSON object not described further). */
@@ -44,6 +47,7 @@ export const ROUTES = {
     operationId: 'startRun',
     summary: 'Start a run; the token principal is the requester',
     auth: 'bearer',
+    headers: IdempotencyHeadersSchema,
     body: StartRunRequestSchema,
     success: { status: 201, schema: StartRunResponseSchema, description: 'The run was started' },
     errors: [400],
@@ -74,6 +78,7 @@ export const ROUTES = {
     operationId: 'submitAction',
     summary: "Submit an action to one of the principal's own open runs",
     auth: 'bearer',
+    headers: IdempotencyHeadersSchema,
     params: RunIdParamsSchema,
     body: SubmitActionRequestSchema,
     success: { status: 201, schema: SubmitActionResponseSchema, description: 'The action was accepted' },
