@@ -82,3 +82,16 @@ export const IdempotencyHeadersSchema = z.object({
     'A name for this request, unique per requester: a retry with the same key returns the first result and creates nothing new',
   ),
 });
+
+export const ArtifactParamsSchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'an artifact is named by the lower-case hex sha256 of its bytes'),
+});
+
+/** An artifact's bytes: as text when they are UTF-8, otherwise base64. */
+export const ArtifactResponseSchema = z.object({
+  sha256: z.string(),
+  bytes: z.number().int(),
+  encoding: z.enum(['utf8', 'base64']),
+  content: z.string(),
+});
+export type ArtifactResponse = z.infer<typeof ArtifactResponseSchema>;

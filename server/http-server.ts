@@ -6,11 +6,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AirlockClientError, RunNotFoundError } from '../client/errors.js';
+import type { ArtifactReader } from '../client/hydrate-outputs.js';
 import { IdempotencyKeySchema } from '../schemas/idempotency.js';
 import type { AirlockClient } from '../client/sdk.js';
 import { ApiError } from './api-error.js';
 import {
   ActionParamsSchema,
+  ArtifactParamsSchema,
+  type ArtifactResponse,
   DecideRequestSchema,
   ListRunsQuerySchema,
   RunIdParamsSchema,
@@ -18,6 +21,7 @@ import {
   SubmitActionRequestSchema,
 } from './api-schemas.js';
 import { decideThroughWorkflow } from './decide-service.js';
+import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { ROUTES, type RouteSpec } from './route-table.js';
@@ -37,6 +41,8 @@ export interface HttpServerDeps {
   tokens: TokenStore;
   rateLimiter: RateLimiter;
   logger: Logger;
+  /** Where full outputs and output files are read from (the sandbox workers' store). */
+  artifacts: ArtifactReader;
   /** Slack interactivity; the route answers 404 when absent. */
   slack?: { signingSecret: string; api: SlackApi; principalForSlackUser: (slackUserId: string) => string | undefined };
 }
@@ -51,6 +57,16 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) throw new ApiError('invalid_request', `invalid ${what}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
   return parsed.data;
+}
+
+/** Text stays text; anything that is not valid UTF-8 travels as base64. */
+function artifactBody(sha256: string, bytes: Buffer): ArtifactResponse {
+  const text = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return { sha256, bytes: bytes.length, encoding: 'utf8', content: text.decode(bytes) };
+  } catch {
+    return { sha256, bytes: bytes.length, encoding: 'base64', content: bytes.toString('base64') };
+  }
 }
 
 /** The `Idempotency-Key` header, checked like every other input; undefined when the request has none. */
@@ -105,6 +121,28 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   route(ROUTES.openapi, async () => openApi);
 
+  registerMcpEndpoint(app, {
+    authenticate,
+    portFor: (principal) => ({
+      startRun: async (body, options = {}) => {
+        const parsed = parse(StartRunRequestSchema, body, 'run');
+        return deps.client.startRun({ ...parsed, requester: principal }, options);
+      },
+      getRun: (runId) => deps.client.getRun(runId),
+      listRuns: (query = {}) =>
+        deps.client.listRuns({
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.pending === 'true' ? { pendingOnly: true } : {}),
+          limit: query.limit ?? 50,
+        }),
+      getArtifact: async (sha256) => {
+        const bytes = await deps.artifacts.get(sha256);
+        if (!bytes) throw new ApiError('not_found', `no artifact ${sha256} in this deployment's artifact store`);
+        return artifactBody(sha256, bytes);
+      },
+    }),
+  });
+
   route(ROUTES.startRun, async (request) => {
     const body = parse(StartRunRequestSchema, request.body, 'run');
     const requester = request.principal!;
@@ -129,6 +167,13 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   route(ROUTES.getRun, async (request) => {
     const { runId } = parse(RunIdParamsSchema, request.params, 'path');
     return deps.client.getRun(runId);
+  });
+
+  route(ROUTES.getArtifact, async (request) => {
+    const { sha256 } = parse(ArtifactParamsSchema, request.params, 'path');
+    const bytes = await deps.artifacts.get(sha256);
+    if (!bytes) throw new ApiError('not_found', `no artifact ${sha256} in this deployment's artifact store`);
+    return artifactBody(sha256, bytes);
   });
 
   route(ROUTES.submitAction, async (request) => {

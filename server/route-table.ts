@@ -5,6 +5,8 @@
 import type { z } from 'zod';
 import {
   ActionParamsSchema,
+  ArtifactParamsSchema,
+  ArtifactResponseSchema,
   DecideRequestSchema,
   DecideResponseSchema,
   IdempotencyHeadersSchema,
@@ -71,6 +73,16 @@ export const ROUTES = {
     params: RunIdParamsSchema,
     success: { status: 200, schema: RunResponseSchema, description: 'The run' },
     errors: [404],
+  },
+  getArtifact: {
+    method: 'GET',
+    url: '/v1/artifacts/:sha256',
+    operationId: 'getArtifact',
+    summary: 'Get a stored output (full stdout/stderr or an output file) by its sha256',
+    auth: 'bearer',
+    params: ArtifactParamsSchema,
+    success: { status: 200, schema: ArtifactResponseSchema, description: 'The artifact, as text or base64' },
+    errors: [400, 404],
   },
   submitAction: {
     method: 'POST',

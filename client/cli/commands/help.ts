@@ -37,6 +37,9 @@ usage:
                                      print a stored output (or write it to FILE; binary needs --out)
   airlock token create --as PRINCIPAL [--json]
                                      a bearer token for the HTTP API, printed once (only its hash is kept)
+  airlock mcp [--url URL] [--agent ID]
+                                     an MCP server on stdio (tools run_code, get_run, list_runs, get_artifact)
+                                     over the HTTP API at AIRLOCK_URL with the token in AIRLOCK_TOKEN
   airlock help                       this text
 
 environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, AIRLOCK_TASK_QUEUE, AIRLOCK_HOME
