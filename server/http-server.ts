@@ -22,6 +22,7 @@ import {
 } from './api-schemas.js';
 import { decideThroughWorkflow } from './decide-service.js';
 import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
+import { streamRunEvents } from './run-event-stream.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { ROUTES, type RouteSpec } from './route-table.js';
@@ -174,6 +175,11 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     const bytes = await deps.artifacts.get(sha256);
     if (!bytes) throw new ApiError('not_found', `no artifact ${sha256} in this deployment's artifact store`);
     return artifactBody(sha256, bytes);
+  });
+
+  route(ROUTES.runEvents, async (request, reply) => {
+    const { runId } = parse(RunIdParamsSchema, request.params, 'path');
+    await streamRunEvents({ request, reply, runId, getRun: (id) => deps.client.getRun(id) });
   });
 
   route(ROUTES.submitAction, async (request) => {

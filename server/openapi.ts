@@ -42,7 +42,10 @@ function operation(route: RouteSpec): JsonSchema {
   const responses: Record<string, JsonSchema> = {
     [String(route.success.status)]: {
       description: route.success.description,
-      content: { 'application/json': { schema: route.success.schema ? jsonSchema(route.success.schema, 'output') : { type: 'object' } } },
+      content:
+        route.success.contentType === 'text/event-stream'
+          ? { 'text/event-stream': { schema: { type: 'string' } } }
+          : { 'application/json': { schema: route.success.schema ? jsonSchema(route.success.schema, 'output') : { type: 'object' } } },
     },
   };
   for (const status of errors) {

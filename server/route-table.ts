@@ -37,7 +37,7 @@ export interface RouteSpec {
   body?: z.ZodType;
   bodyContentType?: 'application/json' | 'application/x-www-form-urlencoded';
   /** Success status and its body schema (undefined: a JSON object not described further). */
-  success: { status: number; schema?: z.ZodType; description: string };
+  success: { status: number; schema?: z.ZodType; description: string; contentType?: 'application/json' | 'text/event-stream' };
   /** Error statuses this route can answer besides the ones every bearer route has (401, 429). */
   errors: number[];
 }
@@ -83,6 +83,18 @@ export const ROUTES = {
     params: ArtifactParamsSchema,
     success: { status: 200, schema: ArtifactResponseSchema, description: 'The artifact, as text or base64' },
     errors: [400, 404],
+  },
+  runEvents: {
+    method: 'GET',
+    url: '/v1/runs/:runId/events',
+    operationId: 'runEvents',
+    summary:
+      'Server-sent events of a run (action.awaiting_approval, action.decided, action.finished, run.closed); ' +
+      'each event id is stable, send Last-Event-ID to resume; the stream ends after run.closed',
+    auth: 'bearer',
+    params: RunIdParamsSchema,
+    success: { status: 200, contentType: 'text/event-stream', description: 'A stream of events, one JSON object per event' },
+    errors: [404],
   },
   submitAction: {
     method: 'POST',
