@@ -9,19 +9,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
+import { ALICE_AND_APPROVER_BOB } from '../support/policies.js';
 import { CLI_PATH } from '../support/cli.js';
 
 const FLAGGED_CODE = 'import subprocess\nprint(subprocess.run(["echo", "flagged"], capture_output=True, text=True).stdout)';
 
-const policy = () => `principals:
-  - { id: alice, roles: [developer] }
-  - { id: bob, roles: [approver] }
-levels:
-  medium:
-    mode: human
-    roles: [approver]
-    quorum: 1
-`;
 
 interface ToolText {
   isError?: boolean;
@@ -37,7 +29,7 @@ void describe('MCP server', () => {
   const clients: Client[] = [];
 
   before(async () => {
-    stack = await startApiStack({ policy });
+    stack = await startApiStack({ policy: ALICE_AND_APPROVER_BOB });
     alice = stack.tokenFor('alice');
     bob = stack.tokenFor('bob');
   });

@@ -5,18 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
+import { ALICE_AND_APPROVER_BOB } from '../support/policies.js';
 
 const FLAGGED_CODE = 'import subprocess\nprint(subprocess.run(["echo", "evented"], capture_output=True, text=True).stdout.strip())';
 
-const policy = () => `principals:
-  - { id: alice, roles: [developer] }
-  - { id: bob, roles: [approver] }
-levels:
-  medium:
-    mode: human
-    roles: [approver]
-    quorum: 1
-`;
 
 interface StreamedEvent {
   id: string;
@@ -56,7 +48,7 @@ void describe('run events as server-sent events', () => {
   let alice: string;
   let bob: string;
   before(async () => {
-    stack = await startApiStack({ policy });
+    stack = await startApiStack({ policy: ALICE_AND_APPROVER_BOB });
     alice = stack.tokenFor('alice');
     bob = stack.tokenFor('bob');
   });
