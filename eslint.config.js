@@ -20,7 +20,7 @@ const LAYERS = {
   activities: ['schemas', 'policy', 'sandbox', 'channels', 'platform'],
   client: ['schemas', 'policy', 'workflows', 'platform'],
   server: ['schemas', 'policy', 'workflows', 'channels', 'platform', 'client'],
-  cli: ['schemas', 'policy', 'workflows', 'sandbox', 'channels', 'platform', 'client'],
+  cli: ['schemas', 'policy', 'workflows', 'sandbox', 'channels', 'platform', 'client', 'server'],
   workers: ['schemas', 'policy', 'workflows', 'activities', 'sandbox', 'channels', 'platform', 'client', 'server'],
 };
 const FOLDERS = Object.keys(LAYERS);

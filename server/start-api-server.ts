@@ -1,4 +1,6 @@
 /** Starts the HTTP API (used by `airlock up` and by tests) and returns its address and a stop function. */
+import path from 'node:path';
+import { FileArtifactStore } from '../platform/artifact-store.js';
 import type { Logger } from 'pino';
 import { loadChannelsEnv, type AirlockConfig } from '../platform/config.js';
 import { AirlockClient } from '../client/sdk.js';
@@ -50,6 +52,7 @@ export async function startApiServer(options: { config: AirlockConfig; logger: L
   const tokens = new TokenStore(tokenFilePath(options.config.home));
   const app = buildHttpServer({
     client,
+    artifacts: new FileArtifactStore(path.join(options.config.home, 'artifacts')),
     tokens,
     rateLimiter: new RateLimiter(settings.AIRLOCK_API_RATE_LIMIT),
     logger,
