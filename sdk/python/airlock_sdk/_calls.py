@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+import ssl
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from ._codec import from_json, to_json
-from ._http import Endpoint, HttpRequest, build_request, parse_base_url
+from ._http import Endpoint, HttpRequest, RetryPolicy, build_request, parse_base_url
+from ._polling import DEFAULT_POLL, PollSchedule
 from .models import (
     ActionRequest,
     DecideRequest,
@@ -99,3 +101,28 @@ class Calls:
     def openapi(self) -> Call[dict[str, Any]]:
         return Call(self._request("getOpenApiDocument"), lambda data: data)
 
+
+
+class ClientSettings:
+    """What both clients keep: the calls for one base URL and token, timeouts, retry and poll rules."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        poll: PollSchedule = DEFAULT_POLL,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self._calls = Calls(base_url, token)
+        self._timeout = timeout
+        self._retry = retry or RetryPolicy()
+        self._poll = poll
+        self._ssl_context = ssl_context
+
+    def __repr__(self) -> str:
+        # Never the token.
+        e = self._calls.endpoint
+        return f"{type(self).__name__}({e.scheme}://{e.host_header}{e.base_path})"

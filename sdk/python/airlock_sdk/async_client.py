@@ -7,14 +7,13 @@ never cancels the run: the action goes on in Airlock and can be awaited again.
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from ._async_http import exchange
-from ._calls import Call, Calls
-from ._http import RetryPolicy, read_response
-from ._polling import DEFAULT_POLL, PollSchedule, check_action, timeout_error
+from ._calls import Call, ClientSettings
+from ._http import read_response
+from ._polling import check_action, timeout_error
 from .client import DEFAULT_WAIT_SEC
 from .errors import AirlockConnectionError, ApiError
 from .models import (
@@ -36,28 +35,8 @@ from .models import (
 T = TypeVar("T")
 
 
-class AsyncAirlockClient:
+class AsyncAirlockClient(ClientSettings):
     """The same operations as AirlockClient, as coroutines."""
-
-    def __init__(
-        self,
-        base_url: str,
-        token: str,
-        *,
-        timeout: float = 30.0,
-        retry: RetryPolicy | None = None,
-        poll: PollSchedule = DEFAULT_POLL,
-        ssl_context: ssl.SSLContext | None = None,
-    ) -> None:
-        self._calls = Calls(base_url, token)
-        self._timeout = timeout
-        self._retry = retry or RetryPolicy()
-        self._poll = poll
-        self._ssl_context = ssl_context
-
-    def __repr__(self) -> str:
-        e = self._calls.endpoint
-        return f"AsyncAirlockClient({e.scheme}://{e.host_header}{e.base_path})"
 
     async def start_run(
         self,

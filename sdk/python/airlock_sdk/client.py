@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import http.client
-import ssl
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from ._calls import Call, Calls
-from ._http import HttpRequest, HttpResponse, RetryPolicy, read_response
-from ._polling import DEFAULT_POLL, PollSchedule, check_action, timeout_error
+from ._calls import Call, ClientSettings
+from ._http import HttpRequest, HttpResponse, read_response
+from ._polling import check_action, timeout_error
 from .errors import AirlockConnectionError, ApiError
 from .models import (
     FINAL_ACTION_STATUSES,
@@ -34,34 +33,14 @@ T = TypeVar("T")
 DEFAULT_WAIT_SEC = 20 * 60.0
 
 
-class AirlockClient:
-    """Airlock's HTTP API for one bearer token.
+class AirlockClient(ClientSettings):
+    """Airlock's HTTP API for one bearer token: ``AirlockClient(base_url, token, *, timeout=30.0, retry=None,
+    poll=PollSchedule(), ssl_context=None)``.
 
     ``timeout`` bounds each HTTP request (seconds); waits for results have their own ``timeout``. ``retry`` says
     which failed requests are sent again (by default: 429s after Retry-After, and lost connections of reads and of
     POSTs with an idempotency key).
     """
-
-    def __init__(
-        self,
-        base_url: str,
-        token: str,
-        *,
-        timeout: float = 30.0,
-        retry: RetryPolicy | None = None,
-        poll: PollSchedule = DEFAULT_POLL,
-        ssl_context: ssl.SSLContext | None = None,
-    ) -> None:
-        self._calls = Calls(base_url, token)
-        self._timeout = timeout
-        self._retry = retry or RetryPolicy()
-        self._poll = poll
-        self._ssl_context = ssl_context
-
-    def __repr__(self) -> str:
-        # Never the token.
-        e = self._calls.endpoint
-        return f"AirlockClient({e.scheme}://{e.host_header}{e.base_path})"
 
     # --- operations ------------------------------------------------------------------------------------------------
 

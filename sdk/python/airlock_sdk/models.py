@@ -325,6 +325,23 @@ class Action:
         return self.result.stderr.text if self.result else ""
 
     @property
+    def outcome(self) -> str:
+        """One line on how the action ended, to hand back to a model: who denied it and why, or how it failed."""
+        if self.status == "timed_out":
+            return "timed_out: nobody decided in time, so the policy denied it"
+        denial = self.denial
+        if self.status == "denied" and denial is not None:
+            who = f"the policy ({', '.join(denial.rule_ids or [])})" if denial.automatic else denial.approver
+            return f"denied by {who}" + (f": {denial.reason}" if denial.reason else "")
+        if self.status == "failed":
+            if self.result is None:
+                return f"failed: {self.error or 'no result'}"
+            how = ", timed out" if self.result.timed_out else ", out of memory" if self.result.oom_killed else ""
+            tail = self.result.stderr.text[-500:].strip()
+            return f"failed (exit {self.result.exit_code}{how})" + (f": {tail}" if tail else "")
+        return self.status
+
+    @property
     def denial(self) -> Decision | None:
         """The decision that denied the action, when one did."""
         return next((d for d in reversed(self.decisions) if d.decision == "deny"), None)

@@ -1,7 +1,7 @@
 """What the live tests share: the stack's address and tokens (from the environment), code samples, small waits.
 
 `npm test -- python-sdk` starts a live stack and sets the variables. Run by hand, a missing variable fails the
-live tests with a message saying so; the unit tests (test_models, test_transport, test_drift_rules) need none.
+live tests with a message saying so; the unit tests (test_unit_*.py) need none.
 """
 
 from __future__ import annotations

@@ -70,3 +70,18 @@ class ModelParsingTest(unittest.TestCase):
         })
         start = StartRunRequest(agent="bot", actions=[ActionRequest(code="ls", language="bash")], close_when_done=True)
         self.assertEqual(to_json(start), {"agent": "bot", "actions": [{"code": "ls", "language": "bash"}], "closeWhenDone": True})
+
+
+class OutcomeTest(unittest.TestCase):
+    def action(self, status: str, **changes: object) -> Run:
+        return from_json(Run, {**RUN, "actions": [{**RUN["actions"][0], "status": status, **changes}]}).actions[0]
+
+    def test_the_outcome_says_who_denied_and_why_or_how_it_failed(self) -> None:
+        human = {**DECISION, "decision": "deny", "approver": "bob", "channel": "api", "automatic": False, "reason": "touches prod"}
+        self.assertEqual(self.action("denied", decisions=[human], result=None).outcome, "denied by bob: touches prod")
+        policy = {**DECISION, "decision": "deny", "ruleIds": ["gate.critical.deny", "any.rm-rf"]}
+        self.assertEqual(self.action("denied", decisions=[policy]).outcome, "denied by the policy (gate.critical.deny, any.rm-rf)")
+        failed = {**RUN["actions"][0]["result"], "exitCode": 1, "stderr": {**OUTPUT, "text": "Traceback ...\nZeroDivisionError\n"}}
+        self.assertEqual(self.action("failed", result=failed).outcome, "failed (exit 1): Traceback ...\nZeroDivisionError")
+        self.assertEqual(self.action("failed", result=None, error="sandbox image missing").outcome, "failed: sandbox image missing")
+        self.assertIn("nobody decided in time", self.action("timed_out").outcome)
