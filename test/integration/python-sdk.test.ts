@@ -25,10 +25,6 @@ levels:
     mode: human
     roles: [approver]
     quorum: 1
-  high:
-    mode: human
-    roles: [approver]
-    quorum: 1
 `;
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; error?: Error }> {
