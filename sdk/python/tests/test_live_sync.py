@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import textwrap
 import threading
 from concurrent.futures import Future
 
@@ -75,9 +77,14 @@ class SyncClientTest(LiveTestCase):
         self.assertTrue(any("subprocess" in f.match for f in pending.risk.findings), pending.risk.findings)
         self.assertFalse(waiting.done(), "run_code keeps waiting while the action awaits approval")
 
+        # The agent's own token can never approve its code (today the refusal is `self_approval`; agent tokens
+        # may lose the right to decide at all), and the attempt leaves no trace in the run.
         with self.assertRaises(ForbiddenError) as own:
             self.agent.decide(run_id, "a1", "approve")
-        self.assertEqual((own.exception.status, own.exception.reason), (403, "self_approval"))
+        self.assertEqual(own.exception.status, 403)
+        still = self.approver.get_run(run_id).action("a1")
+        assert still is not None
+        self.assertEqual((still.status, still.decisions), ("awaiting_approval", []))
 
         outcome = self.approver.decide(run_id, "a1", "approve", reason="reviewed by the SDK test")
         self.assertEqual((outcome.action_id, outcome.status, outcome.approvals, outcome.required_approvals), ("a1", "approved", 1, 1))
@@ -128,6 +135,29 @@ class SyncClientTest(LiveTestCase):
         self.assertIn("only its requester may submit", foreign.exception.message)
         run = self.agent.get_run(started.run_id)
         self.assertEqual((run.requester, [a.action_id for a in run.actions]), (self.env.requester, ["a1"]))
+
+    def test_files_go_in_and_collected_outputs_come_back_with_their_hashes(self) -> None:
+        code = textwrap.dedent(
+            """\
+            import os
+            numbers = [int(x) for x in open("in/numbers.txt").read().split()]
+            os.makedirs("out", exist_ok=True)
+            with open("out/total.csv", "w") as f:
+                f.write(f"total\\n{sum(numbers)}\\n")
+            print(len(numbers))
+            """
+        )
+        request = ActionRequest(code=code, files={"in/numbers.txt": "1 2 3\n"}, outputs=["out/*.csv"], limits=Limits(timeout_sec=20))
+        action = self.agent.run_action(request, agent=agent_id("files"), timeout=120)
+        self.assertEqual((action.status, action.stdout), ("succeeded", "3\n"), action.outcome)
+        self.assertEqual(action.limits.timeout_sec, 20)
+        assert action.result is not None
+        expected = "total\n6\n"
+        self.assertEqual(
+            [(f.path, f.bytes, f.preview, f.sha256) for f in action.result.output_files or []],
+            [("out/total.csv", len(expected), expected, hashlib.sha256(expected.encode()).hexdigest())],
+        )
+        self.assertEqual(action.result.stdout.sha256, hashlib.sha256(b"3\n").hexdigest())
 
     def test_bad_input_is_a_validation_error_with_the_servers_message(self) -> None:
         with self.assertRaises(ValidationError) as language:
