@@ -12,6 +12,7 @@ from ._http import Endpoint, HttpRequest, RetryPolicy, build_request, parse_base
 from ._polling import DEFAULT_POLL, PollSchedule
 from .models import (
     ActionRequest,
+    Artifact,
     DecideRequest,
     DecisionKind,
     DecisionOutcome,
@@ -97,6 +98,9 @@ class Calls:
         body = to_json(DecideRequest(decision=decision, reason=reason))
         request = self._request("decide", params={"runId": run_id, "actionId": action_id}, body=body)
         return Call(request, lambda data: from_json(DecisionOutcome, data))
+
+    def get_artifact(self, sha256: str) -> Call[Artifact]:
+        return Call(self._request("getArtifact", params={"sha256": sha256}), lambda data: from_json(Artifact, data))
 
     def openapi(self) -> Call[dict[str, Any]]:
         return Call(self._request("getOpenApiDocument"), lambda data: data)

@@ -22,12 +22,16 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "getRun": ("GET", "/v1/runs/{runId}"),
     "submitAction": ("POST", "/v1/runs/{runId}/actions"),
     "decide": ("POST", "/v1/runs/{runId}/actions/{actionId}/decision"),
+    "getArtifact": ("GET", "/v1/artifacts/{sha256}"),
     "getOpenApiDocument": ("GET", "/v1/openapi.json"),
 }
 
+#: Operations that take an Idempotency-Key header (the drift test checks this against the document too).
+IDEMPOTENT_OPERATIONS: frozenset[str] = frozenset({"startRun", "submitAction"})
+
 USER_AGENT = f"airlock-sdk-python/{__version__}"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-MAX_IDEMPOTENCY_KEY_CHARS = 255
+MAX_IDEMPOTENCY_KEY_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,8 @@ def build_request(
         # Fastify refuses a JSON POST without a body length; an empty body is sent as length 0.
         headers["Content-Length"] = str(len(data or b""))
     if idempotency_key is not None:
+        if operation not in IDEMPOTENT_OPERATIONS:
+            raise ValueError(f"{operation} takes no idempotency key")
         check_idempotency_key(idempotency_key)
         headers[IDEMPOTENCY_HEADER] = idempotency_key
     return HttpRequest(method, operation_target(endpoint, operation, params or {}, query), headers, data)

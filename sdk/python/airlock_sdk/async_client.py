@@ -20,6 +20,7 @@ from .models import (
     FINAL_ACTION_STATUSES,
     Action,
     ActionRequest,
+    Artifact,
     DecisionKind,
     DecisionOutcome,
     Language,
@@ -83,6 +84,10 @@ class AsyncAirlockClient(ClientSettings):
     async def decide(self, run_id: str, action_id: str, decision: DecisionKind, *, reason: str | None = None) -> DecisionOutcome:
         """See AirlockClient.decide."""
         return await self._execute(self._calls.decide(run_id, action_id, decision, reason))
+
+    async def get_artifact(self, sha256: str) -> Artifact:
+        """See AirlockClient.get_artifact."""
+        return await self._execute(self._calls.get_artifact(sha256))
 
     async def openapi(self) -> dict[str, Any]:
         """The server's OpenAPI document."""

@@ -15,6 +15,7 @@ from .models import (
     FINAL_ACTION_STATUSES,
     Action,
     ActionRequest,
+    Artifact,
     DecisionKind,
     DecisionOutcome,
     Language,
@@ -90,6 +91,10 @@ class AirlockClient(ClientSettings):
         """Approves or denies as the token's principal. Only a principal with an approving role may; the requester
         never may decide on their own action (ForbiddenError), and a late or repeated decision is a ConflictError."""
         return self._execute(self._calls.decide(run_id, action_id, decision, reason))
+
+    def get_artifact(self, sha256: str) -> Artifact:
+        """An artifact (full stdout/stderr, a collected output file) by its sha256; ``.data`` is its bytes."""
+        return self._execute(self._calls.get_artifact(sha256))
 
     def openapi(self) -> dict[str, Any]:
         """The server's OpenAPI document."""

@@ -7,6 +7,8 @@ aliases) are passed through as they come, so a new status does not break an olde
 
 from __future__ import annotations
 
+import base64
+import builtins
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -431,6 +433,24 @@ class DecisionOutcome:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Artifact:
+    """A stored output (full stdout/stderr, or a collected file) fetched by its sha256."""
+
+    sha256: str
+    bytes: int
+    #: ``utf8``: ``content`` is the text itself; ``base64``: the bytes were not UTF-8 and ``content`` encodes them.
+    encoding: Literal["utf8", "base64"]
+    content: str
+
+    @property
+    def data(self) -> builtins.bytes:
+        """The artifact's bytes, whichever way they travelled."""
+        if self.encoding == "base64":
+            return base64.b64decode(self.content, validate=True)
+        return self.content.encode("utf-8")
+
+
+@dataclass(frozen=True, kw_only=True)
 class ErrorDetail:
     """The ``error`` object of every error answer."""
 
@@ -444,5 +464,5 @@ MODELS: tuple[type, ...] = (
     Limits, NetworkRequest, ActionRequest, StartRunRequest, DecideRequest, ListRunsQuery,
     ResolvedLimits, NetworkGrant, Finding, Risk, Decision, CapturedOutput, SandboxInfo, ResourceUsage, OutputFile,
     SkippedOutput, EgressAttempt, ActionResult, SlackMessageRef, Notification, Action, IgnoredDecision, Run,
-    RunSummary, RunList, StartedRun, SubmittedAction, DecisionOutcome, ErrorDetail,
+    RunSummary, RunList, StartedRun, SubmittedAction, DecisionOutcome, Artifact, ErrorDetail,
 )

@@ -4,7 +4,8 @@ Rules, per model and schema object: each schema property is a model field and ea
 (under its wire name); a required property may be None in the model only when the schema allows null; an optional
 property has a default in the model; types agree (string/str, Literal/enum with the same values, integer/int,
 number/float, boolean/bool, array/list, record/dict, object/dataclass, recursively). Every model is reached from
-some operation, and every bearer operation of the document is one the SDK implements.
+some operation, every bearer operation of the document is one the SDK implements, and the operations that take an
+Idempotency-Key header (and its length limit) are the ones the SDK sends keys to.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from airlock_sdk._codec import json_name, type_hints, unwrap_optional
-from airlock_sdk._http import OPERATIONS
+from airlock_sdk._http import IDEMPOTENCY_HEADER, IDEMPOTENT_OPERATIONS, MAX_IDEMPOTENCY_KEY_CHARS, OPERATIONS
 from airlock_sdk import models as m
 
 Json = dict[str, Any]
@@ -52,6 +53,7 @@ ROOTS: list[tuple[type, str, Callable[[Json], Any]]] = [
     (m.SubmittedAction, "POST /v1/runs/{runId}/actions 201", _json_response("/v1/runs/{runId}/actions", "post", "201")),
     (m.DecideRequest, "POST decision body", _json_request("/v1/runs/{runId}/actions/{actionId}/decision", "post")),
     (m.DecisionOutcome, "POST decision 200", _json_response("/v1/runs/{runId}/actions/{actionId}/decision", "post", "200")),
+    (m.Artifact, "GET /v1/artifacts/{sha256} 200", _json_response("/v1/artifacts/{sha256}", "get", "200")),
     (m.ErrorDetail, "ErrorResponse.error", lambda doc: doc["components"]["schemas"]["ErrorResponse"]["properties"]["error"]),
 ]
 
@@ -164,7 +166,7 @@ class DriftChecker:
         elif isinstance(enum, list):
             self.problems.append(f"{where}: the schema has an enum {enum}; the model should use a Literal")
 
-    def check_operations(self, operations: dict[str, tuple[str, str]]) -> None:
+    def check_operations(self, operations: dict[str, tuple[str, str]], keyed_operations: frozenset[str]) -> None:
         documented: dict[str, tuple[str, str]] = {}
         bearer: set[str] = set()
         for path, item in self.doc.get("paths", {}).items():
@@ -173,17 +175,31 @@ class DriftChecker:
                     documented[op["operationId"]] = (method.upper(), path)
                     if any("bearerAuth" in s for s in op.get("security", [])):
                         bearer.add(op["operationId"])
+        self.check_idempotency(documented, keyed_operations)
         for op_id, route in operations.items():
             if documented.get(op_id) != route:
                 self.problems.append(f"operation {op_id}: the SDK calls {route}, the document has {documented.get(op_id)}")
         for op_id in sorted(bearer - operations.keys()):
             self.problems.append(f"operation {op_id} {documented[op_id]} is in the API but not in the SDK")
 
+    def check_idempotency(self, documented: dict[str, tuple[str, str]], expected: frozenset[str]) -> None:
+        keyed: dict[str, Any] = {}
+        for op_id, (method, path) in documented.items():
+            for parameter in self.doc["paths"][path][method.lower()].get("parameters", []):
+                if parameter.get("in") == "header" and str(parameter.get("name")).lower() == IDEMPOTENCY_HEADER.lower():
+                    keyed[op_id] = self.resolve(parameter.get("schema", {}))
+        if keyed.keys() != expected:
+            self.problems.append(f"{IDEMPOTENCY_HEADER}: the document takes it on {sorted(keyed)}, the SDK sends it on {sorted(expected)}")
+        for op_id, schema in sorted(keyed.items()):
+            if schema.get("maxLength") != MAX_IDEMPOTENCY_KEY_CHARS:
+                self.problems.append(f"{IDEMPOTENCY_HEADER} of {op_id}: at most {schema.get('maxLength')} characters, the SDK allows {MAX_IDEMPOTENCY_KEY_CHARS}")
+
     def check(
         self,
         roots: list[tuple[type, str, Callable[[Json], Any]]] = ROOTS,
         models: tuple[type, ...] = m.MODELS,
         operations: dict[str, tuple[str, str]] = OPERATIONS,
+        keyed_operations: frozenset[str] = IDEMPOTENT_OPERATIONS,
     ) -> list[str]:
         for cls, where, locate in roots:
             try:
@@ -195,7 +211,7 @@ class DriftChecker:
         for cls in models:
             if cls not in self.reached:
                 self.problems.append(f"model {cls.__name__} is not reached from any operation of the document")
-        self.check_operations(operations)
+        self.check_operations(operations, keyed_operations)
         return self.problems
 
 

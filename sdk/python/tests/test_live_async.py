@@ -26,6 +26,9 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
         codes = [f"print({n} * {n})" for n in (3, 4, 5)]
         actions = await asyncio.gather(*(self.agent.run_code(code, agent=agent_id("async"), timeout=180) for code in codes))
         self.assertEqual([(a.status, a.stdout) for a in actions], [("succeeded", "9\n"), ("succeeded", "16\n"), ("succeeded", "25\n")])
+        stdout = [a.result.stdout.sha256 for a in actions if a.result]
+        artifacts = await asyncio.gather(*(self.agent.get_artifact(sha256) for sha256 in stdout))
+        self.assertEqual([a.data for a in artifacts], [b"9\n", b"16\n", b"25\n"])
 
     async def test_risky_code_is_approved_while_the_agent_awaits_it(self) -> None:
         agent = agent_id("async-risky")

@@ -136,7 +136,7 @@ class SyncClientTest(LiveTestCase):
         run = self.agent.get_run(started.run_id)
         self.assertEqual((run.requester, [a.action_id for a in run.actions]), (self.env.requester, ["a1"]))
 
-    def test_files_go_in_and_collected_outputs_come_back_with_their_hashes(self) -> None:
+    def test_files_go_in_and_outputs_come_back_as_artifacts(self) -> None:
         code = textwrap.dedent(
             """\
             import os
@@ -144,20 +144,35 @@ class SyncClientTest(LiveTestCase):
             os.makedirs("out", exist_ok=True)
             with open("out/total.csv", "w") as f:
                 f.write(f"total\\n{sum(numbers)}\\n")
+            with open("out/blob.bin", "wb") as f:
+                f.write(bytes(range(256)))
             print(len(numbers))
             """
         )
-        request = ActionRequest(code=code, files={"in/numbers.txt": "1 2 3\n"}, outputs=["out/*.csv"], limits=Limits(timeout_sec=20))
+        request = ActionRequest(code=code, files={"in/numbers.txt": "1 2 3\n"}, outputs=["out/*"], limits=Limits(timeout_sec=20))
         action = self.agent.run_action(request, agent=agent_id("files"), timeout=120)
         self.assertEqual((action.status, action.stdout), ("succeeded", "3\n"), action.outcome)
         self.assertEqual(action.limits.timeout_sec, 20)
         assert action.result is not None
-        expected = "total\n6\n"
-        self.assertEqual(
-            [(f.path, f.bytes, f.preview, f.sha256) for f in action.result.output_files or []],
-            [("out/total.csv", len(expected), expected, hashlib.sha256(expected.encode()).hexdigest())],
-        )
-        self.assertEqual(action.result.stdout.sha256, hashlib.sha256(b"3\n").hexdigest())
+        files = {f.path: f for f in action.result.output_files or []}
+        self.assertEqual(sorted(files), ["out/blob.bin", "out/total.csv"])
+        csv, blob = "total\n6\n".encode(), bytes(range(256))
+        self.assertEqual((files["out/total.csv"].bytes, files["out/total.csv"].preview), (len(csv), "total\n6\n"))
+
+        # The artifact store hands back the exact bytes under the hashes the result names.
+        for sha256, content, encoding in (
+            (files["out/total.csv"].sha256, csv, "utf8"),
+            (files["out/blob.bin"].sha256, blob, "base64"),
+            (action.result.stdout.sha256, b"3\n", "utf8"),
+        ):
+            self.assertEqual(sha256, hashlib.sha256(content).hexdigest())
+            artifact = self.agent.get_artifact(sha256)
+            self.assertEqual((artifact.sha256, artifact.bytes, artifact.encoding, artifact.data), (sha256, len(content), encoding, content))
+        with self.assertRaises(NotFoundError):
+            self.agent.get_artifact(hashlib.sha256(b"never stored").hexdigest())
+        with self.assertRaises(ValidationError) as bad:
+            self.agent.get_artifact("../../etc/passwd")
+        self.assertIn("sha256", bad.exception.message)
 
     def test_bad_input_is_a_validation_error_with_the_servers_message(self) -> None:
         with self.assertRaises(ValidationError) as language:

@@ -53,7 +53,7 @@ def problems(root: dict, inner_enum: list[str] | None = None) -> list[str]:
         "paths": {},
         "components": {"schemas": {"Inner": {"type": "object", "properties": {"level": {"type": "string", "enum": inner_enum or ["low", "high"]}}, "required": ["level"]}}},
     }
-    return DriftChecker(doc).check([(Sample, "Sample", lambda _doc: root)], models=(Sample, Inner), operations={})
+    return DriftChecker(doc).check([(Sample, "Sample", lambda _doc: root)], models=(Sample, Inner), operations={}, keyed_operations=frozenset())
 
 
 class DriftRulesTest(unittest.TestCase):
@@ -86,7 +86,10 @@ class DriftRulesTest(unittest.TestCase):
 
     def test_a_missing_operation_or_unreached_model_is_drift(self) -> None:
         doc = {"paths": {"/v1/things": {"get": {"operationId": "listThings", "security": [{"bearerAuth": []}]}}}}
-        found = DriftChecker(doc).check([], models=(Inner,), operations={"getRun": ("GET", "/v1/runs/{runId}")})
+        found = DriftChecker(doc).check(
+            [], models=(Inner,), operations={"getRun": ("GET", "/v1/runs/{runId}")}, keyed_operations=frozenset({"startRun"})
+        )
         self.assertIn("model Inner is not reached from any operation of the document", found)
         self.assertIn("operation listThings ('GET', '/v1/things') is in the API but not in the SDK", found)
         self.assertIn("operation getRun: the SDK calls ('GET', '/v1/runs/{runId}'), the document has None", found)
+        self.assertIn("Idempotency-Key: the document takes it on [], the SDK sends it on ['startRun']", found)

@@ -6,7 +6,7 @@ import unittest
 
 from airlock_sdk import ActionRequest, Limits, NetworkRequest, ProtocolError
 from airlock_sdk._codec import from_json, to_json
-from airlock_sdk.models import Run, StartRunRequest
+from airlock_sdk.models import Artifact, Run, StartRunRequest
 
 DECISION = {"decision": "approve", "approver": "policy", "channel": "policy", "at": "2026-12-01T10:00:00.000Z",
             "automatic": True, "ruleIds": ["gate.low.auto-approve"], "policyVersion": "ab12"}
@@ -60,6 +60,12 @@ class ModelParsingTest(unittest.TestCase):
             from_json(Run, {**RUN, "closed": None})
         with self.assertRaisesRegex(ProtocolError, "expected a JSON object"):
             from_json(Run, ["not", "an", "object"])
+
+    def test_an_artifact_gives_its_bytes_whichever_encoding_carried_them(self) -> None:
+        text = from_json(Artifact, {"sha256": "s", "bytes": 3, "encoding": "utf8", "content": "é\n"})
+        self.assertEqual(text.data, "é\n".encode())
+        binary = from_json(Artifact, {"sha256": "s", "bytes": 3, "encoding": "base64", "content": "AP+A"})
+        self.assertEqual(binary.data, b"\x00\xff\x80")
 
     def test_requests_are_camel_case_json_without_unset_fields(self) -> None:
         action = ActionRequest(code="print(1)", task="t", limits=Limits(timeout_sec=5, cpus=0.5),

@@ -74,9 +74,12 @@ class RequestTest(unittest.TestCase):
         self.assertEqual((request.method, request.target), ("POST", "/prefix/v1/runs"))
         self.assertEqual(request.headers["Authorization"], "Bearer tok")
         self.assertNotIn("Idempotency-Key", build_request(self.endpoint, "tok", "startRun", body={}).headers)
-        for bad in ("", "has space", "line\nbreak", "x" * 256):
+        build_request(self.endpoint, "tok", "startRun", body={}, idempotency_key="x" * 200)
+        for bad in ("", "has space", "line\nbreak", "x" * 201):
             with self.assertRaises(ValueError, msg=repr(bad)):
                 build_request(self.endpoint, "tok", "startRun", body={}, idempotency_key=bad)
+        with self.assertRaisesRegex(ValueError, "decide takes no idempotency key"):
+            build_request(self.endpoint, "tok", "decide", params={"runId": "r", "actionId": "a1"}, body={}, idempotency_key="k")
 
     def test_path_parameters_are_encoded_and_empty_query_values_dropped(self) -> None:
         request = build_request(self.endpoint, "tok", "decide", params={"runId": "run/../x", "actionId": "a1"}, body={})
