@@ -68,6 +68,7 @@ describe('Python SDK', () => {
       AIRLOCK_SDK_AGENT: agentPrefix,
     });
     assert.equal(result.code, 0, `python -m unittest failed:\n${result.output.slice(-8_000)}`);
+    // A bare OK: unittest would print `OK (skipped=…)` had any test been skipped.
     assert.match(result.output, /^OK$/m);
     const ran = /^Ran (\d+) tests? in /m.exec(result.output);
     assert.equal(Number(ran?.[1]), EXPECTED_PYTHON_TESTS, `unittest ran ${ran?.[1] ?? 'no'} tests:\n${result.output.slice(-4_000)}`);
