@@ -90,6 +90,6 @@ class DriftRulesTest(unittest.TestCase):
             [], models=(Inner,), operations={"getRun": ("GET", "/v1/runs/{runId}")}, keyed_operations=frozenset({"startRun"})
         )
         self.assertIn("model Inner is not reached from any operation of the document", found)
-        self.assertIn("operation listThings ('GET', '/v1/things') is in the API but not in the SDK", found)
+        self.assertIn("operation listThings ('GET', '/v1/things') is in the API but not in the SDK (add it, or list it in NOT_IN_SDK with a reason)", found)
         self.assertIn("operation getRun: the SDK calls ('GET', '/v1/runs/{runId}'), the document has None", found)
         self.assertIn("Idempotency-Key: the document takes it on [], the SDK sends it on ['startRun']", found)
