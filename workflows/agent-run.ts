@@ -346,7 +346,9 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   const processAction = async (action: ActionState): Promise<void> => {
     const activePolicy = policy as PolicySnapshot;
     try {
-      // Summaries label the activity in the Temporal Web UI's event history.
+      const sandboxInput = sandboxInputs.get(action.actionId);
+      // Summaries label the activity in the Temporal Web UI's event history. Files, limits and network are part of
+      // what is scored (and recorded, so a shadow replay can re-judge the action from history alone).
       const scored = await control.assessRisk.executeWithOptions({ summary: `assess the risk of ${action.actionId}` }, [
         {
           language: action.language,
@@ -354,6 +356,10 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
           policyVersion: activePolicy.version,
           ...(activePolicy.rules ? { rules: activePolicy.rules } : {}),
           ...(activePolicy.thresholds ? { thresholds: activePolicy.thresholds } : {}),
+          ...(activePolicy.analysis ? { analysis: activePolicy.analysis } : {}),
+          ...(sandboxInput?.files ? { files: sandboxInput.files } : {}),
+          ...(sandboxInput?.limits ? { limits: sandboxInput.limits } : {}),
+          ...(action.network ? { network: action.network } : {}),
         },
       ]);
       // Asking for network makes an action at least medium; denylisted hosts or too many make it critical.
@@ -363,7 +369,6 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
       state.highestRisk = state.highestRisk ? maxRiskLevel(state.highestRisk, risk.level) : risk.level;
       setActionStatus(action, 'assessed');
 
-      const sandboxInput = sandboxInputs.get(action.actionId);
       const limitRefusal = limitsAboveBounds(sandboxInput?.limits, activePolicy.limitBounds);
       if (limitRefusal) {
         recordPolicyDecision(action, 'deny', [LIMITS_ABOVE_BOUND_RULE], limitRefusal);
