@@ -361,6 +361,25 @@ export class AirlockClient {
     return lines.sort((a, b) => a.at.localeCompare(b.at));
   }
 
+  /**
+   * The raw history of every agentRun execution (continued ones included) started or active since `since`, or of
+   * all when absent, decrypted with the codec when one is set: what `airlock policy replay` re-scores.
+   */
+  async *executionHistories(since?: Date): AsyncGenerator<{ runId: string; executionRunId: string; events: RawHistoryEvent[] }> {
+    const at = since?.toISOString();
+    const query = at
+      ? `WorkflowType = '${WORKFLOW_TYPE}' AND (StartTime >= '${at}' OR CloseTime >= '${at}' OR ExecutionStatus = 'Running')`
+      : `WorkflowType = '${WORKFLOW_TYPE}'`;
+    for await (const info of this.client.workflow.list({ query })) {
+      const history = await this.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory();
+      await decodeHistoryPayloads(history, this.payloadCodecs);
+      if (this.payloadCodecs.length === 0 && countEncryptedPayloads(history) > 0) {
+        throw new ConfigError(`run ${info.workflowId} is encrypted: set AIRLOCK_CODEC_KEYS to the keys its workers use to replay it`);
+      }
+      yield { runId: info.workflowId, executionRunId: info.runId, events: (history.events ?? []) as RawHistoryEvent[] };
+    }
+  }
+
   /** Replaces output previews with the full output from the local artifact store, where it is there. */
   async hydrateOutputs(state: RunState): Promise<RunState> {
     return hydrateRunOutputs(state, await this.artifacts());

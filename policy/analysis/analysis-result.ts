@@ -80,3 +80,17 @@ export function isWorkspacePath(path: string): boolean {
   if (!path.startsWith('/') && !path.startsWith('~')) return true;
   return /^\/(?:workspace|tmp)(?:\/|$)/.test(path) || /^\/dev\/(?:null|stdout|stderr|stdin)$/.test(path);
 }
+
+/** POSIX path joining of constant parts: an absolute part restarts the path; `.` and `..` are resolved. */
+export function joinPath(parts: readonly string[]): string {
+  const absolute = parts.reduce((at, part, i) => (part.startsWith('/') ? i : at), -1);
+  const segments: string[] = [];
+  for (const part of parts.slice(Math.max(absolute, 0))) {
+    for (const segment of part.split('/')) {
+      if (segment === '' || segment === '.') continue;
+      if (segment === '..') segments.pop();
+      else segments.push(segment);
+    }
+  }
+  return `${absolute >= 0 ? '/' : ''}${segments.join('/')}`;
+}

@@ -331,3 +331,13 @@ function unescapeAnsiC(text: string): string {
 export function analyseBash(_code: string, tree: SyntaxTree, context: AnalyserContext): AnalyserReport {
   return new BashAnalysis(tree, context).run();
 }
+
+/** The rule that decides running `name` before the safe list is consulted, if any (for `policy check`). */
+export function bashCategoryOf(name: string): string | undefined {
+  if (name === 'eval' || name === 'trap' || name === 'source' || name === '.') return 'sh.eval';
+  if (PRIVILEGE.has(name)) return 'sh.privilege-escalation';
+  if (WRAPPERS.has(name) || Object.hasOwn(INTERPRETERS, name)) return 'sh.interpreter';
+  if (NETWORK.has(name)) return 'sh.network-tools';
+  if (name === 'rm' || name === 'shred' || name === 'unlink' || name === 'rmdir') return 'sh.delete-files';
+  return undefined;
+}

@@ -8,6 +8,7 @@ import { lineOf, type SyntaxNode, type SyntaxTree } from './parsers.js';
 import {
   escapeRegExp,
   isUnderSafe,
+  joinPath,
   isWorkspacePath,
   ReportBuilder,
   type AnalyserContext,
@@ -147,9 +148,11 @@ class NodeAnalysis {
       const node = root.descendantForIndex(index, index + m[0].length);
       if (!node || node.startIndex !== index) continue;
       if (m[1] === 'import' && node.type !== 'import') continue;
+      // The `import` keyword token sits inside the named `import` node the call refers to.
+      const target = node.parent?.type === 'import' ? node.parent : node;
       if (m[1] === 'require' && node.type !== 'identifier') continue;
-      const line = lineOf(node);
-      const call = node.parent?.type === 'call_expression' && node.parent.childForFieldName('function')?.id === node.id ? node.parent : undefined;
+      const line = lineOf(target);
+      const call = target.parent?.type === 'call_expression' && target.parent.childForFieldName('function')?.id === target.id ? target.parent : undefined;
       if (!call) {
         if (m[1] === 'require') this.out.add('js.reflection', line, `require used as a value: ${statementText(node)}`);
         continue;
@@ -453,6 +456,16 @@ class NodeAnalysis {
       }
       return text;
     }
+    const module = object.type === 'identifier' ? this.bindings.get(object.text) : undefined;
+    if (module?.module === 'path' && module.members.length === 0 && (property === 'join' || property === 'resolve')) {
+      const parts: string[] = [];
+      for (const arg of args) {
+        const value = this.fold(arg, depth + 1);
+        if (value === undefined) return undefined;
+        parts.push(value);
+      }
+      return joinPath(parts);
+    }
     if (object.text === 'String' && property === 'fromCharCode' && args.every((a) => a.type === 'number')) {
       return String.fromCharCode(...args.map((a) => Number(a.text)));
     }
@@ -577,4 +590,11 @@ function unescapeJs(text: string): string {
 /** Analyses one Node file. */
 export function analyseNode(code: string, tree: SyntaxTree, context: AnalyserContext): AnalyserReport {
   return new NodeAnalysis(code, tree, context).run();
+}
+
+/** The rule that decides loading `module` before the safe list is consulted, if any (for `policy check`). */
+export function nodeCategoryOf(module: string): string | undefined {
+  const name = module.replace(/^node:/, '');
+  if (FS_MODULES.has(name)) return 'js.file-access';
+  return MODULE_CATEGORIES.find((c) => c.test(name))?.ruleId;
 }

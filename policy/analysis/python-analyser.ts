@@ -10,6 +10,7 @@ import {
   hasSafeMembers,
   isUnderSafe,
   isWorkspacePath,
+  joinPath,
   ReportBuilder,
   type AnalyserContext,
   type AnalyserReport,
@@ -403,6 +404,15 @@ class PythonAnalysis {
       return Number.isInteger(code) && code >= 0 && code < 0x110000 ? String.fromCodePoint(code) : undefined;
     }
     if (fn.type === 'identifier' && fn.text === 'str' && args[0]) return this.fold(args[0], depth + 1);
+    if (fn.type === 'attribute' && this.resolve(fn) === 'os.path.join') {
+      const parts: string[] = [];
+      for (const arg of args) {
+        const value = this.fold(arg, depth + 1);
+        if (value === undefined) return undefined;
+        parts.push(value);
+      }
+      return joinPath(parts);
+    }
     if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'join' && args[0]) {
       const separatorNode = fn.childForFieldName('object');
       const separator = separatorNode ? this.fold(separatorNode, depth + 1) : undefined;
@@ -560,4 +570,9 @@ function unescapePython(text: string): string {
 /** Analyses one Python file (NFKC-normalised first, as the interpreter does with identifiers). */
 export function analysePython(code: string, tree: SyntaxTree, context: AnalyserContext): AnalyserReport {
   return new PythonAnalysis(code, tree, context).run();
+}
+
+/** The rule that decides uses of `qualified` before the safe list is consulted, if any (for `policy check`). */
+export function pythonCategoryOf(qualified: string): string | undefined {
+  return CATEGORIES.find((c) => c.test(qualified))?.ruleId;
 }
