@@ -55,7 +55,7 @@ export function lintPolicy(text: string, policy: PolicySnapshot): PolicyWarning[
     const builtIn = BUILT_IN_ANALYSIS_RULES.find((r) => r.id === id);
     if (builtIn?.description.startsWith(NOT_ANALYSABLE) && override.level && riskRank(override.level as 'low') < riskRank('medium')) {
       warnings.push({
-        line: lineAt(['analysis', 'rules', id]),
+        line: lineAt(['analysis', 'rules', id, 'level']),
         field: `analysis.rules.${id}.level`,
         message: `${id} is about code the analyser cannot see through: it stays at least medium, level ${override.level} has no effect`,
       });

@@ -184,6 +184,7 @@ class BashAnalysis {
         if (v === '-exec' || v === '-execdir' || v === '-ok' || v === '-okdir') {
           const next = values[i + 1];
           if (next === undefined) this.out.add('sh.computed-command', line, node.text);
+          else if (next === 'rm' || next.endsWith('/rm')) this.out.add('sh.delete-files', line, node.text);
           else this.judge(next, [], values.slice(i + 2), node, line, depth + 1);
         } else if (v === '-delete') this.out.add('sh.delete-files', line, node.text);
         else if (v !== undefined && /^-f(?:print|printf|ls|print0)$/.test(v)) this.out.add('sh.file-access', line, node.text);
