@@ -5,7 +5,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.airlock/**', 'scripts/**', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', '.airlock/**', 'scripts/**', 'eslint.config.js', 'test/risk-corpus/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
