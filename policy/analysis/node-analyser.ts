@@ -79,9 +79,17 @@ class NodeAnalysis {
     this.scanRuntimeNames();
     this.scanSubscripts();
     this.scanOddities();
-    for (const node of root.descendantsOfType(['binary_expression'])) {
-      // Strings built by concatenation are handed to the text rules (`'rm -rf' + ' /'`).
-      if (node && node.parent?.type !== 'binary_expression' && node.childForFieldName('operator')?.text === '+') this.fold(node);
+    // Strings built by concatenation are handed to the text rules (`'rm -rf' + ' /'`).
+    const done = new Set<number>();
+    for (const m of this.code.matchAll(/['"`][ \t]*\+|\+[ \t]*['"`]/g)) {
+      const quote = (m.index ?? 0) + (m[0].startsWith('+') ? m[0].length - 1 : 0);
+      let node = root.descendantForIndex(quote, quote + 1);
+      while (node && node.type !== 'binary_expression' && /string|template/.test(node.type)) node = node.parent;
+      if (node?.type !== 'binary_expression') continue;
+      while (node.parent?.type === 'binary_expression') node = node.parent;
+      if (done.has(node.id)) continue;
+      done.add(node.id);
+      this.fold(node);
     }
     return this.out.report;
   }
@@ -203,9 +211,11 @@ class NodeAnalysis {
     const root = this.tree.rootNode;
     for (const m of this.code.matchAll(pattern)) {
       const index = m.index ?? 0;
+      const binding = this.bindings.get(m[0])!;
+      // Fast path: `path.join` off a safe module is a safe use wherever the text stands.
+      if (this.isSafeText(binding, index + m[0].length)) continue;
       const node = root.descendantForIndex(index, index + m[0].length);
       if (!node || node.type !== 'identifier' || node.startIndex !== index || isDeclaration(node)) continue;
-      const binding = this.bindings.get(m[0])!;
       const { chain } = memberChain(node);
       const members = [...binding.members, ...chain];
       if (members.length === 0 && !isUnderSafe(binding.module, this.context.safe) && !isCallee(node)) {
@@ -214,6 +224,13 @@ class NodeAnalysis {
       }
       this.judgeMember(binding.module, members, node, lineOf(node));
     }
+  }
+
+  private isSafeText(binding: Binding, end: number): boolean {
+    if (FS_MODULES.has(binding.module) || !isUnderSafe(binding.module, this.context.safe)) return false;
+    const chain = /^(?:[ \t]*\??\.[ \t]*[A-Za-z_$][\w$]*)+/.exec(this.code.slice(end, end + 256))?.[0];
+    const members = [...binding.members, ...(chain ? chain.split('.').slice(1).map((part) => part.replace(/\?/g, '').trim()) : [])];
+    return members.length > 0 && !members.some((m) => RUNTIME_NAMES.has(m));
   }
 
   /** One use of `module.members…`; `node` is where the chain starts (its call, if any, carries the arguments). */

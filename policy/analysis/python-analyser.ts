@@ -174,13 +174,25 @@ class PythonAnalysis {
     const root = this.tree.rootNode;
     for (const m of this.code.matchAll(pattern)) {
       const index = m.index ?? 0;
+      const binding = this.bindings.get(m[0]);
+      // Fast path: `json.dumps` is a safe use wherever the text stands (code, string or comment), so the tree need
+      // not be consulted; everything else is judged on the tree.
+      if (binding && this.isSafeText(binding, index + m[0].length)) continue;
       const node = root.descendantForIndex(index, index + m[0].length);
       if (!node || node.type !== 'identifier' || node.startIndex !== index) continue;
       if (isDeclaration(node)) continue;
-      const binding = this.bindings.get(m[0]);
       if (binding) this.moduleReference(node, binding);
       else this.builtinReference(node, m[0]);
     }
+  }
+
+  private isSafeText(binding: Binding, end: number): boolean {
+    const chain = /^(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)+/.exec(this.code.slice(end, end + 256))?.[0];
+    if (!chain && !binding.member) return false;
+    const name = [binding.qualified, ...(chain ? chain.split('.').slice(1).map((part) => part.trim()) : [])].join('.');
+    if (CATEGORIES.some((c) => c.test(name))) return false;
+    if (name.split('.').slice(1).some((m) => m.startsWith('_') || PYTHON_ESCAPE_MEMBERS.has(m))) return false;
+    return isUnderSafe(name, this.context.safe) || this.isLocalModule(name.split('.')[0]!);
   }
 
   private moduleReference(node: SyntaxNode, binding: Binding): void {
@@ -316,9 +328,17 @@ class PythonAnalysis {
 
   /** Strings built by concatenation are handed to the text rules (`"rm -rf" + " /"`). */
   private foldConcatenations(): void {
-    for (const node of this.tree.rootNode.descendantsOfType(['binary_operator'])) {
-      if (!node || node.parent?.type === 'binary_operator') continue;
-      if (node.childForFieldName('operator')?.text === '+') this.fold(node);
+    const root = this.tree.rootNode;
+    const done = new Set<number>();
+    for (const m of this.code.matchAll(/['"][ \t]*\+|\+[ \t]*[rRbBuU]?['"]/g)) {
+      const quote = (m.index ?? 0) + (m[0].startsWith('+') ? m[0].length - 1 : 0);
+      let node = root.descendantForIndex(quote, quote + 1);
+      while (node && node.type !== 'binary_operator' && /string|string_start|string_end|concatenated_string/.test(node.type)) node = node.parent;
+      if (node?.type !== 'binary_operator') continue;
+      while (node.parent?.type === 'binary_operator') node = node.parent;
+      if (done.has(node.id)) continue;
+      done.add(node.id);
+      this.fold(node);
     }
   }
 
