@@ -19,11 +19,11 @@ export interface PolicyReplayReport {
 }
 
 /**
- * `airlock policy replay FILE [--since DUR] [--json]`: re-scores every action recorded in Temporal history under
+ * `airlock policy replay FILE [--since DUR] [--agent ID] [--json]`: re-scores every action recorded in Temporal history under
  * the candidate policy and reports which gate outcomes would change. Nothing is executed.
  */
 export async function policyReplayCommand(context: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandLine('policy replay', context.argv, { since: { type: 'string' }, json: { type: 'boolean' } } as const);
+  const { values, positionals } = parseCommandLine('policy replay', context.argv, { since: { type: 'string' }, agent: { type: 'string' }, json: { type: 'boolean' } } as const);
   const [file] = expectPositionals('policy replay', positionals, ['policy-file']) as [string];
   let since: Date | undefined;
   if (values.since !== undefined) {
@@ -38,7 +38,7 @@ export async function policyReplayCommand(context: CommandContext): Promise<numb
   return withClient(context, async (client) => {
     const report: PolicyReplayReport = { policyVersion: candidate.version, ...(since ? { since: since.toISOString() } : {}), runs: 0, actions: 0, changes: {}, changed: [] };
     const runs = new Set<string>();
-    for await (const execution of client.executionHistories(since)) {
+    for await (const execution of client.executionHistories({ since, agent: values.agent })) {
       runs.add(execution.runId);
       for (const action of recordedActions(execution.events)) {
         const replayed = await replayAction(judge, candidate, action, execution);

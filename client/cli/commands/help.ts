@@ -42,7 +42,7 @@ usage:
   airlock policy test <file> --cases DIR [--json]
                                      score every case in DIR (each states "expect: LEVEL" in a comment header)
                                      under the policy; prints a table, exits 1 on a mismatch
-  airlock policy replay <file> [--since DUR] [--json]
+  airlock policy replay <file> [--since DUR] [--agent ID] [--json]
                                      re-score every action recorded in Temporal under the candidate policy and
                                      list the gate outcomes that would change (nothing is executed)
   airlock help                       this text
