@@ -21,6 +21,8 @@ const PRIVILEGE = new Set(['sudo', 'su', 'doas', 'pkexec', 'runuser']);
 const NETWORK = new Set(['curl', 'wget', 'nc', 'ncat', 'netcat', 'ssh', 'scp', 'sftp', 'rsync', 'telnet', 'ftp', 'socat', 'nslookup', 'dig', 'host', 'ping', 'openssl']);
 const DECODING = /\b(?:base64\s+(?:-\w*d|--decode)|base32\s+-\w*d|xxd\s+-\w*r|openssl\s+(?:enc|base64)|gunzip|zcat|uudecode|rev\b|tr\s)/;
 const WRITERS = new Set(['cp', 'mv', 'tee', 'touch', 'mkdir', 'ln', 'split']);
+/** Variables that change which program a name runs, or run code themselves. */
+const SHELL_CONTROL_VARIABLES = new Set(['PATH', 'BASH_ENV', 'ENV', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'PROMPT_COMMAND', 'PS4', 'SHELLOPTS', 'BASHOPTS', 'BASH_LOADABLES_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'NODE_OPTIONS', 'NODE_PATH']);
 const EXPANSIONS = ['simple_expansion', 'expansion', 'command_substitution', 'process_substitution', 'arithmetic_expansion'];
 
 class BashAnalysis {
@@ -56,6 +58,7 @@ class BashAnalysis {
   private assignment(node: SyntaxNode): void {
     const name = node.childForFieldName('name')?.text;
     if (!name) return;
+    if (SHELL_CONTROL_VARIABLES.has(name)) this.out.add('sh.computed-command', lineOf(node), `${node.text}: changes how the shell finds or runs commands`);
     const value = node.childForFieldName('value');
     const folded = value ? this.fold(value) : '';
     const append = /^[\w]+(?:\[[^\]]*\])?\+=/.test(node.text);
@@ -204,6 +207,10 @@ class BashAnalysis {
       if (values.includes('-f') || program === undefined || /\bsystem\s*\(|\|\s*(?:getline|")|"\s*\||\bgetline\b|\bENVIRON\b|\b(?:print|printf)\b[^;}]*>/.test(program)) {
         this.out.add('sh.unknown-command', line, `${node.text}: awk program may run commands or touch files`);
       }
+      return;
+    }
+    if ((name === 'sort' && values.some((v) => v?.startsWith('--compress-program'))) || (name === 'split' && values.some((v) => v?.startsWith('--filter')))) {
+      this.out.add('sh.unknown-command', line, `${node.text}: runs a program of its own choosing`);
       return;
     }
     if (WRITERS.has(name)) {

@@ -253,6 +253,8 @@ class NodeAnalysis {
     }
     const call = callAtEnd(node);
     const arg = call ? callArguments(call)[0] : undefined;
+    // Descriptor 0, 1 or 2 is the process's own stdin, stdout or stderr.
+    if (arg?.type === 'number' && /^[012]$/.test(arg.text)) return;
     const path = arg ? this.fold(arg) : undefined;
     if (!call) return;
     if (path === undefined) this.out.add('js.file-access', line, `${call.text}: the path is only known at run time`);
