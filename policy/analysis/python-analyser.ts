@@ -31,6 +31,9 @@ const PLAIN_DUNDERS = new Set([
   '__slots__', '__bool__', '__format__', '__main__', '__future__',
 ]);
 
+/** Filesystem functions judged like open(): by the path they are given (workspace and /tmp only). */
+const PATH_FUNCTIONS = new Set(['os.makedirs', 'os.mkdir', 'os.listdir', 'os.scandir', 'os.walk', 'os.stat', 'shutil.copy', 'shutil.copyfile']);
+
 /** Attributes that lead from any object to frames, globals or code. */
 const FRAME_ATTRIBUTES = [
   'f_globals', 'f_locals', 'f_back', 'f_builtins', 'f_code', 'gi_frame', 'gi_code', 'cr_frame', 'ag_frame', 'tb_frame',
@@ -150,9 +153,13 @@ class PythonAnalysis {
   }
 
   /** Judges one use of a qualified name: a category of its own, the safe list, or "outside the safe list". */
-  private judgeUse(qualified: string, line: number, match: string): void {
+  private judgeUse(qualified: string, line: number, match: string, call?: SyntaxNode): void {
     const root = qualified.split('.')[0]!;
     if (this.isLocalModule(root)) return;
+    if (call && PATH_FUNCTIONS.has(qualified)) {
+      this.openCall(call, callArguments(call), line);
+      return;
+    }
     const category = CATEGORIES.find((c) => c.test(qualified));
     if (category) {
       this.out.add(category.ruleId, line, match === qualified ? qualified : `${match} (${qualified})`);
@@ -208,7 +215,7 @@ class PythonAnalysis {
       this.out.add('py.module-alias', line, `${node.text} (${qualified}) used as a value: ${statementText(node)}`);
       return;
     }
-    this.judgeUse(name, line, top.text);
+    this.judgeUse(name, line, top.text, callOf(top));
     // importlib.import_module('o' + 's').system(...) is judged as os.system too.
     const call = callOf(top);
     if (call && name === 'importlib.import_module') {

@@ -24,8 +24,8 @@ export const DEFAULT_BASH_SAFE = [
   'cut', 'date', 'declare', 'diff', 'dirname', 'echo', 'egrep', 'exit', 'export', 'expr', 'false', 'fgrep', 'find',
   'fold', 'grep', 'gzip', 'gunzip', 'head', 'iconv', 'join', 'let', 'local', 'ls', 'md5sum', 'mkdir', 'mv', 'nl', 'od',
   'paste', 'printf', 'pwd', 'read', 'readonly', 'return', 'rev', 'sed', 'seq', 'set', 'sha1sum', 'sha256sum', 'shift',
-  'shuf', 'sleep', 'sort', 'split', 'stat', 'tac', 'tail', 'tee', 'test', 'touch', 'tr', 'true', 'typeset', 'uniq',
-  'unset', 'wait', 'wc', 'xxd', 'zcat',
+  'shuf', 'sleep', 'sort', 'split', 'stat', 'tac', 'tail', 'tee', 'test', 'touch', 'tr', 'true', 'typeset', 'uname',
+  'uniq', 'unset', 'wait', 'wc', 'xxd', 'zcat', 'nproc',
 ];
 
 /**
