@@ -94,3 +94,15 @@ export function joinPath(parts: readonly string[]): string {
   }
   return `${absolute >= 0 ? '/' : ''}${segments.join('/')}`;
 }
+
+/** Nodes from one `descendantsOfType` walk, grouped by type (document order kept within each type). */
+export function byType<N extends { type: string }>(nodes: readonly (N | null)[]): Map<string, N[]> {
+  const groups = new Map<string, N[]>();
+  for (const node of nodes) {
+    if (!node) continue;
+    const list = groups.get(node.type);
+    if (list) list.push(node);
+    else groups.set(node.type, [node]);
+  }
+  return groups;
+}

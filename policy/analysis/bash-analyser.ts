@@ -23,6 +23,8 @@ const DECODING = /\b(?:base64\s+(?:-\w*d|--decode)|base32\s+-\w*d|xxd\s+-\w*r|op
 const WRITERS = new Set(['cp', 'mv', 'tee', 'touch', 'mkdir', 'ln', 'split']);
 /** Variables that change which program a name runs, or run code themselves. */
 const SHELL_CONTROL_VARIABLES = new Set(['PATH', 'BASH_ENV', 'ENV', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'PROMPT_COMMAND', 'PS4', 'SHELLOPTS', 'BASHOPTS', 'BASH_LOADABLES_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'NODE_OPTIONS', 'NODE_PATH']);
+/** Safe commands whose arguments can still run programs or write outside /workspace. */
+const NEEDS_ARGUMENTS = new Set(['find', 'sed', 'awk', 'gawk', 'mawk', 'sort', 'split', 'cp', 'mv', 'tee', 'touch', 'mkdir', 'ln']);
 const EXPANSIONS = ['simple_expansion', 'expansion', 'command_substitution', 'process_substitution', 'arithmetic_expansion'];
 
 class BashAnalysis {
@@ -31,6 +33,7 @@ class BashAnalysis {
   private readonly functions = new Set<string>();
 
   constructor(
+    private readonly code: string,
     private readonly tree: SyntaxTree,
     private readonly context: AnalyserContext,
   ) {}
@@ -41,24 +44,48 @@ class BashAnalysis {
       const error = root.descendantsOfType(['ERROR'])[0];
       this.out.add('sh.syntax-error', error ? lineOf(error) : 1, 'the parser found a syntax error');
     }
-    for (const fn of root.descendantsOfType(['function_definition'])) {
-      const name = fn?.childForFieldName('name')?.text;
+    // One walk of the tree for every node type the analysis visits (each walk costs as much as the next).
+    const all = root.descendantsOfType(['function_definition', 'variable_assignment', 'command', 'file_redirect']).filter((n): n is SyntaxNode => n !== null);
+    const types = all.map((n) => n.type);
+    all.forEach((fn, i) => {
+      if (types[i] !== 'function_definition') return;
+      const name = fn.childForFieldName('name')?.text;
       if (name) this.functions.add(name);
-    }
-    const nodes = root.descendantsOfType(['command', 'variable_assignment', 'file_redirect', 'herestring_redirect']);
-    for (const node of nodes) {
-      if (!node) continue;
-      if (node.type === 'variable_assignment') this.assignment(node);
-      else if (node.type === 'command') this.command(node);
-      else if (node.type === 'file_redirect') this.redirect(node);
-    }
+    });
+    this.assignments = all.filter((_, i) => types[i] === 'variable_assignment');
+    this.scanControlVariables();
+    all.forEach((node, i) => {
+      if (types[i] === 'command') this.command(node);
+      else if (types[i] === 'file_redirect' && /[/$`]/.test(node.text)) this.redirect(node);
+    });
     return this.out.report;
+  }
+
+  private assignments: SyntaxNode[] = [];
+  private assigned = 0;
+
+  /** Applies the assignments that come before `position` (in document order), so folding sees their values. */
+  private assignmentsBefore(position: number): void {
+    while (this.assigned < this.assignments.length && this.assignments[this.assigned]!.startIndex < position) {
+      this.assignment(this.assignments[this.assigned]!);
+      this.assigned++;
+    }
+  }
+
+  private scanControlVariables(): void {
+    const pattern = new RegExp(`(?<![\\w$])(?:${[...SHELL_CONTROL_VARIABLES].join('|')})\\+?=`, 'g');
+    const root = this.tree.rootNode;
+    for (const m of this.code.matchAll(pattern)) {
+      const index = m.index ?? 0;
+      const node = root.descendantForIndex(index, index + 1);
+      const assignment = node?.parent?.type === 'variable_assignment' ? node.parent : undefined;
+      if (assignment) this.out.add('sh.computed-command', lineOf(assignment), `${assignment.text}: changes how the shell finds or runs commands`);
+    }
   }
 
   private assignment(node: SyntaxNode): void {
     const name = node.childForFieldName('name')?.text;
     if (!name) return;
-    if (SHELL_CONTROL_VARIABLES.has(name)) this.out.add('sh.computed-command', lineOf(node), `${node.text}: changes how the shell finds or runs commands`);
     const value = node.childForFieldName('value');
     const folded = value ? this.fold(value) : '';
     const append = /^[\w]+(?:\[[^\]]*\])?\+=/.test(node.text);
@@ -69,6 +96,7 @@ class BashAnalysis {
   }
 
   private redirect(node: SyntaxNode): void {
+    this.assignmentsBefore(node.startIndex);
     const operator = node.children.find((c) => c && !c.isNamed)?.text ?? '';
     const destination = node.childForFieldName('destination') ?? node.namedChildren.at(-1);
     if (!destination || !/>/.test(operator) || operator.includes('&') && /^\d+$/.test(destination.text)) return;
@@ -82,6 +110,10 @@ class BashAnalysis {
   private command(node: SyntaxNode): void {
     const nameNode = node.childForFieldName('name');
     if (!nameNode) return;
+    const plain = nameNode.text;
+    // Most commands are plain names of harmless tools: nothing in their arguments can change that.
+    if (/^[\w.+:-]+$/.test(plain) && !NEEDS_ARGUMENTS.has(plain) && isUnderSafe(plain, this.context.safe) && !this.functions.has(plain)) return;
+    this.assignmentsBefore(node.startIndex);
     const line = lineOf(node);
     const args = node.childrenForFieldName('argument').filter((a): a is SyntaxNode => a !== null);
     const argValues = args.map((a) => this.fold(a));
@@ -336,8 +368,8 @@ function unescapeAnsiC(text: string): string {
 }
 
 /** Analyses one bash file. */
-export function analyseBash(_code: string, tree: SyntaxTree, context: AnalyserContext): AnalyserReport {
-  return new BashAnalysis(tree, context).run();
+export function analyseBash(code: string, tree: SyntaxTree, context: AnalyserContext): AnalyserReport {
+  return new BashAnalysis(code, tree, context).run();
 }
 
 /** The rule that decides running `name` before the safe list is consulted, if any (for `policy check`). */

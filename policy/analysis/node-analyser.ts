@@ -6,6 +6,7 @@
  */
 import { lineOf, type SyntaxNode, type SyntaxTree } from './parsers.js';
 import {
+  byType,
   escapeRegExp,
   isUnderSafe,
   joinPath,
@@ -61,6 +62,7 @@ class NodeAnalysis {
   private readonly bindings = new Map<string, Binding>();
   private readonly constants = new Map<string, string | null>();
   private readonly strict: boolean;
+  private nodes = new Map<string, SyntaxNode[]>();
 
   constructor(
     private readonly code: string,
@@ -73,7 +75,9 @@ class NodeAnalysis {
   run(): AnalyserReport {
     const root = this.tree.rootNode;
     if (root.hasError) this.out.add('js.syntax-error', firstErrorLine(root), 'the parser found a syntax error');
-    for (const node of root.descendantsOfType(['import_statement', 'export_statement'])) if (node) this.importStatement(node);
+    // One walk of the tree for every node type the analysis visits (each walk costs as much as the next).
+    this.nodes = byType(root.descendantsOfType(['import_statement', 'export_statement', 'subscript_expression', 'with_statement']));
+    for (const node of [...(this.nodes.get('import_statement') ?? []), ...(this.nodes.get('export_statement') ?? [])]) this.importStatement(node);
     this.scanModuleLoads();
     this.scanBindings();
     this.scanRuntimeNames();
@@ -346,8 +350,7 @@ class NodeAnalysis {
   /** `obj[key]`: a constant key is judged like `obj.key`; a computed one must not lead to a call. */
   private scanSubscripts(): void {
     const suspicious: string[] = [];
-    for (const node of this.tree.rootNode.descendantsOfType(['subscript_expression'])) {
-      if (!node) continue;
+    for (const node of this.nodes.get('subscript_expression') ?? []) {
       const index = node.childForFieldName('index');
       const object = node.childForFieldName('object');
       if (!index || !object) continue;
@@ -392,7 +395,7 @@ class NodeAnalysis {
   /** `with`, identifiers spelled with escapes, and `this` in a sloppy function (the global object). */
   private scanOddities(): void {
     const root = this.tree.rootNode;
-    for (const node of root.descendantsOfType(['with_statement'])) if (node) this.out.add('js.reflection', lineOf(node), 'with statement');
+    for (const node of this.nodes.get('with_statement') ?? []) this.out.add('js.reflection', lineOf(node), 'with statement');
     for (const m of this.code.matchAll(/\\u(?:[0-9a-fA-F]{4}|\{[0-9a-fA-F]+\})/g)) {
       const index = m.index ?? 0;
       const node = root.descendantForIndex(index, index + 1);

@@ -38,7 +38,9 @@ async function main(): Promise<void> {
 
   // Risk scoring needs neither Temporal nor Docker: measured first, on a quiet process.
   const riskScoring = await benchRiskScoring(Math.max(runs, RISK_RUNS));
-  const riskLine = `risk scoring of one ${Math.round(riskScoring.bytes / 1024)} KiB action: p95 ${riskScoring.p95Ms} ms (${Object.entries(riskScoring.perLanguage).map(([l, r]) => `${l} p50 ${r.p50Ms} / p95 ${r.p95Ms} ms`).join(', ')})`;
+  const riskLine =
+    `risk scoring of one ${Math.round(riskScoring.bytes / 1024)} KiB action: p95 ${riskScoring.p95Ms} ms wall, ${riskScoring.cpuP95Ms} ms CPU ` +
+    `(${Object.entries(riskScoring.perLanguage).map(([l, r]) => `${l} p50 ${r.p50Ms} / p95 ${r.p95Ms} ms`).join(', ')})`;
   if (values['risk-only']) {
     process.stdout.write(`${riskLine}\n`);
     if (values.json) process.stdout.write(`${JSON.stringify({ riskScoring })}\n`);

@@ -60,9 +60,11 @@ export function codeAtLimit(language: Language): string {
 export interface RiskScoringBench {
   runs: number;
   bytes: number;
-  /** The slowest language's p95: the number the 50 ms target is about. */
+  /** The slowest language's p95 (wall clock): the number the 50 ms target is about. */
   p95Ms: number;
-  perLanguage: Record<Language, { p50Ms: number; p95Ms: number }>;
+  /** The same in CPU time of this process: what the scoring itself costs when the machine is shared. */
+  cpuP95Ms: number;
+  perLanguage: Record<Language, { p50Ms: number; p95Ms: number; cpuP95Ms: number }>;
 }
 
 export async function benchRiskScoring(runs: number): Promise<RiskScoringBench> {
@@ -76,13 +78,18 @@ export async function benchRiskScoring(runs: number): Promise<RiskScoringBench> 
     bytes = Math.max(bytes, Buffer.byteLength(code));
     for (let i = 0; i < WARM_UP; i++) await scorer.score({ language, code });
     const samples: number[] = [];
+    const cpuSamples: number[] = [];
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       const risk = await scorer.score({ language, code });
       samples.push(performance.now() - started);
+      const used = process.cpuUsage(cpu);
+      cpuSamples.push((used.user + used.system) / 1_000);
       if (risk.level !== 'low') throw new Error(`the ${language} bench code should be low risk, got ${risk.level} (${risk.ruleIds.join(', ')})`);
     }
-    perLanguage[language] = { p50Ms: round(percentile(samples, 50)), p95Ms: round(percentile(samples, 95)) };
+    perLanguage[language] = { p50Ms: round(percentile(samples, 50)), p95Ms: round(percentile(samples, 95)), cpuP95Ms: round(percentile(cpuSamples, 95)) };
   }
-  return { runs, bytes, p95Ms: Math.max(...Object.values(perLanguage).map((l) => l.p95Ms)), perLanguage };
+  const worst = (key: 'p95Ms' | 'cpuP95Ms') => Math.max(...Object.values(perLanguage).map((l) => l[key]));
+  return { runs, bytes, p95Ms: worst('p95Ms'), cpuP95Ms: worst('cpuP95Ms'), perLanguage };
 }
