@@ -232,6 +232,10 @@ class BashAnalysis {
       if (script === undefined || /(?:^|[;{}\n]|^\s*[\d,$]+)\s*[ewWrR](?:\s|$)|^\s*[\d,$/]*\s*[ewWrR]\b|s(.)(?:(?!\1).)*\1(?:(?!\1).)*\1[gpIiMm\d]*[ew]/.test(script)) {
         this.out.add('sh.unknown-command', line, `${node.text}: sed script may run commands or write files`);
       }
+      if (values.some((v) => v !== undefined && /^(?:-i|--in-place)/.test(v))) {
+        const outside = values.find((v) => v !== undefined && v !== script && !v.startsWith('-') && !isWorkspacePath(v));
+        if (outside !== undefined) this.out.add('sh.file-access', line, `${node.text}: edits ${outside} in place`);
+      }
       return;
     }
     if (name === 'awk' || name === 'gawk' || name === 'mawk') {

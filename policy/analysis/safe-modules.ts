@@ -5,10 +5,10 @@
 
 /** Python modules for data work: parsing, aggregation, formatting. */
 export const DEFAULT_PYTHON_SAFE = [
-  '__future__', 'abc', 'array', 'base64', 'binascii', 'bisect', 'calendar', 'cmath', 'collections', 'contextlib',
-  'copy', 'csv', 'dataclasses', 'datetime', 'decimal', 'difflib', 'enum', 'fractions', 'functools', 'hashlib',
-  'heapq', 'io.BytesIO', 'io.StringIO', 'itertools', 'json', 'math', 'numbers', 'operator', 'os.path', 'pprint',
-  'random', 're', 'statistics', 'string', 'struct', 'sys.argv', 'sys.exit', 'sys.maxsize', 'sys.stderr', 'sys.stdin',
+  '__future__', 'abc', 'argparse', 'array', 'base64', 'binascii', 'bisect', 'calendar', 'cmath', 'collections', 'contextlib',
+  'copy', 'csv', 'dataclasses', 'datetime', 'decimal', 'difflib', 'enum', 'fractions', 'functools', 'graphlib', 'hashlib',
+  'heapq', 'html', 'io.BytesIO', 'io.StringIO', 'itertools', 'json', 'math', 'numbers', 'operator', 'os.path', 'pprint',
+  'random', 're', 'secrets', 'shlex', 'statistics', 'string', 'struct', 'sys.argv', 'sys.exit', 'sys.maxsize', 'sys.stderr', 'sys.stdin',
   'sys.stdout', 'sys.version', 'sys.version_info', 'textwrap', 'time', 'typing', 'unicodedata', 'uuid', 'zoneinfo',
 ];
 
