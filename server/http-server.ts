@@ -6,10 +6,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AirlockClientError, RunNotFoundError } from '../client/errors.js';
+import type { ArtifactReader } from '../client/hydrate-outputs.js';
+import { IdempotencyKeySchema } from '../schemas/idempotency.js';
 import type { AirlockClient } from '../client/sdk.js';
 import { ApiError } from './api-error.js';
 import {
   ActionParamsSchema,
+  ArtifactParamsSchema,
+  type ArtifactResponse,
   DecideRequestSchema,
   ListRunsQuerySchema,
   RunIdParamsSchema,
@@ -17,6 +21,8 @@ import {
   SubmitActionRequestSchema,
 } from './api-schemas.js';
 import { decideThroughWorkflow } from './decide-service.js';
+import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
+import { streamRunEvents } from './run-event-stream.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { ROUTES, type RouteSpec } from './route-table.js';
@@ -36,6 +42,8 @@ export interface HttpServerDeps {
   tokens: TokenStore;
   rateLimiter: RateLimiter;
   logger: Logger;
+  /** Where full outputs and output files are read from (the sandbox workers' store). */
+  artifacts: ArtifactReader;
   /** Slack interactivity; the route answers 404 when absent. */
   slack?: { signingSecret: string; api: SlackApi; principalForSlackUser: (slackUserId: string) => string | undefined };
 }
@@ -50,6 +58,23 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) throw new ApiError('invalid_request', `invalid ${what}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
   return parsed.data;
+}
+
+/** Text stays text; anything that is not valid UTF-8 travels as base64. */
+function artifactBody(sha256: string, bytes: Buffer): ArtifactResponse {
+  const text = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return { sha256, bytes: bytes.length, encoding: 'utf8', content: text.decode(bytes) };
+  } catch {
+    return { sha256, bytes: bytes.length, encoding: 'base64', content: bytes.toString('base64') };
+  }
+}
+
+/** The `Idempotency-Key` header, checked like every other input; undefined when the request has none. */
+function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  return parse(IdempotencyKeySchema, Array.isArray(header) ? header.join(',') : header, 'Idempotency-Key header');
 }
 
 export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
@@ -97,10 +122,33 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   route(ROUTES.openapi, async () => openApi);
 
+  registerMcpEndpoint(app, {
+    authenticate,
+    portFor: (principal) => ({
+      startRun: async (body, options = {}) => {
+        const parsed = parse(StartRunRequestSchema, body, 'run');
+        return deps.client.startRun({ ...parsed, requester: principal }, options);
+      },
+      getRun: (runId) => deps.client.getRun(runId),
+      listRuns: (query = {}) =>
+        deps.client.listRuns({
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.pending === 'true' ? { pendingOnly: true } : {}),
+          limit: query.limit ?? 50,
+        }),
+      getArtifact: async (sha256) => {
+        const bytes = await deps.artifacts.get(sha256);
+        if (!bytes) throw new ApiError('not_found', `no artifact ${sha256} in this deployment's artifact store`);
+        return artifactBody(sha256, bytes);
+      },
+    }),
+  });
+
   route(ROUTES.startRun, async (request) => {
     const body = parse(StartRunRequestSchema, request.body, 'run');
     const requester = request.principal!;
-    const { runId } = await deps.client.startRun({ ...body, requester });
+    const idempotencyKey = idempotencyKeyOf(request);
+    const { runId } = await deps.client.startRun({ ...body, requester }, idempotencyKey !== undefined ? { idempotencyKey } : {});
     return { runId, requester };
   });
 
@@ -122,6 +170,18 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     return deps.client.getRun(runId);
   });
 
+  route(ROUTES.getArtifact, async (request) => {
+    const { sha256 } = parse(ArtifactParamsSchema, request.params, 'path');
+    const bytes = await deps.artifacts.get(sha256);
+    if (!bytes) throw new ApiError('not_found', `no artifact ${sha256} in this deployment's artifact store`);
+    return artifactBody(sha256, bytes);
+  });
+
+  route(ROUTES.runEvents, async (request, reply) => {
+    const { runId } = parse(RunIdParamsSchema, request.params, 'path');
+    await streamRunEvents({ request, reply, runId, getRun: (id) => deps.client.getRun(id) });
+  });
+
   route(ROUTES.submitAction, async (request) => {
     const { runId } = parse(RunIdParamsSchema, request.params, 'path');
     const action = parse(SubmitActionRequestSchema, request.body, 'action');
@@ -129,7 +189,8 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     if (run.requester !== request.principal) {
       throw new ApiError('forbidden', `run ${runId} belongs to ${run.requester}; only its requester may submit actions`);
     }
-    return deps.client.submitAction(runId, action);
+    const idempotencyKey = idempotencyKeyOf(request);
+    return deps.client.submitAction(runId, action, idempotencyKey !== undefined ? { idempotencyKey } : {});
   });
 
   route(ROUTES.decide, async (request) => {

@@ -5,8 +5,11 @@
 import type { z } from 'zod';
 import {
   ActionParamsSchema,
+  ArtifactParamsSchema,
+  ArtifactResponseSchema,
   DecideRequestSchema,
   DecideResponseSchema,
+  IdempotencyHeadersSchema,
   ListRunsQuerySchema,
   ListRunsResponseSchema,
   RunIdParamsSchema,
@@ -29,10 +32,12 @@ export interface RouteSpec {
   auth: RouteAuth;
   params?: z.ZodType;
   query?: z.ZodType;
+  /** Request headers the route reads besides authorization (documented only; the handler parses them). */
+  headers?: z.ZodType;
   body?: z.ZodType;
   bodyContentType?: 'application/json' | 'application/x-www-form-urlencoded';
   /** Success status and its body schema (undefined: a JSON object not described further). */
-  success: { status: number; schema?: z.ZodType; description: string };
+  success: { status: number; schema?: z.ZodType; description: string; contentType?: 'application/json' | 'text/event-stream' };
   /** Error statuses this route can answer besides the ones every bearer route has (401, 429). */
   errors: number[];
 }
@@ -44,6 +49,7 @@ export const ROUTES = {
     operationId: 'startRun',
     summary: 'Start a run; the token principal is the requester',
     auth: 'bearer',
+    headers: IdempotencyHeadersSchema,
     body: StartRunRequestSchema,
     success: { status: 201, schema: StartRunResponseSchema, description: 'The run was started' },
     errors: [400],
@@ -68,12 +74,35 @@ export const ROUTES = {
     success: { status: 200, schema: RunResponseSchema, description: 'The run' },
     errors: [404],
   },
+  getArtifact: {
+    method: 'GET',
+    url: '/v1/artifacts/:sha256',
+    operationId: 'getArtifact',
+    summary: 'Get a stored output (full stdout/stderr or an output file) by its sha256',
+    auth: 'bearer',
+    params: ArtifactParamsSchema,
+    success: { status: 200, schema: ArtifactResponseSchema, description: 'The artifact, as text or base64' },
+    errors: [400, 404],
+  },
+  runEvents: {
+    method: 'GET',
+    url: '/v1/runs/:runId/events',
+    operationId: 'runEvents',
+    summary:
+      'Server-sent events of a run (action.awaiting_approval, action.decided, action.finished, run.closed); ' +
+      'each event id is stable, send Last-Event-ID to resume; the stream ends after run.closed',
+    auth: 'bearer',
+    params: RunIdParamsSchema,
+    success: { status: 200, contentType: 'text/event-stream', description: 'A stream of events, one JSON object per event' },
+    errors: [404],
+  },
   submitAction: {
     method: 'POST',
     url: '/v1/runs/:runId/actions',
     operationId: 'submitAction',
     summary: "Submit an action to one of the principal's own open runs",
     auth: 'bearer',
+    headers: IdempotencyHeadersSchema,
     params: RunIdParamsSchema,
     body: SubmitActionRequestSchema,
     success: { status: 201, schema: SubmitActionResponseSchema, description: 'The action was accepted' },

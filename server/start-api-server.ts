@@ -1,4 +1,6 @@
 /** Starts the HTTP API (used by `airlock up` and by tests) and returns its address and a stop function. */
+import path from 'node:path';
+import { FileArtifactStore } from '../sandbox/artifact-store.js';
 import type { Logger } from 'pino';
 import type { AirlockConfig } from '../client/config.js';
 import { AirlockClient } from '../client/sdk.js';
@@ -49,6 +51,7 @@ export async function startApiServer(options: { config: AirlockConfig; logger: L
       : undefined;
   const app = buildHttpServer({
     client,
+    artifacts: new FileArtifactStore(path.join(options.config.home, 'artifacts')),
     tokens: new TokenStore(tokenFilePath(options.config.home)),
     rateLimiter: new RateLimiter(settings.AIRLOCK_API_RATE_LIMIT),
     logger,

@@ -3,6 +3,7 @@ import { auditCommand } from './commands/audit.js';
 import { decideCommand } from './commands/decide.js';
 import { helpCommand } from './commands/help.js';
 import { listCommand } from './commands/list.js';
+import { mcpCommand } from './commands/mcp.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { tokenCommand } from './commands/token.js';
@@ -23,6 +24,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   token: tokenCommand,
   artifact: artifactCommand,
   policy: policyCommand,
+  mcp: mcpCommand,
   help: helpCommand,
 };
 

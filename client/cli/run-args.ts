@@ -1,3 +1,4 @@
+import { IdempotencyKeySchema } from '../../schemas/idempotency.js';
 import { z } from 'zod';
 import { IsolationLevelSchema, MAX_CODE_BYTES, type IsolationLevel, type Language } from '../../schemas/action.js';
 import { parseDurationMs } from '../../schemas/duration.js';
@@ -36,6 +37,8 @@ export interface RunArgs {
   files?: InputFileMapping[];
   /** --output globs under /workspace, collected into the artifact store after exit. */
   outputs?: string[];
+  /** --idempotency-key: a retried `run` with the same key returns the first run instead of starting another. */
+  idempotencyKey?: string;
   wait: boolean;
   json: boolean;
 }
@@ -52,6 +55,7 @@ const RUN_OPTIONS = {
   isolation: { type: 'string' },
   file: { type: 'string', multiple: true },
   output: { type: 'string', multiple: true },
+  'idempotency-key': { type: 'string' },
   wait: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -81,6 +85,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values.isolation !== undefined ? { isolation: parseIsolation(values.isolation) } : {}),
     ...(values.file ? { files: parseFileMappings(values.file) } : {}),
     ...(values.output ? { outputs: parseOutputGlobs(values.output) } : {}),
+    ...(values['idempotency-key'] !== undefined ? { idempotencyKey: parseIdempotencyKey(values['idempotency-key']) } : {}),
     wait: values.wait ?? false,
     json: values.json ?? false,
   };
@@ -93,6 +98,12 @@ function parseAllowHosts(values: readonly string[]): string[] {
     if (typeof entry === 'string') throw new UsageError(`--allow-host ${entry}`);
     return formatAllowEntry(entry);
   });
+}
+
+function parseIdempotencyKey(value: string): string {
+  const parsed = IdempotencyKeySchema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--idempotency-key: ${firstMessage(parsed.error)}`);
+  return parsed.data;
 }
 
 function parseIsolation(value: string): IsolationLevel {

@@ -28,7 +28,7 @@ export interface ApiStack {
   /** fetch against the API with a bearer token (or none). */
   // Response bodies are arbitrary JSON that the tests assert on field by field.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  call(method: string, url: string, options?: { token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(method: string, url: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   startApi(extraEnv: Record<string, string>): Promise<ApiServer>;
   stop(): Promise<void>;
 }
@@ -73,6 +73,7 @@ export async function startApiStack(options: { policy: (webhookUrl: string) => s
       const response = await fetch(url.startsWith('http') ? url : `${api.url}${url}`, {
         method,
         headers: {
+          ...callOptions.headers,
           ...(callOptions.token ? { authorization: `Bearer ${callOptions.token}` } : {}),
           ...(callOptions.body !== undefined ? { 'content-type': 'application/json' } : {}),
         },

@@ -155,3 +155,12 @@ void test('readInputFiles reads each LOCAL as text under its REMOTE path, with c
     await rm(folder, { recursive: true, force: true });
   }
 });
+
+void test('run: --idempotency-key is kept, and a key with spaces is a usage error that says why', () => {
+  assert.equal(parseRunArgs(['job.py', '--idempotency-key', 'job-2026-12-01']).idempotencyKey, 'job-2026-12-01');
+  assert.throws(() => parseRunArgs(['job.py', '--idempotency-key', 'two words']), (err: unknown) => {
+    assert.ok(err instanceof UsageError);
+    assert.match(err.message, /--idempotency-key: an idempotency key is printable ASCII without spaces/);
+    return true;
+  });
+});

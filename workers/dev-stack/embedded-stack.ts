@@ -72,6 +72,7 @@ export async function runEmbeddedStack(options: EmbeddedStackOptions): Promise<v
         cliPath: temporalCli.path,
         dbFile: path.join(config.home, 'temporal.db'),
         logFile: path.join(config.home, 'temporal-server.log'),
+        recordFile: path.join(config.home, 'temporal-dev-server.json'),
         ip: DEV_SERVER_IP,
         port: settings.temporalPort,
         uiPort: settings.uiPort,

@@ -11,7 +11,9 @@ export type SetupErrorCode =
   | 'temporal_cli_not_found'
   | 'test_server_not_found'
   | 'dev_server_failed'
-  | 'port_in_use';
+  | 'port_in_use'
+  | 'stack_running'
+  | 'invalid_setting';
 
 /** No Docker engine answers and Airlock could not (or may not) install or start one. */
 export class DockerUnavailableError extends SetupError {
@@ -98,4 +100,26 @@ export class PortInUseError extends SetupError {
         'or set TEMPORAL_ADDRESS to use the server that is already running.',
     );
   }
+}
+
+/** Another `airlock up` that is still running owns the dev server of this state folder. */
+export class StackAlreadyRunningError extends SetupError {
+  override readonly name = 'StackAlreadyRunningError';
+  readonly code = 'stack_running' as const;
+  constructor(
+    readonly ownerPid: number,
+    readonly recordFile: string,
+  ) {
+    super(
+      `another \`airlock up\` (pid ${ownerPid}) is running on this state folder and owns its Temporal dev server ` +
+        `(see ${recordFile}). Stop that one first (Ctrl-C in its terminal, or \`kill ${ownerPid}\`), or give this ` +
+        'one its own AIRLOCK_HOME.',
+    );
+  }
+}
+
+/** An environment variable that steers set-up has a value set-up does not know. */
+export class InvalidSetupSettingError extends SetupError {
+  override readonly name = 'InvalidSetupSettingError';
+  readonly code = 'invalid_setting' as const;
 }

@@ -14,6 +14,7 @@ usage:
       --timeout SEC                    wall-clock limit of the code
       --memory MB                      memory limit of the code
       --approval-timeout DUR           how long to wait for a human (e.g. 90s, 15m, 2h; default 15m)
+      --idempotency-key KEY            a retry with the same key returns the first run instead of starting another
       --allow-host HOST:PORT           let the code reach this destination through the egress proxy
                                        (repeatable; *.DOMAIN:PORT and IP:PORT too; default: no network)
       --isolation standard|strong      strong adds gVisor (runsc) between the code and the host kernel
@@ -45,6 +46,9 @@ usage:
   airlock policy replay <file> [--since DUR] [--agent ID] [--json]
                                      re-score every action recorded in Temporal under the candidate policy and
                                      list the gate outcomes that would change (nothing is executed)
+  airlock mcp [--url URL] [--agent ID]
+                                     an MCP server on stdio (tools run_code, get_run, list_runs, get_artifact)
+                                     over the HTTP API at AIRLOCK_URL with the token in AIRLOCK_TOKEN
   airlock help                       this text
 
 environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, AIRLOCK_TASK_QUEUE, AIRLOCK_HOME

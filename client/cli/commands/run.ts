@@ -40,7 +40,7 @@ export async function runCommand(context: CommandContext): Promise<number> {
   const input = buildRunInput(args, bytes.toString('utf8'), requester, files);
 
   return withClient(context, async (client) => {
-    const { runId } = await client.startRun(input);
+    const { runId } = await client.startRun(input, args.idempotencyKey !== undefined ? { idempotencyKey: args.idempotencyKey } : {});
     if (!args.wait) {
       if (args.json) context.io.out(jsonLine(startedRunJson(runId, input.actions?.length ?? 0)));
       else context.io.out(`${runId}\n`);

@@ -42,7 +42,7 @@ export async function createAdversarialHarness(): Promise<AdversarialHarness> {
   const isolations: IsolationLevel[] = Object.keys(info.Runtimes ?? {}).includes(STRONG_RUNTIME)
     ? ['standard', 'strong']
     : ['standard'];
-  const loopback: LoopbackTarget = await startLoopbackTarget(docker);
+  const loopback: LoopbackTarget = await startLoopbackTarget(docker, { image });
 
   async function assertNothingLeft(runId: string, marker: string): Promise<void> {
     const filters = { label: [MANAGED_LABEL_FILTER, `${LABELS.runId}=${runId}`] };
