@@ -8,6 +8,7 @@ import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { tokenCommand } from './commands/token.js';
 import { upCommand } from './commands/up.js';
+import { policyCommand } from './policy-command.js';
 import type { Command, CommandContext } from './context.js';
 import { reportError } from './error-report.js';
 import { UsageError } from './usage-error.js';
@@ -22,6 +23,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   audit: auditCommand,
   token: tokenCommand,
   artifact: artifactCommand,
+  policy: policyCommand,
   mcp: mcpCommand,
   help: helpCommand,
 };

@@ -17,7 +17,7 @@ import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { ActionInputSchema, type ActionInput } from '../schemas/action.js';
 import { DecisionInputSchema, type DecisionInput, type DecisionOutcome } from '../schemas/decision.js';
-import { StartRunInputSchema, type RunState, type StartRunInput, type SubmitActionResult } from '../schemas/run.js';
+import { IdentitySchema, StartRunInputSchema, type RunState, type StartRunInput, type SubmitActionResult } from '../schemas/run.js';
 import {
   closeSignal,
   closeUpdate,
@@ -386,6 +386,30 @@ export class AirlockClient {
       }
     }
     return lines.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  /**
+   * The raw history of every agentRun execution (continued ones included) started or active since `since` (all when
+   * absent), of one agent when `agent` is given, decrypted with the codec when one is set: what `airlock policy replay` re-scores.
+   */
+  async *executionHistories(filter: { since?: Date; agent?: string } = {}): AsyncGenerator<{ runId: string; executionRunId: string; events: RawHistoryEvent[] }> {
+    const at = filter.since?.toISOString();
+    const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+    if (at) clauses.push(`(StartTime >= '${at}' OR CloseTime >= '${at}' OR ExecutionStatus = 'Running')`);
+    if (filter.agent !== undefined) {
+      // Validated like `list --agent`: the id goes into a visibility query.
+      if (!IdentitySchema.safeParse(filter.agent).success) throw new InputError(`invalid agent id "${filter.agent}"`);
+      clauses.push(`${AGENT_ATTRIBUTE.name} = '${filter.agent}'`);
+    }
+    const query = clauses.join(' AND ');
+    for await (const info of this.client.workflow.list({ query })) {
+      const history = await this.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory();
+      await decodeHistoryPayloads(history, this.payloadCodecs);
+      if (this.payloadCodecs.length === 0 && countEncryptedPayloads(history) > 0) {
+        throw new ConfigError(`run ${info.workflowId} is encrypted: set AIRLOCK_CODEC_KEYS to the keys its workers use to replay it`);
+      }
+      yield { runId: info.workflowId, executionRunId: info.runId, events: (history.events ?? []) as RawHistoryEvent[] };
+    }
   }
 
   /** Replaces output previews with the full output from the local artifact store, where it is there. */

@@ -11,6 +11,8 @@ import { RISK_LEVELS } from '../schemas/risk.js';
 import { DEFAULT_GATES } from './gate.js';
 import { LEVEL_THRESHOLDS } from './level-thresholds.js';
 import { PolicyFileError, type PolicyFileIssue } from './policy-file-error.js';
+import { analysisPolicyFrom } from './analysis/analysis-policy.js';
+import { BUILT_IN_ANALYSIS_RULES } from './analysis/analysis-rules.js';
 import { toRuleData } from './rule-data.js';
 import { BUILT_IN_RULES } from './risk-rules.js';
 
@@ -52,6 +54,7 @@ export function parsePolicyText(text: string, options: ParsePolicyOptions): Poli
     approvers,
     ...(file.principals ? { principals: file.principals } : {}),
     rules: rulesOf(file),
+    analysis: analysisPolicyFrom(file.analysis),
     thresholds: file.thresholds ?? { ...LEVEL_THRESHOLDS },
     ...(file.channels ? { channels: file.channels } : {}),
     ...(file.network ? { network: file.network } : {}),
@@ -91,8 +94,14 @@ function fileRuleData(rule: PolicyFileRule): RiskRuleData {
 
 function duplicateRuleIssues(doc: Document, lineCounter: LineCounter, file: PolicyFile): PolicyFileIssue[] {
   const issues: PolicyFileIssue[] = [];
-  const seen = new Set<string>(file.rules ? [] : BUILT_IN_RULES.map((r) => r.id));
+  // Text rules and analyser rules share one id space: a decision names the rule by id alone.
+  const seen = new Set<string>([...(file.rules ? [] : BUILT_IN_RULES.map((r) => r.id)), ...BUILT_IN_ANALYSIS_RULES.map((r) => r.id)]);
   const lists = [['rules', file.rules ?? []], ['additionalRules', file.additionalRules ?? []]] as const;
+  for (const id of Object.keys(file.analysis?.rules ?? {})) {
+    if (!BUILT_IN_ANALYSIS_RULES.some((r) => r.id === id)) {
+      issues.push(at(doc, lineCounter, ['analysis', 'rules', id], `no analyser rule has the id "${id}"`, true));
+    }
+  }
   for (const [key, rules] of lists) {
     rules.forEach((rule, index) => {
       if (seen.has(rule.id)) {

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { PolicySnapshot } from '../schemas/policy.js';
 import { DEFAULT_GATES } from './gate.js';
 import { LEVEL_THRESHOLDS } from './level-thresholds.js';
+import { defaultAnalysisPolicy } from './analysis/analysis-policy.js';
+import { toRuleData } from './rule-data.js';
 import { BUILT_IN_RULES, type RiskRule } from './risk-rules.js';
 
 /**
@@ -11,16 +13,17 @@ import { BUILT_IN_RULES, type RiskRule } from './risk-rules.js';
 export function currentPolicy(options: { approvers: string[] | null; rules?: readonly RiskRule[] }): PolicySnapshot {
   const rules = options.rules ?? BUILT_IN_RULES;
   const approvers = options.approvers === null ? null : [...new Set(options.approvers)].sort();
-  const canonical = JSON.stringify({
-    rules: rules.map((r) => ({ ...r, pattern: `/${r.pattern.source}/${r.pattern.flags}` })),
-    thresholds: LEVEL_THRESHOLDS,
-    gates: DEFAULT_GATES,
-    approvers,
-  });
+  const ruleData = rules.map(toRuleData);
+  const analysis = defaultAnalysisPolicy();
+  const canonical = JSON.stringify({ rules: ruleData, analysis, thresholds: LEVEL_THRESHOLDS, gates: DEFAULT_GATES, approvers });
+  // The rules travel with the snapshot: a run keeps scoring by them after a deploy changes the built-in ones.
   return {
     version: createHash('sha256').update(canonical).digest('hex'),
     gates: { ...DEFAULT_GATES },
     approvers,
+    rules: ruleData,
+    analysis,
+    thresholds: { ...LEVEL_THRESHOLDS },
   };
 }
 

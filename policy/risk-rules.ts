@@ -19,10 +19,11 @@ const PYTHON: readonly Language[] = ['python'];
 const NODE: readonly Language[] = ['node'];
 
 /**
- * Built-in rules. Scores add up across findings; levels give a floor that no low score can lower. Ids are stable:
- * decisions record them, so a renamed rule is a new rule.
+ * The regular-expression rules as they were before the syntax analyser: what a run that pinned no rules of its own
+ * (started before policy files) is still scored with, so a deploy does not change its outcomes. Scores add up
+ * across findings; levels give a floor that no low score can lower. Ids are stable: decisions record them.
  */
-export const BUILT_IN_RULES: readonly RiskRule[] = [
+export const LEGACY_RISK_RULES: readonly RiskRule[] = [
   // Destruction and denial of service: denied by policy, whatever the language.
   {
     id: 'any.rm-rf-root',
@@ -203,3 +204,22 @@ export const BUILT_IN_RULES: readonly RiskRule[] = [
     level: 'medium',
   },
 ];
+
+/** Text rules kept beside the syntax analyser: destructive or secret-seeking text, wherever it appears (also in strings). */
+const TEXT_RULE_IDS = new Set([
+  'any.rm-rf-root',
+  'sh.fork-bomb',
+  'py.fork-loop',
+  'any.disk-wipe',
+  'any.reverse-shell',
+  'any.cloud-metadata',
+  'any.credential-files',
+  'sh.download-and-execute',
+  'any.package-install',
+]);
+
+/**
+ * Built-in text rules. What code does (modules, calls, commands) is the analyser's job (policy/analysis/); these
+ * catch text that is dangerous wherever it stands, including strings the analyser folded.
+ */
+export const BUILT_IN_RULES: readonly RiskRule[] = LEGACY_RISK_RULES.filter((rule) => TEXT_RULE_IDS.has(rule.id));

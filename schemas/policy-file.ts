@@ -37,6 +37,34 @@ export const PolicyFileRuleSchema = z
   .strict();
 export type PolicyFileRule = z.infer<typeof PolicyFileRuleSchema>;
 
+const SafeListSchema = z.array(z.string().regex(/^[\w.:/@[\]-]+$/, 'a safe entry is a module, a dotted member or a command name')).optional();
+const SafeListsSchema = z.object({ python: SafeListSchema, node: SafeListSchema, bash: SafeListSchema }).strict();
+
+/** How much one analyser rule weighs; either field may be left as built in. */
+export const PolicyFileAnalysisRuleSchema = z
+  .object({ level: RiskLevelSchema.optional(), score: z.number().min(0).max(1_000).optional() })
+  .strict()
+  .refine((rule) => rule.level !== undefined || rule.score !== undefined, { message: 'give a level, a score or both' });
+
+/** The syntax analyser's settings; the built-in defaults apply to everything left out. */
+export const PolicyFileAnalysisSchema = z
+  .object({
+    /** Replaces the built-in safe list of a language. */
+    safe: SafeListsSchema.optional(),
+    /** Added to the safe list in force (built-in or `safe`). */
+    additionalSafe: SafeListsSchema.optional(),
+    /** Level and score of analyser rules, by rule id. */
+    rules: z.record(z.string(), PolicyFileAnalysisRuleSchema).optional(),
+    /** Requested limits above these raise the risk to at least medium. */
+    limitThresholds: z
+      .object({ timeoutSec: z.number().positive(), memoryMb: z.number().positive(), cpus: z.number().positive(), pids: z.number().positive(), outputBytes: z.number().positive() })
+      .partial()
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type PolicyFileAnalysis = z.infer<typeof PolicyFileAnalysisSchema>;
+
 export const PolicyFileEscalationSchema = z
   .object({
     after: DurationMsSchema,
@@ -116,6 +144,8 @@ export const PolicyFileSchema = z
     rules: z.array(PolicyFileRuleSchema).optional(),
     /** Added to the rules in force (built-in or `rules`). */
     additionalRules: z.array(PolicyFileRuleSchema).optional(),
+    /** The syntax analyser: safe lists, rule weights, limit thresholds. */
+    analysis: PolicyFileAnalysisSchema.optional(),
   })
   .strict();
 export type PolicyFile = z.infer<typeof PolicyFileSchema>;

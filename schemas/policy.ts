@@ -58,6 +58,32 @@ export const RiskRuleDataSchema = z.object({
 });
 export type RiskRuleData = z.infer<typeof RiskRuleDataSchema>;
 
+/** A rule of the syntax analyser as data: the analyser decides when it applies, the pinned policy how much it weighs. */
+export const AnalysisRuleDataSchema = z.object({
+  id: z.string(),
+  description: z.string(),
+  level: RiskLevelSchema,
+  score: z.number(),
+});
+export type AnalysisRuleData = z.infer<typeof AnalysisRuleDataSchema>;
+
+/** Requested limits above these raise an action's risk (they still have to stay within `limitBounds`). */
+export const LimitThresholdsSchema = z
+  .object({ timeoutSec: z.number(), memoryMb: z.number(), cpus: z.number(), pids: z.number(), outputBytes: z.number() })
+  .partial();
+export type LimitThresholds = z.infer<typeof LimitThresholdsSchema>;
+
+/**
+ * Everything the syntax analyser reads from the policy, pinned with the run: the rule table, the safe lists and the
+ * limit thresholds. A deploy that changes the built-in defaults changes new runs only.
+ */
+export const AnalysisPolicySchema = z.object({
+  rules: z.array(AnalysisRuleDataSchema),
+  safe: z.object({ python: z.array(z.string()), node: z.array(z.string()), bash: z.array(z.string()) }),
+  limitThresholds: LimitThresholdsSchema,
+});
+export type AnalysisPolicy = z.infer<typeof AnalysisPolicySchema>;
+
 export const LevelThresholdsSchema = z.object({ medium: z.number(), high: z.number() });
 export type LevelThresholds = z.infer<typeof LevelThresholdsSchema>;
 
@@ -82,6 +108,8 @@ export const PolicySnapshotSchema = z.object({
   /** Known principals; when present, only they may decide, and only with a role the level allows. */
   principals: z.array(PrincipalSchema).optional(),
   rules: z.array(RiskRuleDataSchema).optional(),
+  /** The syntax analyser's data; a snapshot without it was pinned before the analyser and is scored by `rules` alone. */
+  analysis: AnalysisPolicySchema.optional(),
   thresholds: LevelThresholdsSchema.optional(),
   channels: ChannelTargetsSchema.optional(),
   /** Where the policy came from (a file path, or `built-in`), for messages only. */

@@ -28,7 +28,9 @@ export async function processAction(session: RunSession, deps: PipelineDeps, act
   const policy = session.pinnedPolicy;
   const { runId } = session;
   try {
-    // Summaries label the activity in the Temporal Web UI's event history.
+    const sandboxInput = session.sandboxInputOf(action.actionId);
+    // Summaries label the activity in the Temporal Web UI's event history. Files, limits and network are part of
+    // what is scored (and recorded, so a shadow replay can re-judge the action from history alone).
     const scored = await deps.assessRisk(
       {
         language: action.language,
@@ -36,6 +38,10 @@ export async function processAction(session: RunSession, deps: PipelineDeps, act
         policyVersion: policy.version,
         ...(policy.rules ? { rules: policy.rules } : {}),
         ...(policy.thresholds ? { thresholds: policy.thresholds } : {}),
+        ...(policy.analysis ? { analysis: policy.analysis } : {}),
+        ...(sandboxInput?.files ? { files: sandboxInput.files } : {}),
+        ...(sandboxInput?.limits ? { limits: sandboxInput.limits } : {}),
+        ...(action.network ? { network: action.network } : {}),
         runId,
         actionId: action.actionId,
       },
@@ -48,7 +54,6 @@ export async function processAction(session: RunSession, deps: PipelineDeps, act
     session.raiseRisk(risk.level);
     session.setActionStatus(action, 'assessed');
 
-    const sandboxInput = session.sandboxInputOf(action.actionId);
     const limitRefusal = limitsAboveBounds(sandboxInput?.limits, policy.limitBounds);
     if (limitRefusal) {
       session.recordPolicyDecision(action, 'deny', [LIMITS_ABOVE_BOUND_RULE], limitRefusal);

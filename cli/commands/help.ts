@@ -37,6 +37,15 @@ usage:
                                      print a stored output (or write it to FILE; binary needs --out)
   airlock token create --as PRINCIPAL [--json]
                                      a bearer token for the HTTP API, printed once (only its hash is kept)
+  airlock policy check <file> [--json] [--strict]
+                                     validate a policy file (errors with line numbers) and warn about rules
+                                     that can never take effect (--strict: warnings exit 1)
+  airlock policy test <file> --cases DIR [--json]
+                                     score every case in DIR (each states "expect: LEVEL" in a comment header)
+                                     under the policy; prints a table, exits 1 on a mismatch
+  airlock policy replay <file> [--since DUR] [--agent ID] [--json]
+                                     re-score every action recorded in Temporal under the candidate policy and
+                                     list the gate outcomes that would change (nothing is executed)
   airlock mcp [--url URL] [--agent ID]
                                      an MCP server on stdio (tools run_code, get_run, list_runs, get_artifact)
                                      over the HTTP API at AIRLOCK_URL with the token in AIRLOCK_TOKEN

@@ -4,13 +4,15 @@
  * `node dist/test/adversarial/write-security-table.js`. Exits non-zero when any case failed, after writing.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../../schemas/action.js';
 import { ADVERSARIAL_CASES } from './cases/index.js';
 import { createAdversarialHarness } from './support/case-runner.js';
 
+/** Everything from this line on in docs/security.md is kept as it is when the table is regenerated. */
+const HAND_WRITTEN_MARKER = '<!-- Hand-written sections follow; the generator keeps them. -->';
 const OUTPUT = fileURLToPath(new URL('../../../docs/security.md', import.meta.url));
 const RUNTIME_OF: Record<IsolationLevel, string> = { standard: 'runc', strong: 'gVisor (runsc)' };
 
@@ -71,7 +73,10 @@ async function main(): Promise<number> {
     }),
     '',
   ];
-  await writeFile(OUTPUT, lines.join('\n'));
+  // Sections after the marker are written by hand (e.g. the risk gate's rates): regeneration keeps them.
+  const previous = await readFile(OUTPUT, 'utf8').catch(() => '');
+  const marker = previous.indexOf(HAND_WRITTEN_MARKER);
+  await writeFile(OUTPUT, lines.join('\n') + (marker >= 0 ? `\n${previous.slice(marker)}` : ''));
   process.stderr.write(`wrote ${OUTPUT}${failures ? ` (${failures} failed)` : ''}\n`);
   return failures === 0 ? 0 : 1;
 }

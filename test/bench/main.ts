@@ -20,16 +20,32 @@ import { createStderrProgress } from '../../workers/setup/progress.js';
 import { agentRun } from '../../workflows/agent-run.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../../workflows/search-attributes.js';
 import { summarize } from './percentiles.js';
+import { benchRiskScoring } from './risk-scoring.js';
 
 const CODE = 'print(sum(range(10)))';
 const EXPECTED_OUTPUT = '45\n';
 const DEFAULT_RUNS = 20;
 const WARM_UP_RUNS = 2;
+/** Scoring is cheap: measured at least this often for a stable p95. */
+const RISK_RUNS = 40;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { runs: { type: 'string' }, json: { type: 'boolean', default: false }, 'risk-only': { type: 'boolean', default: false } },
+  });
   const runs = Number(values.runs ?? DEFAULT_RUNS);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, not ${values.runs}`);
+
+  // Risk scoring needs neither Temporal nor Docker: measured first, on a quiet process.
+  const riskScoring = await benchRiskScoring(Math.max(runs, RISK_RUNS));
+  const riskLine =
+    `risk scoring of one ${Math.round(riskScoring.bytes / 1024)} KiB action: p95 ${riskScoring.p95Ms} ms wall, ${riskScoring.cpuP95Ms} ms CPU ` +
+    `(${Object.entries(riskScoring.perLanguage).map(([l, r]) => `${l} p50 ${r.p50Ms} / p95 ${r.p95Ms} ms`).join(', ')})`;
+  if (values['risk-only']) {
+    process.stdout.write(`${riskLine}\n`);
+    if (values.json) process.stdout.write(`${JSON.stringify({ riskScoring })}\n`);
+    return;
+  }
 
   const logger = createLogger({ name: 'airlock-bench', level: process.env.LOG_LEVEL ?? 'warn' });
   const onProgress = createStderrProgress();
@@ -125,9 +141,10 @@ async function main(): Promise<void> {
         `airlock (submit to result): p50 ${summary.airlockP50Ms} ms, p95 ${summary.airlockP95Ms} ms`,
         `docker run --rm:            p50 ${summary.dockerRunP50Ms} ms, p95 ${summary.dockerRunP95Ms} ms`,
         `ratio airlock/docker at p50: ${summary.ratioP50}`,
+        riskLine,
       ].join('\n') + '\n',
     );
-    if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, riskScoring })}\n`);
   } finally {
     abort.abort();
     await workers?.catch(() => undefined);

@@ -50,6 +50,9 @@ void describe('action files, accounting and isolation', { timeout: 180_000 }, ()
     const handle = await start(stack.client, stack.taskQueue, {
       actions: [{ language: 'python', code, files: { 'data/in.txt': 'alpha beta gamma' }, outputs: ['out/*.csv'] }],
     });
+    // The symlink to /etc/passwd (the escape the output collector must refuse) is not low risk: a human approves.
+    await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
+    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli' }] });
     const run = await handle.result();
     const action = run.actions[0]!;
     assert.equal(action.status, 'succeeded', action.error ?? action.result?.stderr.text);

@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../../platform/codec-keys.js';
-import { startRun } from '../support/runs.js';
+import { decideUpdate } from '../../workflows/messages.js';
+import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { testConfig } from '../support/temporal.js';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../workers/main.js', import.meta.url));
@@ -75,6 +76,9 @@ describe('secrets stay out of logs', () => {
         { language: 'python', code: 'raise RuntimeError("boom")' },
       ],
     });
+    // Reading the environment is not low risk: a human lets it run so the test can see what the code saw.
+    await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
+    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli' }] });
     const run = await handle.result();
     assert.deepEqual(run.actions.map((action) => action.status), ['succeeded', 'failed'], JSON.stringify(run.actions.map((a) => [a.error, a.result?.stderr.text, a.risk?.level])));
     // The sandbox's environment is scrubbed: the code saw none of the worker's secrets.

@@ -1,0 +1,138 @@
+/**
+ * Scores everything an action would run: its code, read from a syntax tree by the language's analyser; the input
+ * files that are code (by extension or `#!`), and code handed to interpreters or eval as constants; the text
+ * rules over all of it and over the strings the code builds; and requested limits above the review thresholds.
+ * Deterministic: the same input and pinned policy always give the same score.
+ */
+import type { Language, ResourceLimits } from '../schemas/action.js';
+import type { AnalysisPolicy, LevelThresholds, RiskRuleData } from '../schemas/policy.js';
+import { maxRiskLevel, riskRank, type RiskFinding, type RiskLevel } from '../schemas/risk.js';
+import { AnalysisRuleTable } from './analysis/analysis-policy.js';
+import type { AnalyserContext, AnalyserReport } from './analysis/analysis-result.js';
+import { analyseBash } from './analysis/bash-analyser.js';
+import { fileKind } from './analysis/code-files.js';
+import { limitsAboveThresholds } from './analysis/limit-risk.js';
+import { analyseNode } from './analysis/node-analyser.js';
+import { syntaxParsers, withSyntaxTree, type SyntaxTree } from './analysis/parsers.js';
+import { analysePython } from './analysis/python-analyser.js';
+import { assessRisk, type RiskScore } from './assess-risk.js';
+import { levelForScore } from './level-thresholds.js';
+import { fromRuleData } from './rule-data.js';
+import type { RiskRule } from './risk-rules.js';
+
+/** What is scored: the action as submitted. */
+export interface ScoredAction {
+  language: Language;
+  code: string;
+  files?: Record<string, string>;
+  limits?: ResourceLimits;
+}
+
+/** The pinned data scoring reads. */
+export interface ScoringPolicy {
+  /** Text rules (regular expressions), built-in or from the policy file. */
+  rules: readonly RiskRuleData[];
+  thresholds?: LevelThresholds;
+  analysis: AnalysisPolicy;
+}
+
+/** Constant code handed to exec/eval/`bash -c` is followed this deep; deeper is not analysable. */
+const MAX_NESTING = 4;
+/** Findings kept per rule, so a hostile file cannot bloat the record. */
+const MAX_FINDINGS_PER_RULE = 5;
+
+type Analyser = (code: string, tree: SyntaxTree, context: AnalyserContext) => AnalyserReport;
+const ANALYSERS: Readonly<Record<Language, Analyser>> = { python: analysePython, node: analyseNode, bash: analyseBash };
+
+/** A compiled policy, reusable across actions (compiling regexes once per policy version keeps cost flat). */
+export class ActionScorer {
+  private readonly table: AnalysisRuleTable;
+  private readonly textRules: readonly RiskRule[];
+
+  constructor(private readonly policy: ScoringPolicy) {
+    this.table = new AnalysisRuleTable(policy.analysis.rules);
+    this.textRules = policy.rules.map(fromRuleData);
+  }
+
+  /** Scores one action; loads the parsers on first use (once per process). */
+  async score(action: ScoredAction): Promise<RiskScore> {
+    const parsers = await syntaxParsers();
+    const findings: RiskFinding[] = [];
+    const files = action.files ?? {};
+    const context = (language: Language): AnalyserContext => ({ safe: this.policy.analysis.safe[language], files: new Set(Object.keys(files)) });
+    const analysedFiles = new Set<string>();
+
+    const analyse = (code: string, language: Language, origin: string | undefined, depth: number): void => {
+      const source = language === 'python' ? code.normalize('NFKC') : code;
+      const report = withSyntaxTree(parsers, language, source, (tree) => ANALYSERS[language](source, tree, context(language)));
+      for (const f of report.findings) findings.push(this.finding(f.ruleId, f.line, f.match, origin));
+      const text = assessRisk(source, language, this.textRules);
+      for (const f of text.findings) findings.push(withOrigin(f, origin));
+      for (const derived of report.derivedTexts) {
+        for (const f of assessRisk(derived.text, language, this.textRules).findings) findings.push(withOrigin({ ...f, line: derived.line }, origin));
+      }
+      for (const nested of report.nested) {
+        if (nested.kind === 'file') {
+          if (analysedFiles.has(nested.path)) continue;
+          analysedFiles.add(nested.path);
+          analyse(files[nested.path] ?? '', nested.language, `input file ${nested.path}`, depth);
+        } else if (depth >= MAX_NESTING) {
+          findings.push(this.finding(`${prefixOf(nested.language)}.dynamic-code`, nested.line, 'code nested deeper than the analyser follows', origin));
+        } else {
+          analyse(nested.code, nested.language, `code run from line ${nested.line}${origin ? ` of ${origin}` : ''}`, depth + 1);
+        }
+      }
+    };
+
+    analyse(action.code, action.language, undefined, 0);
+    for (const [path, content] of Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (analysedFiles.has(path)) continue;
+      const kind = fileKind(path, content);
+      if (kind.kind === 'code') {
+        analysedFiles.add(path);
+        analyse(content, kind.language, `input file ${path}`, 0);
+      } else if (kind.kind === 'foreign-code') {
+        findings.push(this.finding('files.unknown-code', 1, `${path} (${kind.interpreter})`, `input file ${path}`));
+      }
+    }
+    const above = limitsAboveThresholds(action.limits, this.policy.analysis.limitThresholds);
+    if (above.length > 0) findings.push(this.finding('limits.above-threshold', 0, above.join(', '), undefined));
+    return summarise(findings, this.policy.thresholds);
+  }
+
+  private finding(ruleId: string, line: number, match: string, origin: string | undefined): RiskFinding {
+    const rule = this.table.get(ruleId);
+    return withOrigin({ ruleId, description: rule.description, level: rule.level, score: rule.score, match, line }, origin);
+  }
+}
+
+function prefixOf(language: Language): string {
+  return language === 'python' ? 'py' : language === 'node' ? 'js' : 'sh';
+}
+
+function withOrigin(finding: RiskFinding, origin: string | undefined): RiskFinding {
+  return origin ? { ...finding, description: `${finding.description} (in ${origin})` } : finding;
+}
+
+/** Adds each rule's score once, applies the floors and thresholds, orders findings most severe first. */
+function summarise(all: readonly RiskFinding[], thresholds: LevelThresholds | undefined): RiskScore {
+  const perRule = new Map<string, RiskFinding[]>();
+  for (const f of all) {
+    const list = perRule.get(f.ruleId) ?? [];
+    if (list.length < MAX_FINDINGS_PER_RULE && !list.some((g) => g.line === f.line && g.match === f.match && g.description === f.description)) list.push(f);
+    perRule.set(f.ruleId, list);
+  }
+  let score = 0;
+  let level: RiskLevel = 'low';
+  const ruleLevel = new Map<string, RiskLevel>();
+  for (const [ruleId, list] of perRule) {
+    const top = list.reduce((a, b) => (riskRank(b.level) > riskRank(a.level) ? b : a));
+    score += top.score;
+    level = maxRiskLevel(level, top.level);
+    ruleLevel.set(ruleId, top.level);
+  }
+  level = maxRiskLevel(level, levelForScore(score, thresholds));
+  const findings = [...perRule.values()].flat().sort((a, b) => riskRank(b.level) - riskRank(a.level) || a.line - b.line || (a.ruleId < b.ruleId ? -1 : 1));
+  const ruleIds = [...perRule.keys()].sort((a, b) => riskRank(ruleLevel.get(b)!) - riskRank(ruleLevel.get(a)!) || (a < b ? -1 : 1));
+  return { level, score, findings, ruleIds };
+}

@@ -1,0 +1,95 @@
+/**
+ * Cost of scoring one action at the code size limit: a 256 KiB data-processing script per language, scored with
+ * the built-in policy the way the assessRisk activity does (parsers loaded once, then reused).
+ */
+import { performance } from 'node:perf_hooks';
+import { currentPolicy } from '../../policy/policy-snapshot.js';
+import { ActionScorer } from '../../policy/score-action.js';
+import { MAX_CODE_BYTES, type Language } from '../../schemas/action.js';
+import { percentile } from './percentiles.js';
+
+const WARM_UP = 3;
+
+/** Imports once at the top, as real code has them. */
+const HEADERS: Readonly<Record<Language, string>> = {
+  python: 'import csv\nimport json\nimport statistics\n',
+  node: "const fs = require('fs');\nconst path = require('path');\n",
+  bash: 'set -eu\n',
+};
+
+/** One block of ordinary code per language; `N` makes every copy's names distinct. */
+const BLOCKS: Readonly<Record<Language, string>> = {
+  python: `
+
+def summarise_N():
+    with open("/workspace/data_N.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    values = [float(r["amount"]) for r in rows if r.get("amount")]
+    return {"n": len(values), "mean": statistics.mean(values) if values else 0}
+
+
+print(json.dumps(summarise_N()))
+`,
+  node: `function summarise_N() {
+  const rows = fs.readFileSync(path.join('/workspace', 'data_N.csv'), 'utf8').split('\\n').map((line) => line.split(','));
+  const values = rows.map((r) => Number(r[2])).filter((v) => !Number.isNaN(v));
+  return { n: values.length, mean: values.reduce((a, b) => a + b, 0) / (values.length || 1) };
+}
+console.log(JSON.stringify(summarise_N()));
+`,
+  bash: `summarise_N() {
+  awk -F, 'NR > 1 { total += $3; n++ } END { printf "%d %.2f\\n", n, total / (n ? n : 1) }' "$1"
+}
+summarise_N data_N.csv | sort | head -n 5
+`,
+};
+
+/** Code of the given language just under the size limit. */
+export function codeAtLimit(language: Language): string {
+  const parts: string[] = [HEADERS[language]];
+  let size = Buffer.byteLength(HEADERS[language]);
+  for (let i = 0; ; i++) {
+    const block = BLOCKS[language].replace(/_N\b/g, `_${i}`);
+    if (size + Buffer.byteLength(block) > MAX_CODE_BYTES) break;
+    parts.push(block);
+    size += Buffer.byteLength(block);
+  }
+  return parts.join('');
+}
+
+export interface RiskScoringBench {
+  runs: number;
+  bytes: number;
+  /** The slowest language's p95 (wall clock): the number the 50 ms target is about. */
+  p95Ms: number;
+  /** The same in CPU time of this process: what the scoring itself costs when the machine is shared. */
+  cpuP95Ms: number;
+  perLanguage: Record<Language, { p50Ms: number; p95Ms: number; cpuP95Ms: number }>;
+}
+
+export async function benchRiskScoring(runs: number): Promise<RiskScoringBench> {
+  const policy = currentPolicy({ approvers: null });
+  const scorer = new ActionScorer({ rules: policy.rules ?? [], thresholds: policy.thresholds, analysis: policy.analysis! });
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  const perLanguage = {} as RiskScoringBench['perLanguage'];
+  let bytes = 0;
+  for (const language of ['python', 'node', 'bash'] as const) {
+    const code = codeAtLimit(language);
+    bytes = Math.max(bytes, Buffer.byteLength(code));
+    for (let i = 0; i < WARM_UP; i++) await scorer.score({ language, code });
+    const samples: number[] = [];
+    const cpuSamples: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      const risk = await scorer.score({ language, code });
+      samples.push(performance.now() - started);
+      const used = process.cpuUsage(cpu);
+      cpuSamples.push((used.user + used.system) / 1_000);
+      if (risk.level !== 'low') throw new Error(`the ${language} bench code should be low risk, got ${risk.level} (${risk.ruleIds.join(', ')})`);
+    }
+    perLanguage[language] = { p50Ms: round(percentile(samples, 50)), p95Ms: round(percentile(samples, 95)), cpuP95Ms: round(percentile(cpuSamples, 95)) };
+  }
+  const worst = (key: 'p95Ms' | 'cpuP95Ms') => Math.max(...Object.values(perLanguage).map((l) => l[key]));
+  return { runs, bytes, p95Ms: worst('p95Ms'), cpuP95Ms: worst('cpuP95Ms'), perLanguage };
+}

@@ -1,0 +1,3 @@
+# expect: low
+import helper
+print(helper.mean([1, 2, 3]))

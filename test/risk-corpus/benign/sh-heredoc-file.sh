@@ -1,0 +1,7 @@
+# expect: low
+mkdir -p out
+cat > out/config.ini <<'EOF'
+[main]
+mode = fast
+EOF
+head -n 1 out/config.ini

@@ -1,0 +1,3 @@
+# expect: low
+sed -e 's/[[:space:]]*$//' -e '/^$/d' notes.txt > notes.clean.txt
+wc -l notes.clean.txt

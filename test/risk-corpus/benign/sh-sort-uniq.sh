@@ -1,0 +1,2 @@
+# expect: low
+sort words.txt | uniq -c | sort -rn | head -5

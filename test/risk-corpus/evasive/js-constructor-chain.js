@@ -1,0 +1,3 @@
+// expect: not-low
+const g = [].constructor.constructor('return this')();
+console.log(g);

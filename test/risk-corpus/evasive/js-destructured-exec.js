@@ -1,0 +1,3 @@
+// expect: not-low
+const { execSync: run } = require('node:child_process');
+run('id');

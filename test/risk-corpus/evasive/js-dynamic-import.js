@@ -1,0 +1,3 @@
+// expect: not-low
+const suffix = 'process';
+import('child_' + suffix).then((cp) => cp.execSync('id'));

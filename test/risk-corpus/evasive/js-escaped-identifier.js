@@ -1,0 +1,2 @@
+// expect: not-low
+\u0065val('console.log(1)');

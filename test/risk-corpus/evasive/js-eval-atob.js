@@ -1,0 +1,2 @@
+// expect: not-low
+eval(atob('Y29uc29sZS5sb2coMSk='));

@@ -1,0 +1,2 @@
+// expect: not-low
+export { execSync } from 'child_process';

@@ -1,0 +1,3 @@
+// expect: not-low
+const fs = require('fs');
+console.log(fs.readFileSync('/etc/hostname', 'utf8'));

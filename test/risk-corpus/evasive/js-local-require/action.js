@@ -1,0 +1,3 @@
+// expect: not-low
+const lib = require('./lib');
+console.log(lib.run());

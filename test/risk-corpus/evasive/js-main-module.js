@@ -1,0 +1,2 @@
+// expect: not-low
+process.mainModule.require('child_process').execSync('id');

@@ -1,0 +1,3 @@
+// expect: not-low
+const cp = module.constructor._load('child_process');
+cp.execSync('id');

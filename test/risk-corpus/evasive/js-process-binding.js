@@ -1,0 +1,3 @@
+// expect: not-low
+const b = process.binding('spawn_sync');
+console.log(b);

@@ -1,0 +1,3 @@
+// expect: not-low
+const k = process.argv[2];
+console.log(process[k]);

@@ -1,0 +1,3 @@
+// expect: not-low
+const p = Reflect.get(globalThis, 'pro' + 'cess');
+console.log(p.pid);

@@ -1,0 +1,2 @@
+// expect: not-low
+require('child' + '_process').execSync('id');

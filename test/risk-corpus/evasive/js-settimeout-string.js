@@ -1,0 +1,2 @@
+// expect: not-low
+setTimeout('console.log(1)', 0);

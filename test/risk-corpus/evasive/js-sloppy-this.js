@@ -1,0 +1,3 @@
+// expect: not-low
+const g = (function () { return this; })();
+g.process.exit(3);

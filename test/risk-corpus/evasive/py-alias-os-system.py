@@ -1,0 +1,3 @@
+# expect: not-low
+import os as o
+o.system('id')

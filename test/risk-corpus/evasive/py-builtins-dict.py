@@ -1,0 +1,3 @@
+# expect: not-low
+f = __builtins__.__dict__['ev' + 'al']
+print(f('6 * 7'))

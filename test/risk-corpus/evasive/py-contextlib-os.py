@@ -1,0 +1,3 @@
+# expect: not-low
+import contextlib
+contextlib.os.system('id')

@@ -1,0 +1,5 @@
+# expect: not-low
+@exec
+@input
+class Payload:
+    pass

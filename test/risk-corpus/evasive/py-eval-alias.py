@@ -1,0 +1,3 @@
+# expect: not-low
+e = eval
+print(e('6 * 7'))

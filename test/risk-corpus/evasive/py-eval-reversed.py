@@ -1,0 +1,2 @@
+# expect: not-low
+eval("))'di'(metsys.)'so'(__tropmi__"[::-1])

@@ -1,0 +1,2 @@
+# expect: not-low
+ｅｘｅｃ('print(1)')

@@ -1,0 +1,4 @@
+# expect: not-low
+import os
+name = input()
+getattr(os, name)('id')

@@ -1,0 +1,2 @@
+# expect: not-low
+getattr(__import__('o' + 's'), 'sys' + 'tem')('id')

@@ -1,0 +1,3 @@
+# expect: not-low
+g = globals()
+g['__builtins__'].exec('print(1)')

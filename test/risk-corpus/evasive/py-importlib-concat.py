@@ -1,0 +1,4 @@
+# expect: not-low
+import importlib
+mod = importlib.import_module('o' + 's')
+mod.system('id')

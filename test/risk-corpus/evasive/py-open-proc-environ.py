@@ -1,0 +1,2 @@
+# expect: not-low
+print(open('/proc/self/environ').read())

@@ -1,0 +1,3 @@
+# expect: not-low
+import os.path
+os.path.os.system('id')

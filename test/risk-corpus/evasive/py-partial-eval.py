@@ -1,0 +1,4 @@
+# expect: not-low
+import functools
+run = functools.partial(eval)
+print(run('6 * 7'))

@@ -1,0 +1,3 @@
+# expect: not-low
+import dataclasses
+dataclasses.sys.modules['os'].system('id')

@@ -1,0 +1,3 @@
+# expect: not-low
+from os import *
+system('id')

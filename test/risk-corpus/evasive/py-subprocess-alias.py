@@ -1,0 +1,3 @@
+# expect: not-low
+import subprocess as sp
+print(sp.check_output(['id']))

@@ -1,0 +1,3 @@
+# expect: not-low
+import sys
+sys.modules['os'].system('id')

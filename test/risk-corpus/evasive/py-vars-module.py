@@ -1,0 +1,3 @@
+# expect: not-low
+import os
+vars(os)['system']('id')

@@ -1,0 +1,2 @@
+# expect: not-low
+$'\x65val' id

@@ -1,0 +1,2 @@
+# expect: not-low
+awk 'BEGIN { system("id") }'

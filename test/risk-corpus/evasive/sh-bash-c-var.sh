@@ -1,0 +1,3 @@
+# expect: not-low
+CMD="$1"
+bash -c "$CMD"

@@ -1,0 +1,2 @@
+# expect: not-low
+env -i PATH=/bin sh -c 'id'

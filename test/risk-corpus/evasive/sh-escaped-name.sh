@@ -1,0 +1,2 @@
+# expect: not-low
+\r\m -rf build

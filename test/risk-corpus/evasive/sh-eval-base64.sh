@@ -1,0 +1,2 @@
+# expect: not-low
+eval "$(echo aWQ= | base64 -d)"

@@ -1,0 +1,2 @@
+# expect: not-low
+find . -name '*.tmp' -exec sh -c 'id' \;

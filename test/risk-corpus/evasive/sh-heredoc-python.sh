@@ -1,0 +1,5 @@
+# expect: not-low
+python3 <<'EOF'
+import subprocess
+subprocess.run(['id'])
+EOF

@@ -1,0 +1,3 @@
+# expect: not-low
+PATH=/workspace:$PATH
+ls

@@ -1,0 +1,2 @@
+# expect: not-low
+echo aWQK | base64 -d | bash

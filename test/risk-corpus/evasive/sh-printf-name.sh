@@ -1,0 +1,2 @@
+# expect: not-low
+$(printf '\x72\x6d') -rf build

@@ -1,0 +1,2 @@
+# expect: not-low
+python3 -c "import os; os.system('id')"

@@ -1,0 +1,2 @@
+# expect: not-low
+"ev"al 'id'

@@ -1,0 +1,2 @@
+# expect: not-low
+echo id | sed 's/.*/&/e'

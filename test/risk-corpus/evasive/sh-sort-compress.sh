@@ -1,0 +1,2 @@
+# expect: not-low
+sort --compress-program=./helper -S 1 words.txt

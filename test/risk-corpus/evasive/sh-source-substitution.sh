@@ -1,0 +1,2 @@
+# expect: not-low
+source <(echo 'id')

@@ -1,0 +1,2 @@
+# expect: not-low
+$(echo rm) -rf build

@@ -1,0 +1,3 @@
+# expect: not-low
+trap "$HANDLER" EXIT
+echo done

@@ -1,0 +1,4 @@
+# expect: not-low
+c=r
+c+=m
+$c -rf /

@@ -1,0 +1,2 @@
+# expect: not-low
+echo '* * * * * id' > /etc/cron.d/job
