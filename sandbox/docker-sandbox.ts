@@ -17,7 +17,8 @@ import { sandboxLabels } from './labels.js';
 import { CODE_DIR } from './language-entrypoints.js';
 import { chooseRuntime, STRONG_RUNTIME, type RuntimeChoice } from './isolation.js';
 import { egressForExecution, withEgressLog } from './network/sandbox-egress.js';
-import type { ResolveHost } from './network/egress-proxy.js';
+import type { ControlPlane } from './network/control-plane.js';
+import type { ResolveHost } from './network/egress-resolver.js';
 import { CappedOutputCollector } from './output-capture.js';
 import { collectOutputs } from './output-collection.js';
 import { UsageSampler } from './usage-sampler.js';
@@ -70,8 +71,13 @@ export interface DockerSandboxOptions {
   /** OCI runtime for `strong` isolation; `runsc` (gVisor) when absent. */
   strongRuntime?: string;
   heartbeatIntervalMs?: number;
-  /** How the egress proxy resolves allowlisted names; the system resolver when absent (tests observe lookups). */
+  /**
+   * How the egress proxy resolves allowlisted names; its own c-ares resolver (the host's DNS servers, a deadline,
+   * a small cache) when absent. Tests inject one, or point it at a DNS server they run on loopback.
+   */
   resolveHost?: ResolveHost;
+  /** What the egress proxy never connects to; from this process's environment when absent. */
+  controlPlane?: ControlPlane;
 }
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -126,6 +132,7 @@ export class DockerSandbox implements SandboxRuntime {
   private readonly strongRuntime: string;
   private readonly heartbeatIntervalMs: number;
   private readonly resolveHost: ResolveHost | undefined;
+  private readonly controlPlane: ControlPlane | undefined;
   private engineRuntimes: Promise<string[]> | undefined;
 
   constructor(options: DockerSandboxOptions) {
@@ -137,6 +144,7 @@ export class DockerSandbox implements SandboxRuntime {
     this.strongRuntime = options.strongRuntime ?? STRONG_RUNTIME;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.resolveHost = options.resolveHost;
+    this.controlPlane = options.controlPlane;
   }
 
   async execute(request: ExecutionRequest, hooks: ExecutionHooks = {}): Promise<ExecutionResult> {
@@ -180,6 +188,7 @@ export class DockerSandbox implements SandboxRuntime {
         containerName: name,
         labels,
         logger: log,
+        ...(this.controlPlane ? { controlPlane: this.controlPlane } : {}),
         ...(this.resolveHost ? { resolve: this.resolveHost } : {}),
       });
       try {

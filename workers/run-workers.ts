@@ -6,6 +6,7 @@ import { createControlActivities, createSandboxActivities } from '../activities/
 import type { AirlockConfig } from '../client/config.js';
 import { FileArtifactStore } from '../sandbox/artifact-store.js';
 import { createDockerClient } from '../sandbox/docker-client.js';
+import { controlPlaneFromEnv } from '../sandbox/network/control-plane.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { controlPolicyDeps } from './control-policy.js';
 import { startReaper } from './reaper-loop.js';
@@ -83,6 +84,8 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
         image: config.AIRLOCK_SANDBOX_IMAGE,
         artifactStore: new FileArtifactStore(path.join(config.home, 'artifacts')),
         logger: sandboxLogger,
+        // The control plane this worker itself talks to is never an egress destination.
+        controlPlane: controlPlaneFromEnv({ ...(options.env ?? process.env), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS }),
       });
       stopReaper.push(await startReaper({ docker, logger: sandboxLogger }));
       workers.push(

@@ -16,7 +16,7 @@ import {
 import { z } from 'zod';
 import type { ControlActivities, SandboxActivities } from '../activities/index.js';
 import { gateFor, GATE_RULE_IDS, type DecisionRefusal } from '../policy/gate.js';
-import { withNetworkRisk } from '../policy/network-risk.js';
+import { withNetworkRisk, withPrivateDestinations } from '../policy/network-risk.js';
 import { isolationFor, limitsAboveBounds, LIMITS_ABOVE_BOUND_RULE } from '../policy/sandbox-policy.js';
 import { ActionInputSchema, resolveLimits, type ActionInput } from '../schemas/action.js';
 import { NetworkRequestSchema } from '../schemas/network.js';
@@ -399,7 +399,9 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
           language: action.language,
           code: action.code,
           limits: action.limits,
-          ...(action.network ? { network: action.network } : {}),
+          // The policy's private destinations travel with the allowlist; absent (as in every history recorded
+          // before the key existed) the input is unchanged.
+          ...(action.network ? { network: withPrivateDestinations(action.network, activePolicy.network) } : {}),
           isolation: isolation.isolation,
           whenStrongUnavailable: isolation.whenStrongUnavailable,
           ...(sandboxInput?.files ? { files: sandboxInput.files } : {}),
