@@ -11,9 +11,9 @@ import type { ArtifactStore } from './artifact-store.js';
 import { buildCodeArchive } from './code-archive.js';
 import { containerNameFor } from './container-name.js';
 import { runExec } from './container-exec.js';
-import { buildContainerSpec, codeCommand, SANDBOX_GID, SANDBOX_UID, WORKSPACE_DIR } from './container-spec.js';
+import { buildContainerSpec, codeCommand, HELPER_ENV, HELPER_PYTHON, sandboxUser, WORKSPACE_DIR } from './container-spec.js';
 import { hasDockerStatus } from './docker-errors.js';
-import { sandboxLabels } from './labels.js';
+import { LABELS, sandboxLabels } from './labels.js';
 import { CODE_DIR } from './language-entrypoints.js';
 import { chooseRuntime, STRONG_RUNTIME, type RuntimeChoice } from './isolation.js';
 import { egressForExecution, withEgressLog } from './network/sandbox-egress.js';
@@ -21,6 +21,7 @@ import type { ControlPlane } from './network/control-plane.js';
 import type { ResolveHost } from './network/egress-resolver.js';
 import { CappedOutputCollector } from './output-capture.js';
 import { collectOutputs } from './output-collection.js';
+import { SandboxUidAllocator, type UidRange } from './uid-allocator.js';
 import { UsageSampler } from './usage-sampler.js';
 import { HELPER_FILE_NAME } from './workspace-helper.js';
 import type { ExecutionHooks, SandboxRuntime } from './runtime.js';
@@ -78,6 +79,8 @@ export interface DockerSandboxOptions {
   resolveHost?: ResolveHost;
   /** What the egress proxy never connects to; from this process's environment when absent. */
   controlPlane?: ControlPlane;
+  /** Uids handed to sandboxes, one per live sandbox; 100000-165535 when absent. */
+  uidRange?: UidRange;
 }
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -133,6 +136,7 @@ export class DockerSandbox implements SandboxRuntime {
   private readonly heartbeatIntervalMs: number;
   private readonly resolveHost: ResolveHost | undefined;
   private readonly controlPlane: ControlPlane | undefined;
+  private readonly uids: SandboxUidAllocator;
   private engineRuntimes: Promise<string[]> | undefined;
 
   constructor(options: DockerSandboxOptions) {
@@ -145,6 +149,7 @@ export class DockerSandbox implements SandboxRuntime {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.resolveHost = options.resolveHost;
     this.controlPlane = options.controlPlane;
+    this.uids = new SandboxUidAllocator(options.uidRange);
   }
 
   async execute(request: ExecutionRequest, hooks: ExecutionHooks = {}): Promise<ExecutionResult> {
@@ -191,10 +196,17 @@ export class DockerSandbox implements SandboxRuntime {
         ...(this.controlPlane ? { controlPlane: this.controlPlane } : {}),
         ...(this.resolveHost ? { resolve: this.resolveHost } : {}),
       });
+      // This sandbox's own uid, held until its container is gone (another worker's live containers are skipped).
+      const uid = await this.uids.allocate(async (candidate) => {
+        const holders = await this.docker.listContainers({ all: true, filters: { label: [`${LABELS.uid}=${candidate}`] } });
+        return holders.length > 0;
+      });
       try {
         const spec = buildContainerSpec({
           request,
-          image: this.image,
+          // Created from the image id that the result records, so the two cannot differ.
+          image: imageId,
+          uid,
           name,
           hostname: `sbx-${randomBytes(6).toString('hex')}`,
           labels,
@@ -202,17 +214,19 @@ export class DockerSandbox implements SandboxRuntime {
           isolation: choice.isolation,
           ...(egress ? { egress } : {}),
         });
+        spec.Labels = { ...spec.Labels, [LABELS.uid]: String(uid) };
         const archive = await buildCodeArchive(request.language, request.code, request.files);
         const container = await this.docker.createContainer(spec);
-        log.info({ containerId: container.id, containerName: name, image: this.image }, 'sandbox container created');
+        log.info({ containerId: container.id, containerName: name, image: this.image, imageId, uid }, 'sandbox container created');
         let result: ExecutionResult;
         try {
-          result = await this.runContainer(container, name, imageId, choice, request, archive, log, signal);
+          result = await this.runContainer(container, name, imageId, uid, choice, request, archive, log, signal);
         } finally {
           await this.removeContainer(container.id, log, 'finished');
         }
         return egress ? withEgressLog(result, await egress.close()) : result;
       } finally {
+        this.uids.release(uid);
         await egress?.close();
       }
     } finally {
@@ -224,6 +238,7 @@ export class DockerSandbox implements SandboxRuntime {
     container: Docker.Container,
     containerName: string,
     imageId: string,
+    uid: number,
     choice: RuntimeChoice,
     request: ExecutionRequest,
     archive: Buffer,
@@ -235,7 +250,7 @@ export class DockerSandbox implements SandboxRuntime {
     const stderr = new CappedOutputCollector(limits.outputBytes);
     const aborted = abortion(signal);
     const sampler = new UsageSampler(container);
-    const user = `${SANDBOX_UID}:${SANDBOX_GID}`;
+    const user = sandboxUser(uid);
     let timeoutTimer: NodeJS.Timeout | undefined;
     let timedOut = false;
     try {
@@ -361,9 +376,10 @@ export class DockerSandbox implements SandboxRuntime {
   private async unpackInputFiles(container: Docker.Container, user: string): Promise<void> {
     const errors = new CappedOutputCollector(4096);
     const { exitCode } = await runExec(this.docker, container, {
-      cmd: ['python3', `${CODE_DIR}/${HELPER_FILE_NAME}`, 'unpack'],
+      cmd: [...HELPER_PYTHON, `${CODE_DIR}/${HELPER_FILE_NAME}`, 'unpack'],
       user,
       workingDir: WORKSPACE_DIR,
+      env: HELPER_ENV,
       stdout: collectorSink(new CappedOutputCollector(0)),
       stderr: collectorSink(errors),
     });

@@ -1,8 +1,9 @@
 /**
  * A second seccomp filter, stacked on the engine's default profile by a tiny launcher that then becomes the
- * program. Filters only ever add refusals, so the result is never weaker than Docker's profile; it closes what that
- * profile leaves open to an unprivileged process (ptrace and process_vm_* on its own processes, io_uring, device
- * nodes) and what gVisor would otherwise emulate (user namespaces, mount API).
+ * program. Filters only ever add refusals, so the result is never weaker than the container's own profile
+ * (seccomp-profile.ts, which Docker applies to every process of the container); the launcher repeats its core
+ * refusals for the code's process tree (ptrace and process_vm_*, io_uring, device nodes, namespaces through
+ * unshare and clone, the mount API) so that they hold even on an engine that ignored the container's profile.
  */
 
 /** System calls refused with EPERM, by name, as numbered on each architecture the launcher knows. */
@@ -59,6 +60,16 @@ const MKNOD_CALLS = {
   aarch64: [{ nr: 33, modeArg: 2 }],
 } as const;
 
+/** clone(2): flags are its first argument on both architectures. */
+const CLONE_NR = { x86_64: 56, aarch64: 220 } as const;
+/** clone3(2) passes its flags in memory a filter cannot read: refused with ENOSYS, so libc falls back to clone. */
+export const CLONE3_NR = 435;
+/**
+ * Namespace flags of clone(2): CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET and NEWTIME. Any of
+ * them set is refused, so a thread or process may be created but never a namespace.
+ */
+export const CLONE_NAMESPACE_FLAGS = 0x7e020080;
+
 const AUDIT_ARCH = { x86_64: 0xc000003e, aarch64: 0xc00000b7 } as const;
 
 /** File name of the launcher in the code folder. */
@@ -67,7 +78,7 @@ export const LAUNCHER_FILE_NAME = 'launch.py';
 function table(arch: 'x86_64' | 'aarch64'): string {
   const denied = Object.values(DENIED_SYSCALLS).map((numbers) => numbers[arch]);
   const mknod = MKNOD_CALLS[arch].map((call) => `(${call.nr}, ${call.modeArg})`).join(', ');
-  return `'${arch}': (${AUDIT_ARCH[arch]}, [${denied.join(', ')}], [${mknod}])`;
+  return `'${arch}': (${AUDIT_ARCH[arch]}, [${denied.join(', ')}], [${mknod}], ${CLONE_NR[arch]})`;
 }
 
 /**
@@ -82,9 +93,9 @@ args = sys.argv[1:]
 TABLES = {${table('x86_64')}, ${table('aarch64')}}
 entry = TABLES.get(platform.machine())
 if entry is not None:
-    audit_arch, denied, mknods = entry
+    audit_arch, denied, mknods, clone_nr = entry
     LD_ABS, JEQ, JGE, AND, RET = 0x20, 0x15, 0x35, 0x54, 0x06
-    ALLOW, EPERM = 0x7fff0000, 0x00050001
+    ALLOW, EPERM, ENOSYS = 0x7fff0000, 0x00050001, 0x00050026
     S_IFMT, S_IFCHR, S_IFBLK = 0o170000, 0o020000, 0o060000
     prog = [(LD_ABS, 0, 0, 4), (JEQ, 1, 0, audit_arch), (RET, 0, 0, EPERM), (LD_ABS, 0, 0, 0)]
     if platform.machine() == 'x86_64':
@@ -93,6 +104,14 @@ if entry is not None:
     for nr in denied:
         prog.append((JEQ, 0, 1, nr))
         prog.append((RET, 0, 0, EPERM))
+    prog.append((JEQ, 0, 1, ${CLONE3_NR}))
+    prog.append((RET, 0, 0, ENOSYS))
+    prog.append((JEQ, 0, 5, clone_nr))
+    prog.append((LD_ABS, 0, 0, 16))  # the low 32 bits of the flags (the namespace flags all live there)
+    prog.append((AND, 0, 0, ${CLONE_NAMESPACE_FLAGS}))
+    prog.append((JEQ, 1, 0, 0))
+    prog.append((RET, 0, 0, EPERM))
+    prog.append((RET, 0, 0, ALLOW))
     for nr, mode_arg in mknods:
         prog.append((JEQ, 0, 6, nr))
         prog.append((LD_ABS, 0, 0, 16 + 8 * mode_arg))

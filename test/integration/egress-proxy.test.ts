@@ -168,7 +168,13 @@ void describe('EgressProxy', { timeout: 30_000 }, () => {
 
   void it('answers 504 when a name does not resolve in time, and 429 past the per-action connection cap', async () => {
     // The resolver's own deadline is tested with a real DNS server in the adversarial suite; here it just fails so.
-    const timing = { asked: [] as string[], resolve: async (host: string) => Promise.reject(new ResolveTimeoutError(host, 50)) };
+    const timing = {
+      asked: [] as string[],
+      resolve: async (host: string) => {
+        if (host === 'localhost') return [{ address: '127.0.0.1', family: 4 }];
+        throw new ResolveTimeoutError(host, 50);
+      },
+    };
     const proxy = await proxyFor([`slow.test:${server.port}`, `localhost:${server.port}`], timing, undefined, {
       privateDestinations: ['localhost'],
       maxUpstreams: 1,

@@ -9,7 +9,8 @@ const labels = sandboxLabels({ runId: 'run-1', actionId: 'act-1', owner: { host:
 function spec(egress?: { networkName: string; proxyUrl: string }) {
   return buildContainerSpec({
     request: { runId: 'run-1', actionId: 'act-1', language: 'python', code: 'print(1)', limits: resolveLimits({}) },
-    image: 'airlock-sandbox:latest',
+    image: 'sha256:0123',
+    uid: 100_001,
     name: 'airlock-x',
     hostname: 'sbx-1',
     labels,
