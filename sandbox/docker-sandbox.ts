@@ -11,7 +11,7 @@ import type { ArtifactStore } from './artifact-store.js';
 import { buildCodeArchive } from './code-archive.js';
 import { containerNameFor } from './container-name.js';
 import { runExec } from './container-exec.js';
-import { buildContainerSpec, codeCommand, HELPER_ENV, HELPER_PYTHON, sandboxUser, WORKSPACE_DIR } from './container-spec.js';
+import { buildContainerSpec, codeCommand, HELPER_ENV, HELPER_PYTHON, launched, sandboxUser, WORKSPACE_DIR } from './container-spec.js';
 import { hasDockerStatus } from './docker-errors.js';
 import { LABELS, sandboxLabels } from './labels.js';
 import { CODE_DIR } from './language-entrypoints.js';
@@ -376,7 +376,8 @@ export class DockerSandbox implements SandboxRuntime {
   private async unpackInputFiles(container: Docker.Container, user: string): Promise<void> {
     const errors = new CappedOutputCollector(4096);
     const { exitCode } = await runExec(this.docker, container, {
-      cmd: [...HELPER_PYTHON, `${CODE_DIR}/${HELPER_FILE_NAME}`, 'unpack'],
+      // Under the launcher like every exec (gVisor applies the container's profile to its first process only).
+      cmd: launched([...HELPER_PYTHON, `${CODE_DIR}/${HELPER_FILE_NAME}`, 'unpack']),
       user,
       workingDir: WORKSPACE_DIR,
       env: HELPER_ENV,

@@ -1,3 +1,6 @@
+import { AF_VSOCK, ALLOWED_SYSCALLS, CLONE3_NR, CLONE_NAMESPACE_FLAGS, PERSONALITIES } from './seccomp-profile.js';
+import { SYSCALL_NUMBERS } from './syscall-numbers.js';
+
 /**
  * A second seccomp filter, stacked on the engine's default profile by a tiny launcher that then becomes the
  * program. Filters only ever add refusals, so the result is never weaker than the container's own profile
@@ -60,31 +63,36 @@ const MKNOD_CALLS = {
   aarch64: [{ nr: 33, modeArg: 2 }],
 } as const;
 
-/** clone(2): flags are its first argument on both architectures. */
-const CLONE_NR = { x86_64: 56, aarch64: 220 } as const;
-/** clone3(2) passes its flags in memory a filter cannot read: refused with ENOSYS, so libc falls back to clone. */
-export const CLONE3_NR = 435;
-/**
- * Namespace flags of clone(2): CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET and NEWTIME. Any of
- * them set is refused, so a thread or process may be created but never a namespace.
- */
-export const CLONE_NAMESPACE_FLAGS = 0x7e020080;
+const ARCHES = ['x86_64', 'aarch64'] as const;
+type Arch = (typeof ARCHES)[number];
+
+function numberOf(name: string, arch: Arch): number {
+  const nr = SYSCALL_NUMBERS[name]?.[arch];
+  if (nr === undefined) throw new Error(`no ${arch} number for ${name}`);
+  return nr;
+}
 
 const AUDIT_ARCH = { x86_64: 0xc000003e, aarch64: 0xc00000b7 } as const;
 
 /** File name of the launcher in the code folder. */
 export const LAUNCHER_FILE_NAME = 'launch.py';
 
-function table(arch: 'x86_64' | 'aarch64'): string {
+function table(arch: Arch): string {
   const denied = Object.values(DENIED_SYSCALLS).map((numbers) => numbers[arch]);
   const mknod = MKNOD_CALLS[arch].map((call) => `(${call.nr}, ${call.modeArg})`).join(', ');
-  return `'${arch}': (${AUDIT_ARCH[arch]}, [${denied.join(', ')}], [${mknod}], ${CLONE_NR[arch]})`;
+  // The profile's allowlist, as this architecture numbers it (calls it does not have are left out).
+  const allowed = ALLOWED_SYSCALLS.map((name) => SYSCALL_NUMBERS[name]?.[arch]).filter((nr): nr is number => nr !== undefined);
+  const special = ['clone', 'personality', 'socket'].map((name) => numberOf(name, arch)).join(', ');
+  return `'${arch}': (${AUDIT_ARCH[arch]}, [${denied.join(', ')}], [${mknod}], ${special}, [${allowed.join(', ')}])`;
 }
 
 /**
- * The launcher's source (Python: every sandbox image carries it). It builds a classic BPF program: the wrong
- * architecture (32-bit or x32 calls on a 64-bit host) and every denied number return EPERM; mknod of a character or
- * block device returns EPERM; all else is left to the engine's own filter. An unknown architecture runs under the
+ * The launcher's source (Python: every sandbox image carries it). It builds a classic BPF program that is the
+ * container profile again (seccomp-profile.ts), by number: the wrong architecture (32-bit or x32 calls on a 64-bit
+ * host) and every denied number return EPERM; clone with a namespace flag, personality changes and vsock sockets
+ * return EPERM, clone3 ENOSYS; mknod of a character or block device returns EPERM; the profile's allowlist is
+ * allowed and everything else refused. gVisor (this runsc build) applies the container's profile to the first
+ * process only, not to execs: the launcher is what puts every exec Airlock makes under the same rules there. An unknown architecture runs under the
  * engine's filter alone; a filter that cannot be installed stops the run (exit 126) rather than run without it.
  */
 export const SECCOMP_LAUNCHER_SOURCE = `# Airlock launcher: stacks a stricter seccomp filter, then becomes the program (argv[1:]).
@@ -93,7 +101,7 @@ args = sys.argv[1:]
 TABLES = {${table('x86_64')}, ${table('aarch64')}}
 entry = TABLES.get(platform.machine())
 if entry is not None:
-    audit_arch, denied, mknods, clone_nr = entry
+    audit_arch, denied, mknods, clone_nr, personality_nr, socket_nr, allowed = entry
     LD_ABS, JEQ, JGE, AND, RET = 0x20, 0x15, 0x35, 0x54, 0x06
     ALLOW, EPERM, ENOSYS = 0x7fff0000, 0x00050001, 0x00050026
     S_IFMT, S_IFCHR, S_IFBLK = 0o170000, 0o020000, 0o060000
@@ -104,12 +112,23 @@ if entry is not None:
     for nr in denied:
         prog.append((JEQ, 0, 1, nr))
         prog.append((RET, 0, 0, EPERM))
-    prog.append((JEQ, 0, 1, ${CLONE3_NR}))
+    prog.append((JEQ, 0, 1, ${CLONE3_NR}))  # clone3: its flags are out of reach; ENOSYS makes libc use clone
     prog.append((RET, 0, 0, ENOSYS))
     prog.append((JEQ, 0, 5, clone_nr))
     prog.append((LD_ABS, 0, 0, 16))  # the low 32 bits of the flags (the namespace flags all live there)
     prog.append((AND, 0, 0, ${CLONE_NAMESPACE_FLAGS}))
     prog.append((JEQ, 1, 0, 0))
+    prog.append((RET, 0, 0, EPERM))
+    prog.append((RET, 0, 0, ALLOW))
+    prog.append((JEQ, 0, ${PERSONALITIES.length + 3}, personality_nr))
+    prog.append((LD_ABS, 0, 0, 16))
+    for i, value in enumerate(${JSON.stringify(PERSONALITIES)}):
+        prog.append((JEQ, ${PERSONALITIES.length} - i, 0, value))
+    prog.append((RET, 0, 0, EPERM))
+    prog.append((RET, 0, 0, ALLOW))
+    prog.append((JEQ, 0, 4, socket_nr))
+    prog.append((LD_ABS, 0, 0, 16))
+    prog.append((JEQ, 0, 1, ${AF_VSOCK}))  # vsock: a way to the hypervisor's host
     prog.append((RET, 0, 0, EPERM))
     prog.append((RET, 0, 0, ALLOW))
     for nr, mode_arg in mknods:
@@ -120,7 +139,10 @@ if entry is not None:
         prog.append((JEQ, 1, 0, S_IFBLK))
         prog.append((RET, 0, 0, ALLOW))
         prog.append((RET, 0, 0, EPERM))
-    prog.append((RET, 0, 0, ALLOW))
+    for nr in allowed:
+        prog.append((JEQ, 0, 1, nr))
+        prog.append((RET, 0, 0, ALLOW))
+    prog.append((RET, 0, 0, EPERM))
     class Filter(ctypes.Structure):
         _fields_ = [('code', ctypes.c_ushort), ('jt', ctypes.c_ubyte), ('jf', ctypes.c_ubyte), ('k', ctypes.c_uint)]
     class Program(ctypes.Structure):

@@ -1,5 +1,3 @@
-import { CLONE_NAMESPACE_FLAGS } from './seccomp-launcher.js';
-
 /**
  * The seccomp profile of every sandbox container, passed to Docker as the container's `seccomp` security option,
  * so the engine's runtime installs it for the container's first process and for every exec (the code, the input
@@ -13,8 +11,16 @@ import { CLONE_NAMESPACE_FLAGS } from './seccomp-launcher.js';
  * personality changes other than the harmless ones, 32-bit and x32 system calls.
  */
 
+/** clone3(2) passes its flags in memory a filter cannot read: refused with ENOSYS, so libc falls back to clone. */
+export const CLONE3_NR = 435;
+/**
+ * Namespace flags of clone(2): CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET and NEWTIME. Any of
+ * them set is refused, so a thread or process may be created but never a namespace.
+ */
+export const CLONE_NAMESPACE_FLAGS = 0x7e020080;
+
 /** System calls allowed with any arguments. */
-const ALLOWED: readonly string[] = [
+export const ALLOWED_SYSCALLS: readonly string[] = [
   // files and descriptors
   'access', 'faccessat', 'faccessat2', 'open', 'openat', 'openat2', 'creat', 'close', 'close_range', 'read', 'readv',
   'pread64', 'preadv', 'preadv2', 'write', 'writev', 'pwrite64', 'pwritev', 'pwritev2', 'lseek', 'dup', 'dup2',
@@ -62,8 +68,8 @@ const ALLOWED: readonly string[] = [
 ];
 
 /** personality(2) values that change nothing that matters (query, Linux, with ADDR_NO_RANDOMIZE and friends). */
-const PERSONALITIES = [0x0, 0x8, 0x20000, 0x20008, 0xffffffff] as const;
-const AF_VSOCK = 40;
+export const PERSONALITIES: readonly number[] = [0x0, 0x8, 0x20000, 0x20008, 0xffffffff];
+export const AF_VSOCK = 40;
 const ENOSYS = 38;
 
 /** A Docker seccomp profile (the JSON Docker reads from `--security-opt seccomp=`). */
@@ -88,7 +94,7 @@ export function sandboxSeccompProfile(): SeccompProfile {
       { architecture: 'SCMP_ARCH_AARCH64', subArchitectures: [] },
     ],
     syscalls: [
-      { names: [...ALLOWED], action: 'SCMP_ACT_ALLOW' },
+      { names: [...ALLOWED_SYSCALLS], action: 'SCMP_ACT_ALLOW' },
       // Threads and processes, but no namespace flag.
       {
         names: ['clone'],

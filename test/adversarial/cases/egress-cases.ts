@@ -147,7 +147,9 @@ export const EGRESS_CASES: AdversarialCase[] = [
         const P = server.port;
         const policy: NetworkPolicy = { ...DEFAULT_NETWORK, privateDestinations: ['127.0.0.1', 'localhost'] };
         const allow = [`127.0.0.1:${temporalPort}`, `localhost:${temporalPort}`, `[::ffff:7f00:1]:${temporalPort}`, `127.0.0.1:${P}`];
-        const risk = riskOf(allow, policy);
+        // The policy knows Temporal's well-known port; the deployment's own (here the test server's) only the proxy
+        // knows, from the worker's environment.
+        const risk = riskOf(['127.0.0.1:7233', 'localhost:7233'], policy);
         assert.equal(risk.level, 'critical');
         assert.ok(risk.ruleIds.includes(PRIVATE_DESTINATION_RULE_IDS.controlPlane));
         const result = await attempt(ctx, server, {
@@ -157,7 +159,7 @@ export const EGRESS_CASES: AdversarialCase[] = [
           privateDestinations: policy.privateDestinations ?? [],
           controlPlane: controlPlaneFromEnv({ TEMPORAL_ADDRESS: temporal }),
         });
-        if (typeof result === 'string') return `policy: critical (${PRIVATE_DESTINATION_RULE_IDS.controlPlane}); ${result}`;
+        if (typeof result === 'string') return `policy: critical for :7233 (${PRIVATE_DESTINATION_RULE_IDS.controlPlane}); ${result}`;
         const seen = outcomes(result);
         assert.equal(seen[`http://127.0.0.1:${P}/ok`], 'ok private-ok GET /ok', 'an opted-in private server is reachable, so the refusals mean something');
         const refused = (result.egress ?? []).filter((a) => a.port === temporalPort);
@@ -167,7 +169,7 @@ export const EGRESS_CASES: AdversarialCase[] = [
           assert.match(a.reason ?? '', /control plane, never a destination/);
           assert.equal(a.bytesSent, 0);
         }
-        return `policy: critical (${PRIVATE_DESTINATION_RULE_IDS.controlPlane}); run anyway with loopback opted in: Temporal port ${temporalPort} refused 4/4 (forward and CONNECT, by address and by name), recorded as denied; the opted-in server on port ${P} answered`;
+        return `policy: critical for :7233 (${PRIVATE_DESTINATION_RULE_IDS.controlPlane}); run anyway with loopback opted in: Temporal port ${temporalPort} refused 4/4 (forward and CONNECT, by address and by name), recorded as denied; the opted-in server on port ${P} answered`;
       } finally {
         await server.close();
       }
