@@ -63,8 +63,7 @@ const MKNOD_CALLS = {
   aarch64: [{ nr: 33, modeArg: 2 }],
 } as const;
 
-const ARCHES = ['x86_64', 'aarch64'] as const;
-type Arch = (typeof ARCHES)[number];
+type Arch = 'x86_64' | 'aarch64';
 
 function numberOf(name: string, arch: Arch): number {
   const nr = SYSCALL_NUMBERS[name]?.[arch];
