@@ -4,7 +4,7 @@
  * `node dist/test/adversarial/write-security-table.js`. Exits non-zero when any case failed, after writing.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../../schemas/action.js';
@@ -12,6 +12,8 @@ import { ADVERSARIAL_CASES } from './cases/index.js';
 import { createAdversarialHarness } from './support/case-runner.js';
 
 const OUTPUT = fileURLToPath(new URL('../../../docs/security.md', import.meta.url));
+/** Everything from this line on in docs/security.md is written by hand and kept as it is. */
+const HAND_WRITTEN_MARKER = '<!-- Hand-written sections follow; the generator keeps everything from this line on. -->';
 const RUNTIME_OF: Record<IsolationLevel, string> = { standard: 'runc', strong: 'gVisor (runsc)' };
 
 function cell(text: string): string {
@@ -71,7 +73,10 @@ async function main(): Promise<number> {
     }),
     '',
   ];
-  await writeFile(OUTPUT, lines.join('\n'));
+  // Hand-written sections after the marker survive regeneration; only the table above is rewritten.
+  const previous = await readFile(OUTPUT, 'utf8').catch(() => '');
+  const kept = previous.includes(HAND_WRITTEN_MARKER) ? previous.slice(previous.indexOf(HAND_WRITTEN_MARKER)) : `${HAND_WRITTEN_MARKER}\n`;
+  await writeFile(OUTPUT, `${lines.join('\n')}\n${kept}`);
   process.stderr.write(`wrote ${OUTPUT}${failures ? ` (${failures} failed)` : ''}\n`);
   return failures === 0 ? 0 : 1;
 }
