@@ -271,8 +271,11 @@ export class EgressProxy {
     if (this.upstreamsOpen >= cap) {
       return new Refusal(429, `this action already has ${cap} connections open through the proxy; close one first`);
     }
-    this.upstreamsOpen++;
-    attempt.holdsUpstream = true;
+    // A client that went away meanwhile has its record finished already: nothing will be opened for it.
+    if (!attempt.done) {
+      this.upstreamsOpen++;
+      attempt.holdsUpstream = true;
+    }
     return { address: judged.address };
   }
 
