@@ -1,4 +1,6 @@
 import {
+  DEFAULT_DENY_HOSTS,
+  DEFAULT_MAX_HOSTS,
   parseAllowEntry,
   parseDenyEntry,
   type AllowEntry,
@@ -6,13 +8,13 @@ import {
   type NetworkPolicy,
   type NetworkRequest,
 } from '../schemas/network.js';
+import { privateDestinationFindings } from './private-destination-risk.js';
 import { maxRiskLevel, type RiskAssessment, type RiskFinding } from '../schemas/risk.js';
 
 /** Applies when the policy says nothing about network access. */
 export const DEFAULT_NETWORK_POLICY: NetworkPolicy = {
-  // Names that lead to cloud instance metadata (credentials); their addresses are refused by the proxy anyway.
-  denyHosts: ['metadata.google.internal', 'metadata.goog', 'instance-data.ec2.internal'],
-  maxHosts: 16,
+  denyHosts: [...DEFAULT_DENY_HOSTS],
+  maxHosts: DEFAULT_MAX_HOSTS,
 };
 
 /** Rule ids of the network findings; stable, because decisions record them. */
@@ -78,6 +80,7 @@ export function networkFindings(network: NetworkRequest | undefined, policy: Net
       findings.push(finding(NETWORK_RULE_IDS.deniedHost, 'allows a destination on the policy\'s network denylist', 'critical', text));
     }
   }
+  findings.push(...privateDestinationFindings(network, policy));
   return findings;
 }
 
@@ -95,4 +98,13 @@ export function withNetworkRisk(
   const others = extra.filter((f) => f.level !== 'critical').map((f) => f.ruleId);
   const ruleIds = [...new Set([...critical, ...assessment.ruleIds, ...others])];
   return { ...assessment, level, findings: [...extra.filter((f) => f.level === 'critical'), ...assessment.findings, ...extra.filter((f) => f.level !== 'critical')], ruleIds };
+}
+
+/** The sandbox's network request: the allowlist, with the policy's private destinations when it lists any. */
+export function withPrivateDestinations(
+  network: { allow: string[] },
+  policy: NetworkPolicy | undefined,
+): { allow: string[]; privateDestinations?: string[] } {
+  const privateDestinations = policy?.privateDestinations;
+  return privateDestinations && privateDestinations.length > 0 ? { ...network, privateDestinations: [...privateDestinations] } : network;
 }

@@ -17,6 +17,8 @@ export interface ExecOptions {
   /** `uid:gid`; never root. */
   user: string;
   workingDir: string;
+  /** Added to (and overriding) the container's environment for this process only. */
+  env?: readonly string[];
   stdout: Writable;
   stderr: Writable;
   /** Called with the exec's stream, so that the caller can tear it down (abort, timeout). */
@@ -33,6 +35,7 @@ export async function runExec(docker: Docker, container: Docker.Container, optio
     Cmd: options.cmd,
     User: options.user,
     WorkingDir: options.workingDir,
+    ...(options.env ? { Env: [...options.env] } : {}),
     AttachStdin: false,
     AttachStdout: true,
     AttachStderr: true,

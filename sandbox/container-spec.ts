@@ -2,10 +2,8 @@ import type { ContainerCreateOptions } from 'dockerode';
 import type { ExecutionRequest } from '../schemas/execution.js';
 import { CODE_DIR, LANGUAGE_ENTRYPOINTS } from './language-entrypoints.js';
 import { LAUNCHER_FILE_NAME } from './seccomp-launcher.js';
+import { sandboxSeccompProfile } from './seccomp-profile.js';
 
-/** The unprivileged `nobody:nogroup` identity every sandbox runs as. */
-export const SANDBOX_UID = 65534;
-export const SANDBOX_GID = 65534;
 export const WORKSPACE_DIR = '/workspace';
 
 const MIB = 1024 * 1024;
@@ -16,10 +14,10 @@ export const WORKSPACE_SIZE_BYTES = 64 * MIB;
 export const MAX_FILE_BYTES = 64 * MIB;
 export const MAX_OPEN_FILES = 1024;
 /**
- * RLIMIT_NPROC counts every process of the uid on the whole host, and all sandboxes share uid 65534, so this is
- * only a host-wide backstop against fork bombs; the per-container bound is PidsLimit.
+ * /dev/shm (POSIX shared memory, Python's multiprocessing semaphores): a private tmpfs of this size, mounted by
+ * Docker `nosuid,nodev,noexec`; its pages count against the memory limit like the other tmpfs mounts.
  */
-export const MAX_PROCESSES_PER_UID = 4096;
+export const SHM_SIZE_BYTES = 16 * MIB;
 /**
  * Under gVisor the host cgroup counts the user-space kernel's own threads, which grow with the sandboxed processes;
  * a low host pids limit crashes the sandbox instead of refusing a fork. So the host limit gets headroom, and the
@@ -36,9 +34,29 @@ export const STRONG_HOST_PIDS_PER_PROCESS = 8;
  */
 export const IDLE_COMMAND: readonly string[] = ['sleep', 'infinity'];
 
+/**
+ * Python as every helper runs it: isolated (`-I`: no environment variables, no user site, no script folder on the
+ * path) and without `site` (`-S`), so nothing the code left in /tmp or /workspace (a `usercustomize.py`, a `.pth`
+ * file) runs inside a helper before the launcher's filter is in place.
+ */
+export const HELPER_PYTHON: readonly string[] = ['python3', '-I', '-S'];
+
+/** The environment helper execs add: a HOME that does not exist and cannot be created (read-only root). */
+export const HELPER_ENV: readonly string[] = ['HOME=/nonexistent'];
+
+/** Runs `command` under the seccomp launcher (started as an isolated Python). */
+export function launched(command: readonly string[]): string[] {
+  return [...HELPER_PYTHON, `${CODE_DIR}/${LAUNCHER_FILE_NAME}`, ...command];
+}
+
 /** The command that runs the code: the seccomp launcher, then the language's interpreter on the code file. */
 export function codeCommand(language: ExecutionRequest['language']): string[] {
-  return ['python3', `${CODE_DIR}/${LAUNCHER_FILE_NAME}`, ...LANGUAGE_ENTRYPOINTS[language].command];
+  return launched(LANGUAGE_ENTRYPOINTS[language].command);
+}
+
+/** `uid:gid` of a sandbox (the gid has the uid's number). */
+export function sandboxUser(uid: number): string {
+  return `${uid}:${uid}`;
 }
 
 /** The only environment the code sees: nothing from the worker's environment leaks in. */
@@ -50,7 +68,10 @@ export const SANDBOX_ENV: readonly string[] = [
 
 export interface ContainerSpecInput {
   request: ExecutionRequest;
+  /** The image id (`sha256:...`) the result records: the container is created from exactly that image. */
   image: string;
+  /** This sandbox's own uid (and gid), from the worker's range: RLIMIT_NPROC is per uid. */
+  uid: number;
   name: string;
   /** Random per execution, so code cannot learn anything about the worker host from it. */
   hostname: string;
@@ -107,14 +128,15 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerCreateOp
   const { limits } = request;
   const memoryBytes = limits.memoryMb * MIB;
   const strong = input.isolation === 'strong';
-  const nproc = strong ? limits.pids : MAX_PROCESSES_PER_UID;
+  // The uid is this sandbox's alone, so its process count is this sandbox's alone on both runtimes.
+  const nproc = limits.pids;
   return {
     name,
     Image: image,
     Cmd: [...IDLE_COMMAND],
     Entrypoint: [],
     Env: [...SANDBOX_ENV, ...(input.egress ? egressEnv(input.egress.proxyUrl) : [])],
-    User: `${SANDBOX_UID}:${SANDBOX_GID}`,
+    User: sandboxUser(input.uid),
     WorkingDir: WORKSPACE_DIR,
     Hostname: hostname,
     Labels: { ...labels },
@@ -129,7 +151,8 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerCreateOp
       NetworkMode: 'none',
       CapDrop: ['ALL'],
       CapAdd: [],
-      SecurityOpt: ['no-new-privileges'],
+      // The profile covers every process of the container, execs included (seccomp-profile.ts).
+      SecurityOpt: ['no-new-privileges', `seccomp=${JSON.stringify(sandboxSeccompProfile())}`],
       Privileged: false,
       ReadonlyRootfs: true,
       Init: true,
@@ -143,11 +166,15 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerCreateOp
         { Name: 'nofile', Soft: MAX_OPEN_FILES, Hard: MAX_OPEN_FILES },
         { Name: 'fsize', Soft: MAX_FILE_BYTES, Hard: MAX_FILE_BYTES },
         { Name: 'nproc', Soft: nproc, Hard: nproc },
+        // No core dumps: a crash writes nothing anywhere.
+        { Name: 'core', Soft: 0, Hard: 0 },
       ],
+      // noexec: nothing written by the code runs as a program (interpreters still read scripts from there).
       Tmpfs: {
-        '/tmp': `rw,nosuid,nodev,size=${TMP_SIZE_BYTES},mode=1777`,
-        [WORKSPACE_DIR]: `rw,nosuid,nodev,size=${WORKSPACE_SIZE_BYTES},uid=${SANDBOX_UID},gid=${SANDBOX_GID},mode=0700`,
+        '/tmp': `rw,noexec,nosuid,nodev,size=${TMP_SIZE_BYTES},mode=1777`,
+        [WORKSPACE_DIR]: `rw,noexec,nosuid,nodev,size=${WORKSPACE_SIZE_BYTES},uid=${input.uid},gid=${input.uid},mode=0700`,
       },
+      ShmSize: SHM_SIZE_BYTES,
       // Docker refuses put-archive into a read-only root or a tmpfs, so the code arrives in an anonymous volume
       // (root-owned, so the code cannot change its own source). It is removed together with the container.
       Mounts: [

@@ -11,15 +11,17 @@ import type { ArtifactStore } from '../platform/artifact-store.js';
 import { buildCodeArchive } from './code-archive.js';
 import { containerNameFor } from './container-name.js';
 import { runExec } from './container-exec.js';
-import { buildContainerSpec, codeCommand, SANDBOX_GID, SANDBOX_UID, WORKSPACE_DIR } from './container-spec.js';
+import { buildContainerSpec, codeCommand, HELPER_ENV, HELPER_PYTHON, launched, sandboxUser, WORKSPACE_DIR } from './container-spec.js';
 import { hasDockerStatus } from './docker-errors.js';
-import { sandboxLabels } from './labels.js';
+import { LABELS, sandboxLabels } from './labels.js';
 import { CODE_DIR } from './language-entrypoints.js';
 import { chooseRuntime, STRONG_RUNTIME, type RuntimeChoice } from './isolation.js';
 import { egressForExecution, withEgressLog } from './network/sandbox-egress.js';
-import type { ResolveHost } from './network/egress-proxy.js';
+import type { ControlPlane } from './network/control-plane.js';
+import type { ResolveHost } from './network/egress-resolver.js';
 import { CappedOutputCollector } from './output-capture.js';
 import { collectOutputs } from './output-collection.js';
+import { SandboxUidAllocator, type UidRange } from './uid-allocator.js';
 import { UsageSampler } from './usage-sampler.js';
 import { HELPER_FILE_NAME } from './workspace-helper.js';
 import type { ExecutionHooks, SandboxRuntime } from './runtime.js';
@@ -37,8 +39,15 @@ export interface DockerSandboxOptions {
   /** OCI runtime for `strong` isolation; `runsc` (gVisor) when absent. */
   strongRuntime?: string;
   heartbeatIntervalMs?: number;
-  /** How the egress proxy resolves allowlisted names; the system resolver when absent (tests observe lookups). */
+  /**
+   * How the egress proxy resolves allowlisted names; its own c-ares resolver (the host's DNS servers, a deadline,
+   * a small cache) when absent. Tests inject one, or point it at a DNS server they run on loopback.
+   */
   resolveHost?: ResolveHost;
+  /** What the egress proxy never connects to; from this process's environment when absent. */
+  controlPlane?: ControlPlane;
+  /** Uids handed to sandboxes, one per live sandbox; 100000-165535 when absent. */
+  uidRange?: UidRange;
 }
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -89,6 +98,8 @@ export class DockerSandbox implements SandboxRuntime {
   private readonly strongRuntime: string;
   private readonly heartbeatIntervalMs: number;
   private readonly resolveHost: ResolveHost | undefined;
+  private readonly controlPlane: ControlPlane | undefined;
+  private readonly uids: SandboxUidAllocator;
   private engineRuntimes: Promise<string[]> | undefined;
 
   constructor(options: DockerSandboxOptions) {
@@ -100,6 +111,8 @@ export class DockerSandbox implements SandboxRuntime {
     this.strongRuntime = options.strongRuntime ?? STRONG_RUNTIME;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.resolveHost = options.resolveHost;
+    this.controlPlane = options.controlPlane;
+    this.uids = new SandboxUidAllocator(options.uidRange);
   }
 
   async execute(request: ExecutionRequest, hooks: ExecutionHooks = {}): Promise<ExecutionResult> {
@@ -143,12 +156,20 @@ export class DockerSandbox implements SandboxRuntime {
         containerName: name,
         labels,
         logger: log,
+        ...(this.controlPlane ? { controlPlane: this.controlPlane } : {}),
         ...(this.resolveHost ? { resolve: this.resolveHost } : {}),
+      });
+      // This sandbox's own uid, held until its container is gone (another worker's live containers are skipped).
+      const uid = await this.uids.allocate(async (candidate) => {
+        const holders = await this.docker.listContainers({ all: true, filters: { label: [`${LABELS.uid}=${candidate}`] } });
+        return holders.length > 0;
       });
       try {
         const spec = buildContainerSpec({
           request,
-          image: this.image,
+          // Created from the image id that the result records, so the two cannot differ.
+          image: imageId,
+          uid,
           name,
           hostname: `sbx-${randomBytes(6).toString('hex')}`,
           labels,
@@ -156,17 +177,19 @@ export class DockerSandbox implements SandboxRuntime {
           isolation: choice.isolation,
           ...(egress ? { egress } : {}),
         });
+        spec.Labels = { ...spec.Labels, [LABELS.uid]: String(uid) };
         const archive = await buildCodeArchive(request.language, request.code, request.files);
         const container = await this.docker.createContainer(spec);
-        log.info({ containerId: container.id, containerName: name, image: this.image }, 'sandbox container created');
+        log.info({ containerId: container.id, containerName: name, image: this.image, imageId, uid }, 'sandbox container created');
         let result: ExecutionResult;
         try {
-          result = await this.runContainer(container, name, imageId, choice, request, archive, log, signal);
+          result = await this.runContainer(container, name, imageId, uid, choice, request, archive, log, signal);
         } finally {
           await this.removeContainer(container.id, log, 'finished');
         }
         return egress ? withEgressLog(result, await egress.close()) : result;
       } finally {
+        this.uids.release(uid);
         await egress?.close();
       }
     } finally {
@@ -178,6 +201,7 @@ export class DockerSandbox implements SandboxRuntime {
     container: Docker.Container,
     containerName: string,
     imageId: string,
+    uid: number,
     choice: RuntimeChoice,
     request: ExecutionRequest,
     archive: Buffer,
@@ -189,7 +213,7 @@ export class DockerSandbox implements SandboxRuntime {
     const stderr = new CappedOutputCollector(limits.outputBytes);
     const aborted = abortion(signal);
     const sampler = new UsageSampler(container);
-    const user = `${SANDBOX_UID}:${SANDBOX_GID}`;
+    const user = sandboxUser(uid);
     let timeoutTimer: NodeJS.Timeout | undefined;
     let timedOut = false;
     try {
@@ -315,9 +339,11 @@ export class DockerSandbox implements SandboxRuntime {
   private async unpackInputFiles(container: Docker.Container, user: string): Promise<void> {
     const errors = new CappedOutputCollector(4096);
     const { exitCode } = await runExec(this.docker, container, {
-      cmd: ['python3', `${CODE_DIR}/${HELPER_FILE_NAME}`, 'unpack'],
+      // Under the launcher like every exec (gVisor applies the container's profile to its first process only).
+      cmd: launched([...HELPER_PYTHON, `${CODE_DIR}/${HELPER_FILE_NAME}`, 'unpack']),
       user,
       workingDir: WORKSPACE_DIR,
+      env: HELPER_ENV,
       stdout: collectorSink(new CappedOutputCollector(0)),
       stderr: collectorSink(errors),
     });

@@ -11,6 +11,8 @@ export const LABELS = {
   owner: 'dev.airlock.owner',
   /** Epoch milliseconds after which the object is certainly abandoned, whoever owns it. */
   deadline: 'dev.airlock.deadline',
+  /** The container's own uid (containers only): another worker on the host does not hand it out again. */
+  uid: 'dev.airlock.uid',
 } as const;
 
 /** Filter value for `docker ps`/`volume ls` that selects everything Airlock manages. */

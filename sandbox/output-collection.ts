@@ -12,10 +12,10 @@ import {
 } from '../schemas/files.js';
 import type { ArtifactStore } from '../platform/artifact-store.js';
 import { runExec } from './container-exec.js';
+import { HELPER_ENV, HELPER_PYTHON, launched } from './container-spec.js';
 import { CODE_DIR } from './language-entrypoints.js';
 import { globToRegexSource, matchesAnyGlob } from './output-globs.js';
 import { CappedOutputCollector, utf8CutPoint } from './output-capture.js';
-import { LAUNCHER_FILE_NAME } from './seccomp-launcher.js';
 import { HELPER_FILE_NAME } from './workspace-helper.js';
 
 /** Room for base64 (4/3) and the JSON around it. */
@@ -48,7 +48,7 @@ function preview(bytes: Buffer): string {
 
 /**
  * Collects the files matching `globs` from the container's /workspace after the code ended: the helper (run as the
- * sandbox user, under the seccomp launcher) stops leftover processes and reports regular files only, never following
+ * sandbox user, an isolated Python under the seccomp launcher, with a HOME it cannot write) stops leftover processes and reports regular files only, never following
  * a symbolic link. Its report is untrusted: every path, size and count is checked again here, and what passes goes
  * into the artifact store.
  */
@@ -64,19 +64,18 @@ export async function collectOutputs(input: {
   const errors = new CappedOutputCollector(4096);
   const patterns = JSON.stringify(input.globs.map(globToRegexSource));
   const { exitCode } = await runExec(input.docker, input.container, {
-    cmd: [
-      'python3',
-      `${CODE_DIR}/${LAUNCHER_FILE_NAME}`,
-      'python3',
+    cmd: launched([
+      ...HELPER_PYTHON,
       `${CODE_DIR}/${HELPER_FILE_NAME}`,
       'collect',
       patterns,
       String(MAX_OUTPUT_FILE_BYTES),
       String(MAX_OUTPUT_TOTAL_BYTES),
       String(MAX_OUTPUT_FILES),
-    ],
+    ]),
     user: input.user,
     workingDir: input.workingDir,
+    env: HELPER_ENV,
     stdout: sink(report),
     stderr: sink(errors),
   });

@@ -1,8 +1,12 @@
+import { AF_VSOCK, ALLOWED_SYSCALLS, CLONE3_NR, CLONE_NAMESPACE_FLAGS, PERSONALITIES } from './seccomp-profile.js';
+import { SYSCALL_NUMBERS } from './syscall-numbers.js';
+
 /**
  * A second seccomp filter, stacked on the engine's default profile by a tiny launcher that then becomes the
- * program. Filters only ever add refusals, so the result is never weaker than Docker's profile; it closes what that
- * profile leaves open to an unprivileged process (ptrace and process_vm_* on its own processes, io_uring, device
- * nodes) and what gVisor would otherwise emulate (user namespaces, mount API).
+ * program. Filters only ever add refusals, so the result is never weaker than the container's own profile
+ * (seccomp-profile.ts, which Docker applies to every process of the container); the launcher repeats its core
+ * refusals for the code's process tree (ptrace and process_vm_*, io_uring, device nodes, namespaces through
+ * unshare and clone, the mount API) so that they hold even on an engine that ignored the container's profile.
  */
 
 /** System calls refused with EPERM, by name, as numbered on each architecture the launcher knows. */
@@ -59,21 +63,35 @@ const MKNOD_CALLS = {
   aarch64: [{ nr: 33, modeArg: 2 }],
 } as const;
 
+type Arch = 'x86_64' | 'aarch64';
+
+function numberOf(name: string, arch: Arch): number {
+  const nr = SYSCALL_NUMBERS[name]?.[arch];
+  if (nr === undefined) throw new Error(`no ${arch} number for ${name}`);
+  return nr;
+}
+
 const AUDIT_ARCH = { x86_64: 0xc000003e, aarch64: 0xc00000b7 } as const;
 
 /** File name of the launcher in the code folder. */
 export const LAUNCHER_FILE_NAME = 'launch.py';
 
-function table(arch: 'x86_64' | 'aarch64'): string {
+function table(arch: Arch): string {
   const denied = Object.values(DENIED_SYSCALLS).map((numbers) => numbers[arch]);
   const mknod = MKNOD_CALLS[arch].map((call) => `(${call.nr}, ${call.modeArg})`).join(', ');
-  return `'${arch}': (${AUDIT_ARCH[arch]}, [${denied.join(', ')}], [${mknod}])`;
+  // The profile's allowlist, as this architecture numbers it (calls it does not have are left out).
+  const allowed = ALLOWED_SYSCALLS.map((name) => SYSCALL_NUMBERS[name]?.[arch]).filter((nr): nr is number => nr !== undefined);
+  const special = ['clone', 'personality', 'socket'].map((name) => numberOf(name, arch)).join(', ');
+  return `'${arch}': (${AUDIT_ARCH[arch]}, [${denied.join(', ')}], [${mknod}], ${special}, [${allowed.join(', ')}])`;
 }
 
 /**
- * The launcher's source (Python: every sandbox image carries it). It builds a classic BPF program: the wrong
- * architecture (32-bit or x32 calls on a 64-bit host) and every denied number return EPERM; mknod of a character or
- * block device returns EPERM; all else is left to the engine's own filter. An unknown architecture runs under the
+ * The launcher's source (Python: every sandbox image carries it). It builds a classic BPF program that is the
+ * container profile again (seccomp-profile.ts), by number: the wrong architecture (32-bit or x32 calls on a 64-bit
+ * host) and every denied number return EPERM; clone with a namespace flag, personality changes and vsock sockets
+ * return EPERM, clone3 ENOSYS; mknod of a character or block device returns EPERM; the profile's allowlist is
+ * allowed and everything else refused. gVisor (this runsc build) applies the container's profile to the first
+ * process only, not to execs: the launcher is what puts every exec Airlock makes under the same rules there. An unknown architecture runs under the
  * engine's filter alone; a filter that cannot be installed stops the run (exit 126) rather than run without it.
  */
 export const SECCOMP_LAUNCHER_SOURCE = `# Airlock launcher: stacks a stricter seccomp filter, then becomes the program (argv[1:]).
@@ -82,9 +100,9 @@ args = sys.argv[1:]
 TABLES = {${table('x86_64')}, ${table('aarch64')}}
 entry = TABLES.get(platform.machine())
 if entry is not None:
-    audit_arch, denied, mknods = entry
+    audit_arch, denied, mknods, clone_nr, personality_nr, socket_nr, allowed = entry
     LD_ABS, JEQ, JGE, AND, RET = 0x20, 0x15, 0x35, 0x54, 0x06
-    ALLOW, EPERM = 0x7fff0000, 0x00050001
+    ALLOW, EPERM, ENOSYS = 0x7fff0000, 0x00050001, 0x00050026
     S_IFMT, S_IFCHR, S_IFBLK = 0o170000, 0o020000, 0o060000
     prog = [(LD_ABS, 0, 0, 4), (JEQ, 1, 0, audit_arch), (RET, 0, 0, EPERM), (LD_ABS, 0, 0, 0)]
     if platform.machine() == 'x86_64':
@@ -93,6 +111,25 @@ if entry is not None:
     for nr in denied:
         prog.append((JEQ, 0, 1, nr))
         prog.append((RET, 0, 0, EPERM))
+    prog.append((JEQ, 0, 1, ${CLONE3_NR}))  # clone3: its flags are out of reach; ENOSYS makes libc use clone
+    prog.append((RET, 0, 0, ENOSYS))
+    prog.append((JEQ, 0, 5, clone_nr))
+    prog.append((LD_ABS, 0, 0, 16))  # the low 32 bits of the flags (the namespace flags all live there)
+    prog.append((AND, 0, 0, ${CLONE_NAMESPACE_FLAGS}))
+    prog.append((JEQ, 1, 0, 0))
+    prog.append((RET, 0, 0, EPERM))
+    prog.append((RET, 0, 0, ALLOW))
+    prog.append((JEQ, 0, ${PERSONALITIES.length + 3}, personality_nr))
+    prog.append((LD_ABS, 0, 0, 16))
+    for i, value in enumerate(${JSON.stringify(PERSONALITIES)}):
+        prog.append((JEQ, ${PERSONALITIES.length} - i, 0, value))
+    prog.append((RET, 0, 0, EPERM))
+    prog.append((RET, 0, 0, ALLOW))
+    prog.append((JEQ, 0, 4, socket_nr))
+    prog.append((LD_ABS, 0, 0, 16))
+    prog.append((JEQ, 0, 1, ${AF_VSOCK}))  # vsock: a way to the hypervisor's host
+    prog.append((RET, 0, 0, EPERM))
+    prog.append((RET, 0, 0, ALLOW))
     for nr, mode_arg in mknods:
         prog.append((JEQ, 0, 6, nr))
         prog.append((LD_ABS, 0, 0, 16 + 8 * mode_arg))
@@ -101,7 +138,10 @@ if entry is not None:
         prog.append((JEQ, 1, 0, S_IFBLK))
         prog.append((RET, 0, 0, ALLOW))
         prog.append((RET, 0, 0, EPERM))
-    prog.append((RET, 0, 0, ALLOW))
+    for nr in allowed:
+        prog.append((JEQ, 0, 1, nr))
+        prog.append((RET, 0, 0, ALLOW))
+    prog.append((RET, 0, 0, EPERM))
     class Filter(ctypes.Structure):
         _fields_ = [('code', ctypes.c_ushort), ('jt', ctypes.c_ubyte), ('jf', ctypes.c_ubyte), ('k', ctypes.c_uint)]
     class Program(ctypes.Structure):

@@ -20,8 +20,14 @@ export const ExecutionRequestSchema = z.object({
   whenStrongUnavailable: z.enum(['fail', 'fallback']).optional(),
   files: InputFilesSchema.optional(),
   outputs: OutputGlobsSchema.optional(),
-  /** Canonical allowlist entries (NetworkRequestSchema's output); absent means no network at all. */
-  network: z.object({ allow: z.array(z.string()).min(1) }).optional(),
+  /**
+   * Canonical allowlist entries (NetworkRequestSchema's output); absent means no network at all.
+   * `privateDestinations` comes from the pinned policy (`network.privateDestinations`), never from the action:
+   * the destinations that may be or resolve to loopback, private or host addresses.
+   */
+  network: z
+    .object({ allow: z.array(z.string()).min(1), privateDestinations: z.array(z.string()).optional() })
+    .optional(),
 });
 export type ExecutionRequest = z.infer<typeof ExecutionRequestSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalIp, classifyIp, connectAddress, formatIp, looksNumeric, parseIp, parseIpv4, parseIpv6, type AddressVerdict } from './ip-address.js';
 
 /**
  * Network access an action asks for. Without it the sandbox has no network at all; with it the container may
@@ -16,49 +17,54 @@ export type AllowEntry =
   | { kind: 'ip'; host: string; family: 4 | 6; port: number };
 
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
-const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^[0-9a-f:]+(?::(?:\d{1,3}\.){3}\d{1,3})?$/;
 
 /** Whether `text` is a dotted-quad IPv4 address. */
 export function isIpv4(text: string): boolean {
-  return IPV4.test(text);
+  return parseIpv4(text) !== undefined;
 }
 
-/** A loose but sufficient IPv6 check: hex groups and colons (at most one `::`), optionally ending in IPv4. */
+/** Whether `text` is an IPv6 address (without brackets). */
 export function isIpv6(text: string): boolean {
-  if (!IPV6.test(text) || !text.includes(':')) return false;
-  const doubleColons = text.split('::').length - 1;
-  if (doubleColons > 1) return false;
-  const groups = text.split(':').filter((g) => g.length > 0 && !g.includes('.'));
-  return groups.every((g) => g.length <= 4) && groups.length <= 8;
-}
-
-function ipv4Octets(text: string): number[] {
-  return text.split('.').map(Number);
+  return parseIpv6(text) !== undefined;
 }
 
 /**
- * Why the proxy must never connect to this literal address, or undefined when it may. Covers link-local (where
- * cloud metadata services live), the metadata addresses themselves, unspecified, broadcast and multicast.
- * Loopback and private addresses are allowed only because an entry must list them explicitly.
+ * Why the proxy must never connect to this literal address, or undefined when it may. Decided on the address's
+ * bytes (every IPv6 spelling of an IPv4 address is judged as that address): link-local (where cloud metadata
+ * services live), the metadata addresses themselves, unspecified, multicast, broadcast and reserved ranges.
+ * Loopback and private addresses are not forbidden here: see {@link privateAddressReason}.
  */
 export function forbiddenAddressReason(address: string): string | undefined {
-  let ip = address.toLowerCase();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
-  if (mapped) ip = mapped[1] as string;
-  if (isIpv4(ip)) {
-    const [a, b, c, d] = ipv4Octets(ip) as [number, number, number, number];
-    if (a === 169 && b === 254) return `${address} is link-local (cloud metadata lives there)`;
-    if (a === 100 && b === 100 && c === 100 && d === 200) return `${address} is a cloud metadata address`;
-    if (a === 0) return `${address} is an unspecified address`;
-    if (a >= 224) return `${address} is multicast, broadcast or reserved`;
-    return undefined;
-  }
-  if (/^fe[89ab][0-9a-f]:/.test(ip)) return `${address} is link-local`;
-  if (ip === 'fd00:ec2::254') return `${address} is a cloud metadata address`;
-  if (ip === '::' || ip === '0:0:0:0:0:0:0:0') return `${address} is an unspecified address`;
-  if (ip.startsWith('ff')) return `${address} is multicast`;
-  return undefined;
+  const parsed = parseIp(address);
+  if (!parsed) return `${address} is not an IP address`;
+  const verdict = classifyIp(parsed);
+  return verdict.class === 'forbidden' ? `${address} is ${describeVerdict(verdict)}` : undefined;
+}
+
+/**
+ * Why this literal address is private (loopback, RFC 1918, CGNAT, ULA, ...), or undefined when it is public or
+ * forbidden. A private address is a destination only when the policy names it under `network.privateDestinations`.
+ */
+export function privateAddressReason(address: string): string | undefined {
+  const parsed = parseIp(address);
+  if (!parsed) return undefined;
+  const verdict = classifyIp(parsed);
+  return verdict.class === 'private' ? `${address} is ${describeVerdict(verdict)}` : undefined;
+}
+
+function describeVerdict(verdict: AddressVerdict): string {
+  return verdict.embeddedIpv4 ? `${verdict.range} (it stands for ${verdict.embeddedIpv4})` : verdict.range;
+}
+
+/** Names every resolver answers with loopback itself, without asking DNS. */
+export function isLoopbackName(host: string): boolean {
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === 'localhost.localdomain' ||
+    host === 'ip6-localhost' ||
+    host === 'ip6-loopback'
+  );
 }
 
 function parsePort(text: string, entry: string): number | string {
@@ -104,14 +110,14 @@ export function parseAllowEntry(raw: string, options: { allowForbidden?: boolean
   const host = hostPart.toLowerCase().replace(/\.$/, '');
   if (host.length === 0) return `"${entry}": the host is empty`;
 
-  if (entry.startsWith('[')) {
-    if (!isIpv6(host)) return `"${entry}": "${host}" is not an IPv6 address`;
+  if (entry.startsWith('[') || isIpv4(host)) {
+    const address = parseIp(host);
+    if (!address) return `"${entry}": "${host}" is not an IPv6 address`;
     const forbidden = options.allowForbidden ? undefined : forbiddenAddressReason(host);
-    return forbidden ? `"${entry}": ${forbidden} and can never be allowed` : { kind: 'ip', host, family: 6, port };
-  }
-  if (isIpv4(host)) {
-    const forbidden = options.allowForbidden ? undefined : forbiddenAddressReason(host);
-    return forbidden ? `"${entry}": ${forbidden} and can never be allowed` : { kind: 'ip', host, family: 4, port };
+    if (forbidden) return `"${entry}": ${forbidden} and can never be allowed`;
+    // Canonical text, so that two spellings of one address are one entry (an IPv4 address in IPv6 form is IPv4).
+    const target = connectAddress(address);
+    return { kind: 'ip', host: formatIp(target), family: target.family, port };
   }
   if (host.includes('*')) {
     if (!host.startsWith('*.') || host.indexOf('*', 1) >= 0) {
@@ -121,9 +127,12 @@ export function parseAllowEntry(raw: string, options: { allowForbidden?: boolean
     const problem = nameProblem(domain, entry);
     if (problem) return problem;
     if (!domain.includes('.')) return `"${entry}": a wildcard must sit under a domain of at least two labels`;
+    if (looksNumeric(domain)) return `"${entry}": "${domain}" ends in a numeric label, which no domain does`;
     return { kind: 'wildcard', domain, port };
   }
   if (/^[\d.]+$/.test(host)) return `"${entry}": "${host}" is not a valid IPv4 address`;
+  // A resolver reads `0x7f.1` or `2130706433` as an address: refused, so an address is never written as a name.
+  if (looksNumeric(host)) return `"${entry}": "${host}" is a numeric address in disguise; write it as a dotted quad`;
   const problem = nameProblem(host, entry);
   return problem ?? { kind: 'name', host, port };
 }
@@ -217,16 +226,63 @@ export function parseDenyEntry(text: string): DenyEntry | string {
   return withPort.includes('the port is missing') ? probe.replace(`"${probeText}"`, `"${bare}"`) : withPort;
 }
 
+/**
+ * Whether a policy entry (allow syntax, port optional) names this destination: same port unless the entry has
+ * none, same address (compared as bytes) or name, or a name one label under a wildcard's domain. Pure.
+ */
+export function entryCovers(cover: DenyEntry, destination: { host: string; port: number }): boolean {
+  if (!cover.anyPort && cover.entry.port !== destination.port) return false;
+  const c = cover.entry;
+  if (c.kind === 'ip') {
+    return canonicalIp(destination.host) === c.host;
+  }
+  if (c.kind === 'name') return c.host === destination.host;
+  const suffix = `.${c.domain}`;
+  if (!destination.host.endsWith(suffix)) return false;
+  const label = destination.host.slice(0, -suffix.length);
+  return label.length > 0 && !label.includes('.');
+}
+
+/** Whether an allowlist entry reaches only destinations the policy entry covers (so it may use private addresses). */
+export function entryWithin(allow: AllowEntry, cover: DenyEntry): boolean {
+  if (!cover.anyPort && cover.entry.port !== allow.port) return false;
+  if (allow.kind === 'wildcard') return cover.entry.kind === 'wildcard' && cover.entry.domain === allow.domain;
+  return entryCovers(cover, { host: allow.host, port: allow.port });
+}
+
+/** Names that lead to cloud instance metadata (credentials); their addresses are refused by the proxy anyway. */
+export const DEFAULT_DENY_HOSTS: readonly string[] = ['metadata.google.internal', 'metadata.goog', 'instance-data.ec2.internal'];
+export const DEFAULT_MAX_HOSTS = 16;
+
+function policyEntries(what: string) {
+  return z.array(
+    z.string().superRefine((text, ctx) => {
+      const parsed = parseDenyEntry(text);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `${what}: ${parsed}` });
+    }),
+  );
+}
+
 /** What the policy says about network access. */
 export const NetworkPolicySchema = z.object({
   /** Destinations no action may list (same syntax as allow entries, port optional); listing one is critical. */
-  denyHosts: z.array(
-    z.string().superRefine((text, ctx) => {
-      const parsed = parseDenyEntry(text);
-      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
-    }),
-  ),
+  denyHosts: policyEntries('network.denyHosts').default(() => [...DEFAULT_DENY_HOSTS]),
   /** Most allowlist entries one action may carry; more is critical. */
-  maxHosts: z.number().int().min(1).max(MAX_ALLOW_ENTRIES),
+  maxHosts: z.number().int().min(1).max(MAX_ALLOW_ENTRIES).default(DEFAULT_MAX_HOSTS),
+  /**
+   * Destinations that may be, or resolve to, loopback, private (RFC 1918, CGNAT, ULA) or this host's own
+   * addresses (same syntax as allow entries, port optional). Anything else that is or resolves to such an address
+   * is denied: a literal entry by policy (critical), a name by the egress proxy. Never covers the control plane.
+   */
+  privateDestinations: policyEntries('network.privateDestinations').max(MAX_ALLOW_ENTRIES).optional(),
 });
 export type NetworkPolicy = z.infer<typeof NetworkPolicySchema>;
+
+/**
+ * Ports of the control plane that are refused on every loopback, private or host address whatever the policy
+ * says: Temporal's frontend and its internal services, the Temporal Web UI, and the Docker API's TCP forms. The
+ * sandbox worker adds the deployment's own (Airlock's API, metrics, anything listed in AIRLOCK_CONTROL_PLANE).
+ */
+export const WELL_KNOWN_CONTROL_PLANE_PORTS: readonly number[] = [7233, 7234, 7235, 7239, 8233, 2375, 2376];
+/** The Docker API over TCP: never a destination, on any address. */
+export const DOCKER_API_PORTS: readonly number[] = [2375, 2376];

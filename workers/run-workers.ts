@@ -6,7 +6,9 @@ import { createControlActivities, createSandboxActivities } from '../activities/
 import type { AirlockConfig } from '../platform/config.js';
 import { FileArtifactStore } from '../platform/artifact-store.js';
 import { createDockerClient } from '../sandbox/docker-client.js';
+import { controlPlaneFromEnv } from '../sandbox/network/control-plane.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
+import { parseUidRange } from '../sandbox/uid-allocator.js';
 import { controlPolicyDeps } from './control-policy.js';
 import { startReaper } from './reaper-loop.js';
 import { sandboxTaskQueueFor } from '../workflows/task-queues.js';
@@ -83,6 +85,9 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
         image: config.AIRLOCK_SANDBOX_IMAGE,
         artifactStore: new FileArtifactStore(path.join(config.home, 'artifacts')),
         logger: sandboxLogger,
+        // The control plane this worker itself talks to is never an egress destination.
+        controlPlane: controlPlaneFromEnv({ ...(options.env ?? process.env), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS }),
+        uidRange: parseUidRange((options.env ?? process.env).AIRLOCK_SANDBOX_UIDS),
       });
       stopReaper.push(await startReaper({ docker, logger: sandboxLogger }));
       workers.push(

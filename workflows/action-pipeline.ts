@@ -4,7 +4,7 @@
  * unit tests with fakes; the workflow passes its activity proxies.
  */
 import { gateFor, GATE_RULE_IDS } from '../policy/gate.js';
-import { withNetworkRisk } from '../policy/network-risk.js';
+import { withNetworkRisk, withPrivateDestinations } from '../policy/network-risk.js';
 import { isolationFor, limitsAboveBounds, LIMITS_ABOVE_BOUND_RULE } from '../policy/sandbox-policy.js';
 import type { ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
 import type { LevelGate } from '../schemas/policy.js';
@@ -88,7 +88,9 @@ export async function processAction(session: RunSession, deps: PipelineDeps, act
         language: action.language,
         code: action.code,
         limits: action.limits,
-        ...(action.network ? { network: action.network } : {}),
+        // The policy's private destinations travel with the allowlist; absent (as in every history recorded
+        // before the key existed) the input is unchanged.
+        ...(action.network ? { network: withPrivateDestinations(action.network, policy.network) } : {}),
         isolation: isolation.isolation,
         whenStrongUnavailable: isolation.whenStrongUnavailable,
         ...(sandboxInput?.files ? { files: sandboxInput.files } : {}),

@@ -1,8 +1,13 @@
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { parseAllowList } from '../../schemas/network.js';
+import { canonicalIp } from '../../schemas/ip-address.js';
+import { parseAllowList, parseDenyEntry, type DenyEntry } from '../../schemas/network.js';
+import { controlPlaneFromEnv, type ControlPlane } from './control-plane.js';
+import type { AddressContext } from './destination-verdict.js';
 import { containerAddressOn, createEgressNetwork, egressNetworkNameFor, removeEgressNetwork } from './egress-network.js';
-import { EgressProxy, type EgressLog, type ResolveHost } from './egress-proxy.js';
+import { EgressProxy, type EgressLog } from './egress-proxy.js';
+import { createEgressResolver, type ResolveHost } from './egress-resolver.js';
+import { hostAddressBlockList } from './host-addresses.js';
 import { installHostGuard } from './host-guard.js';
 
 /** What the container needs to use its egress path, and the way to tear it down. */
@@ -29,7 +34,41 @@ export interface OpenActionEgressOptions {
   /** The sandbox labels (managed, run, action, owner, deadline): the reaper finds a stray network by them. */
   labels: Record<string, string>;
   logger: Logger;
+  /** The pinned policy's `network.privateDestinations` (validated by the policy schema). */
+  privateDestinations?: readonly string[];
+  /** Never a destination; this process's environment describes it when absent. */
+  controlPlane?: ControlPlane;
   resolve?: ResolveHost;
+}
+
+/** The control plane's endpoints as addresses: literals as they are, names through the proxy's resolver. */
+async function controlPlaneAddresses(controlPlane: ControlPlane, resolve: ResolveHost, logger: Logger) {
+  const found: { address: string; port: number }[] = [];
+  for (const { host, port } of controlPlane.endpoints) {
+    const literal = canonicalIp(host);
+    if (literal) {
+      found.push({ address: literal, port });
+      continue;
+    }
+    try {
+      for (const { address } of await resolve(host)) {
+        const canonical = canonicalIp(address);
+        if (canonical) found.push({ address: canonical, port });
+      }
+    } catch (err) {
+      // Its port is still refused on every local and private address.
+      logger.warn({ err, host }, 'could not resolve a control-plane endpoint for the egress proxy');
+    }
+  }
+  return found;
+}
+
+function parsePrivateDestinations(entries: readonly string[] | undefined): DenyEntry[] {
+  return (entries ?? []).map((text) => {
+    const parsed = parseDenyEntry(text);
+    if (typeof parsed === 'string') throw new Error(`invalid private destination in the policy: ${parsed}`);
+    return parsed;
+  });
 }
 
 /**
@@ -40,6 +79,14 @@ export interface OpenActionEgressOptions {
 export async function openActionEgress(options: OpenActionEgressOptions): Promise<ActionEgress> {
   const { docker, containerName, logger } = options;
   const allow = parseAllowList(options.allow);
+  const privateDestinations = parsePrivateDestinations(options.privateDestinations);
+  const resolve = options.resolve ?? createEgressResolver();
+  const controlPlane = options.controlPlane ?? controlPlaneFromEnv();
+  const addressContext: AddressContext = {
+    hostAddresses: await hostAddressBlockList(docker),
+    controlPlane,
+    controlPlaneAddresses: await controlPlaneAddresses(controlPlane, resolve, logger),
+  };
   const network = await createEgressNetwork(docker, {
     name: egressNetworkNameFor(containerName),
     labels: options.labels,
@@ -49,7 +96,9 @@ export async function openActionEgress(options: OpenActionEgressOptions): Promis
     listenHost: network.gateway,
     allow,
     logger,
-    ...(options.resolve ? { resolve: options.resolve } : {}),
+    privateDestinations,
+    addressContext,
+    resolve,
     isOwnSource: async (address) => (await containerAddressOn(docker, network.id, containerName)) === address,
   });
   let removeGuard: () => Promise<void>;

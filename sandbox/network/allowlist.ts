@@ -1,29 +1,31 @@
-import { isIpv4, isIpv6, type AllowEntry } from '../../schemas/network.js';
+import { canonicalIp } from '../../schemas/ip-address.js';
+import type { AllowEntry } from '../../schemas/network.js';
 
 /** A destination as the sandboxed code named it in a proxy request. */
 export interface Destination {
-  /** Lower-case, no trailing dot, IPv6 without brackets. */
+  /** Lower-case, no trailing dot, IPv6 without brackets; a literal address in canonical form. */
   host: string;
   port: number;
 }
 
-/** Puts a host from a request line or Host header in the form allowlist entries use. */
+/**
+ * Puts a host from a request line or Host header in the form allowlist entries use: a literal address in its
+ * canonical text (so `::FFFF:7f00:1` and `::ffff:7f00:0001` are one address), a name lower-cased without its
+ * trailing dot.
+ */
 export function normaliseHost(host: string): string {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  return bare.toLowerCase().replace(/\.$/, '');
-}
-
-/** Whether the host is a literal IP address (then nothing needs resolving). */
-export function isIpLiteral(host: string): boolean {
-  return isIpv4(host) || isIpv6(host);
+  return canonicalIp(bare) ?? bare.toLowerCase().replace(/\.$/, '');
 }
 
 function entryMatches(entry: AllowEntry, destination: Destination): boolean {
   if (entry.port !== destination.port) return false;
   switch (entry.kind) {
     case 'name':
-    case 'ip':
       return entry.host === destination.host;
+    case 'ip':
+      // Both sides are canonical text of the address's bytes.
+      return entry.host === canonicalIp(destination.host);
     case 'wildcard': {
       // Exactly one label in front of the domain: `*.example.com` covers `api.example.com` only.
       const suffix = `.${entry.domain}`;

@@ -1,20 +1,20 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { parseIp } from '../../schemas/ip-address.js';
 import {
-  forbiddenAddressReason,
+  entryCovers,
   MAX_RECORDED_EGRESS_ATTEMPTS,
   type AllowEntry,
+  type DenyEntry,
   type EgressAttempt,
 } from '../../schemas/network.js';
-import { findAllowEntry, isIpLiteral, normaliseHost, type Destination } from './allowlist.js';
+import { findAllowEntry, normaliseHost, type Destination } from './allowlist.js';
+import { judgeAddresses, type AddressContext } from './destination-verdict.js';
+import { createEgressResolver, ResolveTimeoutError, type ResolveHost } from './egress-resolver.js';
 
-/** Resolves a listed name to addresses; injectable so tests can see which names were looked up. */
-export type ResolveHost = (host: string) => Promise<{ address: string; family: number }[]>;
-
-const defaultResolve: ResolveHost = (host) => dnsLookup(host, { all: true, verbatim: true });
+export type { ResolveHost } from './egress-resolver.js';
 
 export interface EgressProxyOptions {
   /** Where to listen: the gateway address of the action's internal network (never a public interface). */
@@ -26,9 +26,16 @@ export interface EgressProxyOptions {
    */
   isOwnSource: (address: string) => Promise<boolean>;
   logger: Logger;
+  /** The policy's private destinations: only these may be, or resolve to, loopback, private or host addresses. */
+  privateDestinations?: readonly DenyEntry[];
+  /** This host's addresses and its control plane, as read when the action's egress opened. */
+  addressContext: AddressContext;
   resolve?: ResolveHost;
   connectTimeoutMs?: number;
+  /** Client connections to the proxy at once. */
   maxConnections?: number;
+  /** Connections to destinations open at once, per action: more get a 429 until one closes. */
+  maxUpstreams?: number;
 }
 
 /** The attempts an action made: the first MAX_RECORDED_EGRESS_ATTEMPTS in order, and how many more were only logged. */
@@ -39,6 +46,7 @@ export interface EgressLog {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_CONNECTIONS = 64;
+const DEFAULT_MAX_UPSTREAMS = 32;
 /** Headers that describe one hop, or talk to the proxy: never passed on. */
 const HOP_HEADERS = new Set([
   'connection',
@@ -58,6 +66,21 @@ interface LiveAttempt {
   startedAt: number;
   upstream?: net.Socket;
   done: boolean;
+  /** Counted in the proxy's open-upstream total until finished. */
+  holdsUpstream?: boolean;
+}
+
+/** The destination did not accept the connection in time: the code gets a 504. */
+class ConnectTimeoutError extends Error {
+  override readonly name = 'ConnectTimeoutError';
+  constructor(destination: Destination, timeoutMs: number) {
+    super(`${describe(destination)} did not accept a connection within ${timeoutMs} ms`);
+  }
+}
+
+/** The status for a destination that failed after it was allowed. */
+function failureStatus(err: Error): number {
+  return err instanceof ConnectTimeoutError ? 504 : 502;
 }
 
 /** A refusal: the client gets `status` with `reason` as the body. */
@@ -77,9 +100,11 @@ class Refusal {
 export class EgressProxy {
   private readonly options: EgressProxyOptions;
   private readonly resolve: ResolveHost;
+  private readonly connectTimeoutMs: number;
   private readonly server: http.Server;
   private readonly live: LiveAttempt[] = [];
   private omitted = 0;
+  private upstreamsOpen = 0;
   private readonly sockets = new Set<Duplex>();
   private readonly sourceChecks = new Map<string, Promise<boolean>>();
   private address: { host: string; port: number } | undefined;
@@ -87,7 +112,8 @@ export class EgressProxy {
 
   constructor(options: EgressProxyOptions) {
     this.options = options;
-    this.resolve = options.resolve ?? defaultResolve;
+    this.resolve = options.resolve ?? createEgressResolver();
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.server = http.createServer();
     this.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.server.on('connection', (socket: net.Socket) => this.track(socket));
@@ -179,14 +205,16 @@ export class EgressProxy {
     if (attempt.done) return;
     Object.assign(attempt.record, this.snapshot(attempt));
     attempt.done = true;
+    if (attempt.holdsUpstream) this.upstreamsOpen--;
     const { record } = attempt;
     const level = record.verdict === 'denied' ? 'warn' : 'info';
     this.options.logger[level]({ egress: record }, record.verdict === 'denied' ? 'egress denied' : 'egress allowed');
   }
 
   private refuse(attempt: LiveAttempt, refusal: Refusal): void {
-    // 403: the policy said no. Otherwise the destination was allowed but could not be reached.
-    attempt.record.verdict = refusal.status === 403 ? 'denied' : 'allowed';
+    // 403: the policy said no; 429: the per-action cap did. Otherwise the destination was allowed but could not be
+    // reached (502, or 504 when it did not answer in time).
+    attempt.record.verdict = refusal.status === 403 || refusal.status === 429 ? 'denied' : 'allowed';
     attempt.record.reason = refusal.reason;
     attempt.record.status = refusal.status;
   }
@@ -208,7 +236,11 @@ export class EgressProxy {
    * The address to connect to for an allowed destination, or a refusal. The allowlist is checked first, so a
    * name that is not listed is never resolved.
    */
-  private async decide(source: string | undefined, destination: Destination): Promise<{ address: string } | Refusal> {
+  private async decide(
+    source: string | undefined,
+    destination: Destination,
+    attempt: LiveAttempt,
+  ): Promise<{ address: string } | Refusal> {
     if (!(await this.isOwnSource(source))) {
       return new Refusal(403, 'the request does not come from this action\'s sandbox');
     }
@@ -216,24 +248,37 @@ export class EgressProxy {
       return new Refusal(403, `${describe(destination)} is not on this action's allowlist`);
     }
     let addresses: string[];
-    if (isIpLiteral(destination.host)) {
+    if (parseIp(destination.host)) {
       addresses = [destination.host];
     } else {
       try {
         addresses = (await this.resolve(destination.host)).map((a) => a.address);
       } catch (err) {
+        if (err instanceof ResolveTimeoutError) return new Refusal(504, err.message);
         return new Refusal(502, `${destination.host} could not be resolved: ${(err as Error).message}`);
       }
     }
-    const forbidden = addresses
-      .map((address) => forbiddenAddressReason(address) ?? loopbackReason(destination.host, address))
-      .find((reason) => reason !== undefined);
-    // One forbidden address poisons the name: a listed name must not become a way into metadata services.
-    if (forbidden) return new Refusal(403, `${describe(destination)} resolves to a forbidden address: ${forbidden}`);
-    const address = addresses[0];
-    if (!address) return new Refusal(502, `${destination.host} has no addresses`);
-    return { address };
+    const judged = judgeAddresses({
+      port: destination.port,
+      addresses,
+      privateAllowed: (this.options.privateDestinations ?? []).some((cover) => entryCovers(cover, destination)),
+      context: this.options.addressContext,
+    });
+    // One unfit address poisons the name: a listed name must not become a way into this host or its networks.
+    if ('refused' in judged) return new Refusal(403, `${describe(destination)} refused: ${judged.refused}`);
+    // Counted here, after the last await, so concurrent requests cannot all slip under the cap.
+    const cap = this.options.maxUpstreams ?? DEFAULT_MAX_UPSTREAMS;
+    if (this.upstreamsOpen >= cap) {
+      return new Refusal(429, `this action already has ${cap} connections open through the proxy; close one first`);
+    }
+    // A client that went away meanwhile has its record finished already: nothing will be opened for it.
+    if (!attempt.done) {
+      this.upstreamsOpen++;
+      attempt.holdsUpstream = true;
+    }
+    return { address: judged.address };
   }
+
 
   /** An HTTP request in absolute form (`GET http://host:port/path`): checked, then passed on. */
   private async forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -250,7 +295,7 @@ export class EgressProxy {
     res.once('close', () => {
       if (!attempt.upstream) this.finish(attempt);
     });
-    const decision = await this.decide(req.socket.remoteAddress, target.destination);
+    const decision = await this.decide(req.socket.remoteAddress, target.destination, attempt);
     // The client went away while the decision was made: nothing to forward, the record is final.
     if (attempt.done) return;
     if (decision instanceof Refusal) {
@@ -280,8 +325,8 @@ export class EgressProxy {
       attempt.upstream = socket;
       socket.once('close', () => this.finish(attempt));
       // Bounded until connected; after that the exchange may take as long as the action runs.
-      socket.setTimeout(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () =>
-        upstream.destroy(new Error('timed out connecting')),
+      socket.setTimeout(this.connectTimeoutMs, () =>
+        upstream.destroy(new ConnectTimeoutError(target.destination, this.connectTimeoutMs)),
       );
       socket.once('connect', () => socket.setTimeout(0));
     });
@@ -299,8 +344,8 @@ export class EgressProxy {
     upstream.once('error', (err) => {
       attempt.record.reason = `destination failed: ${err.message}`;
       if (!res.headersSent) {
-        attempt.record.status = 502;
-        respond(res, 502, attempt.record.reason);
+        attempt.record.status = failureStatus(err);
+        respond(res, attempt.record.status, attempt.record.reason);
       } else {
         res.destroy();
       }
@@ -322,7 +367,7 @@ export class EgressProxy {
       return;
     }
     const attempt = this.begin('CONNECT', destination);
-    const decision = await this.decide(req.socket.remoteAddress, destination);
+    const decision = await this.decide(req.socket.remoteAddress, destination, attempt);
     if (decision instanceof Refusal) {
       this.refuse(attempt, decision);
       refuseTunnel(client, decision.status, decision.reason);
@@ -333,8 +378,8 @@ export class EgressProxy {
     attempt.record.address = decision.address;
     const upstream = net.connect({ host: decision.address, port: destination.port });
     attempt.upstream = upstream;
-    upstream.setTimeout(this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, () =>
-      upstream.destroy(new Error('timed out')),
+    upstream.setTimeout(this.connectTimeoutMs, () =>
+      upstream.destroy(new ConnectTimeoutError(destination, this.connectTimeoutMs)),
     );
     upstream.once('connect', () => {
       upstream.setTimeout(0);
@@ -347,8 +392,8 @@ export class EgressProxy {
     upstream.once('error', (err) => {
       attempt.record.reason = `destination failed: ${err.message}`;
       if (attempt.record.status === undefined) {
-        attempt.record.status = 502;
-        refuseTunnel(client, 502, attempt.record.reason);
+        attempt.record.status = failureStatus(err);
+        refuseTunnel(client, attempt.record.status, attempt.record.reason);
       } else {
         client.destroy();
       }
@@ -359,17 +404,6 @@ export class EgressProxy {
     });
     client.once('close', () => upstream.destroy());
   }
-}
-
-/**
- * A name other than `localhost` that resolves to loopback would reach the worker host's own services (DNS
- * rebinding under a listed wildcard); loopback is allowed only when listed as an address or as `localhost`.
- */
-function loopbackReason(host: string, address: string): string | undefined {
-  if (isIpLiteral(host) || host === 'localhost' || host.endsWith('.localhost')) return undefined;
-  const bare = address.toLowerCase().replace(/^::ffff:/, '');
-  const loopback = bare === '::1' || /^127\./.test(bare);
-  return loopback ? `${address} is a loopback address of the worker host; list the address itself to allow it` : undefined;
 }
 
 function describe(destination: Destination): string {
@@ -407,7 +441,7 @@ function respond(res: http.ServerResponse, status: number, reason: string): void
   res.writeHead(status, {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(body),
-    'x-airlock-egress': status === 403 ? 'denied' : 'error',
+    'x-airlock-egress': status === 403 || status === 429 ? 'denied' : 'error',
     connection: 'close',
   });
   res.end(body);
@@ -415,10 +449,10 @@ function respond(res: http.ServerResponse, status: number, reason: string): void
 
 function refuseTunnel(client: Duplex, status: number, reason: string): void {
   const body = `airlock egress: ${reason}\n`;
-  const statusText = status === 403 ? 'Forbidden' : 'Bad Gateway';
+  const statusText = http.STATUS_CODES[status] ?? 'Error';
   client.end(
     `HTTP/1.1 ${status} ${statusText}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nx-airlock-egress: ${status === 403 ? 'denied' : 'error'}\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nx-airlock-egress: ${status === 403 || status === 429 ? 'denied' : 'error'}\r\n` +
       `connection: close\r\n\r\n${body}`,
   );
 }

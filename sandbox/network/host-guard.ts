@@ -24,10 +24,19 @@ export class HostGuardError extends Error {
   }
 }
 
-/** The rules for one bridge: the proxy's port is the only thing on the host the container may reach. */
-function guardRules(bridge: string, gateway: string, port: number): { table: 'iptables' | 'ip6tables'; rule: string[] }[] {
+/**
+ * The rules for one bridge: the proxy's port is the only thing on the host the container may reach, and only the
+ * container (through its bridge) may reach the proxy's port.
+ */
+export function guardRules(bridge: string, gateway: string, port: number): { table: 'iptables' | 'ip6tables'; rule: string[] }[] {
   const comment = ['-m', 'comment', '--comment', `${GUARD_COMMENT_PREFIX}${bridge}`];
   return [
+    // The proxy's port from anywhere but the action's bridge (another container, another interface, the host
+    // itself): refused before the proxy sees it, so nothing else can fill its connection slots.
+    {
+      table: 'iptables',
+      rule: ['INPUT', '!', '-i', bridge, '-p', 'tcp', '-d', gateway, '--dport', String(port), ...comment, '-j', 'REJECT'],
+    },
     // Inserted in this order at position 1, so the ACCEPT ends up in front of the REJECT.
     { table: 'iptables', rule: ['INPUT', '-i', bridge, ...comment, '-j', 'REJECT'] },
     {

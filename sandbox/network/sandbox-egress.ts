@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { IsolationLevel } from '../../schemas/action.js';
 import type { ExecutionRequest, ExecutionResult } from '../../schemas/execution.js';
 import { openActionEgress, type ActionEgress } from './action-egress.js';
-import type { EgressLog, ResolveHost } from './egress-proxy.js';
+import type { ControlPlane } from './control-plane.js';
+import type { EgressLog } from './egress-proxy.js';
+import type { ResolveHost } from './egress-resolver.js';
 import { EgressUnderStrongIsolationError } from '../sandbox-errors.js';
 
 /**
@@ -17,6 +19,7 @@ export async function egressForExecution(input: {
   containerName: string;
   labels: Record<string, string>;
   logger: Logger;
+  controlPlane?: ControlPlane;
   resolve?: ResolveHost;
 }): Promise<ActionEgress | undefined> {
   const { request } = input;
@@ -28,6 +31,8 @@ export async function egressForExecution(input: {
     allow: request.network.allow,
     labels: input.labels,
     logger: input.logger,
+    ...(request.network.privateDestinations ? { privateDestinations: request.network.privateDestinations } : {}),
+    ...(input.controlPlane ? { controlPlane: input.controlPlane } : {}),
     ...(input.resolve ? { resolve: input.resolve } : {}),
   });
 }

@@ -11,9 +11,11 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import Docker from 'dockerode';
 import { LABELS, MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
 import { NETWORK_RULE_IDS } from '../../policy/network-risk.js';
+import { PRIVATE_DESTINATION_RULE_IDS } from '../../policy/private-destination-risk.js';
 import { closeUpdate, decideUpdate, submitActionUpdate } from '../../workflows/messages.js';
 import { containersCreatedForRun } from '../support/docker.js';
 import { startLocalServer, type LocalServer } from '../support/egress-servers.js';
+import { writePrivateDestinationsPolicy } from '../support/private-destinations-policy.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { startTestWorkers, type TestWorkers } from '../support/temporal.js';
 
@@ -37,12 +39,23 @@ void describe('agentRun with a network allowlist', { timeout: 180_000 }, () => {
   let unlisted: LocalServer;
   const runIds: string[] = [];
 
+  let policyDir: string;
+
   before(async () => {
-    [stack, listed, unlisted] = await Promise.all([startTestWorkers(), startLocalServer('listed'), startLocalServer('unlisted')]);
+    // The servers are on this machine's loopback: the policy names it as a private destination, as local
+    // development would. Without that the proxy (and the risk rules, for literal entries) refuse loopback.
+    policyDir = await mkdtemp(path.join(tmpdir(), 'airlock-egress-run-policy-'));
+    const policy = await writePrivateDestinationsPolicy(policyDir, ['127.0.0.1', 'localhost']);
+    [stack, listed, unlisted] = await Promise.all([
+      startTestWorkers({ env: { ...process.env, AIRLOCK_POLICY: policy } }),
+      startLocalServer('listed'),
+      startLocalServer('unlisted'),
+    ]);
   });
   after(async () => {
     await stack?.stop();
     await Promise.all([listed?.close(), unlisted?.close()]);
+    await rm(policyDir, { recursive: true, force: true });
     // Scoped to this file's runs: other test files may have sandboxes of their own at the same time.
     const docker = new Docker();
     for (const runId of runIds) {
@@ -144,11 +157,23 @@ void describe('agentRun with a network allowlist', { timeout: 180_000 }, () => {
       actions: [
         { language: 'python', code: 'print(1)', network: { allow: ['metadata.google.internal:80'] } },
         { language: 'python', code: 'print(2)', network: { allow: tooMany } },
+        // Private but not named by this policy's privateDestinations (only loopback is): denied, never tried.
+        { language: 'python', code: 'print(3)', network: { allow: ['10.20.30.40:5432', '[fd00::5]:5432'] } },
+        // Opted in as loopback, but Temporal's frontend port: the control plane, however it is approved.
+        { language: 'python', code: 'print(4)', network: { allow: ['127.0.0.1:7233'] } },
+        { language: 'python', code: 'print(5)', network: { allow: ['[::ffff:7f00:1]:7233'] } },
       ],
     });
     runIds.push(handle.workflowId);
     const run = await handle.result();
-    const [denylisted, crowded] = run.actions;
+    const [denylisted, crowded, unlistedPrivate, temporal, temporalMapped] = run.actions;
+    assert.equal(unlistedPrivate?.status, 'denied');
+    assert.ok(unlistedPrivate?.decisions[0]?.ruleIds?.includes(PRIVATE_DESTINATION_RULE_IDS.privateDestination));
+    for (const action of [temporal, temporalMapped]) {
+      assert.equal(action?.status, 'denied');
+      assert.ok(action?.decisions[0]?.ruleIds?.includes(PRIVATE_DESTINATION_RULE_IDS.controlPlane));
+    }
+    assert.deepEqual(temporalMapped?.network, { allow: ['127.0.0.1:7233'] }, 'an IPv4 address in IPv6 form is recorded as itself');
     assert.equal(denylisted?.status, 'denied');
     assert.equal(denylisted?.risk?.level, 'critical');
     assert.ok(denylisted?.decisions[0]?.ruleIds?.includes(NETWORK_RULE_IDS.deniedHost));

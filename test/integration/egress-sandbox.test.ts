@@ -24,6 +24,12 @@ const RUN_ID = `it-egress-${process.pid}-${Date.now()}`;
 /** Only ever asked of the proxy, which must refuse it without resolving it. */
 const OUTSIDE_NAME = 'example.com';
 
+/**
+ * The test servers listen on this machine's loopback, so these runs carry a policy that names loopback as a
+ * private destination (as local development would); without it the proxy refuses loopback (tested below).
+ */
+const LOCAL_SERVERS = ['127.0.0.1', 'localhost'];
+
 /** What the sandboxed code saw, attempt by attempt: `ok <body>` or `fail <reason>`. */
 type Outcomes = Record<string, string>;
 
@@ -151,6 +157,7 @@ void describe('egress through the proxy, against the real engine', { timeout: 30
     allow: string[] | undefined,
     isolation?: 'strong',
     signal?: AbortSignal,
+    privateDestinations: string[] | undefined = LOCAL_SERVERS,
   ): Promise<ExecutionResult> {
     const actionId = `a${++counter}`;
     actionIds.push(actionId);
@@ -160,7 +167,7 @@ void describe('egress through the proxy, against the real engine', { timeout: 30
       language,
       code,
       limits: resolveLimits({ timeoutSec: 60 }),
-      ...(allow ? { network: { allow } } : {}),
+      ...(allow ? { network: { allow, ...(privateDestinations ? { privateDestinations } : {}) } } : {}),
       ...(isolation ? { isolation } : {}),
     }, signal ? { signal } : {});
   }
@@ -290,6 +297,25 @@ void describe('egress through the proxy, against the real engine', { timeout: 30
     assert.equal(b.other, 'ok other-port GET /second');
     assert.deepEqual(summary(first.egress), [`GET 127.0.0.1:${listed.port} allowed`, `GET 127.0.0.1:${other.port} denied`]);
     assert.deepEqual(summary(second.egress), [`GET 127.0.0.1:${listed.port} denied`, `GET 127.0.0.1:${other.port} allowed`]);
+  });
+
+  void it('refuses a listed loopback server when the policy does not name it as a private destination', async () => {
+    const servedBefore = listed.requests.length;
+    const L = listed.port;
+    const result = await run(
+      'python',
+      pythonProbe([`fetch("plain", "http://127.0.0.1:${L}/x")`, `fetch("mapped", "http://[::ffff:7f00:1]:${L}/x")`, `tunnel("named", "localhost", ${L}, "/x")`]),
+      [`127.0.0.1:${L}`, `localhost:${L}`],
+      undefined,
+      undefined,
+      [],
+    );
+    const seen = outcomes(result);
+    assert.match(seen.plain ?? '', /^fail 403 .*is loopback; a private destination must be listed/);
+    assert.match(seen.mapped ?? '', /^fail 403 /);
+    assert.match(seen.named ?? '', /^fail Tunnel connection failed: 403/);
+    assert.equal(listed.requests.length, servedBefore, 'the server saw nothing');
+    assert.deepEqual(summary(result.egress), [`GET 127.0.0.1:${L} denied`, `GET 127.0.0.1:${L} denied`, `CONNECT localhost:${L} denied`]);
   });
 
   void it('keeps an action without an allowlist off the network entirely', async () => {

@@ -21,6 +21,9 @@ void describe('allowlist entries', () => {
     assert.deepEqual(parseAllowEntry('*.example.com:8443'), { kind: 'wildcard', domain: 'example.com', port: 8443 });
     assert.deepEqual(parseAllowEntry('127.0.0.1:8080'), { kind: 'ip', host: '127.0.0.1', family: 4, port: 8080 });
     assert.deepEqual(parseAllowEntry('[::1]:80'), { kind: 'ip', host: '::1', family: 6, port: 80 });
+    assert.deepEqual(parseAllowEntry('[0:0::0:1]:80'), { kind: 'ip', host: '::1', family: 6, port: 80 });
+    assert.deepEqual(parseAllowEntry('[::ffff:7f00:1]:80'), { kind: 'ip', host: '127.0.0.1', family: 4, port: 80 });
+    assert.deepEqual(parseAllowEntry('[2001:DB8:0:0:1::1]:80'), { kind: 'ip', host: '2001:db8::1:0:0:1', family: 6, port: 80 });
     assert.deepEqual(parseAllowEntry('localhost:1'), { kind: 'name', host: 'localhost', port: 1 });
   });
 
@@ -43,6 +46,11 @@ void describe('allowlist entries', () => {
     assert.match(problem('169.254.10.10:80'), /link-local .* can never be allowed/);
     assert.match(problem('[fe80::1]:80'), /link-local/);
     assert.match(problem('0.0.0.0:80'), /unspecified/);
+    assert.match(problem('[::ffff:a9fe:a9fe]:80'), /link-local .*169\.254\.169\.254.* can never be allowed/);
+    assert.match(problem('[64:ff9b::a9fe:a9fe]:80'), /link-local/);
+    assert.match(problem('0x7f.1:80'), /numeric address in disguise/);
+    assert.match(problem('2130706433:80'), /not a valid IPv4 address/);
+    assert.match(problem('[fe80::1%eth0]:80'), /not an IPv6 address/);
   });
 
   void it('validates a network request through zod: canonical, de-duplicated, bounded', () => {
@@ -79,8 +87,10 @@ void describe('allowlist matching', () => {
     assert.ok(!allowed('xsvc.example.net', 8080));
   });
 
-  void it('matches IP literals as written, and never a name to an IP entry or the reverse', () => {
+  void it('matches IP literals by their bytes, and never a name to an IP entry or the reverse', () => {
     assert.ok(allowed('10.1.2.3', 5432));
+    assert.ok(allowed('[::ffff:a01:203]', 5432), 'the hex IPv4-mapped form is the same address');
+    assert.ok(allowed('[0:0:0:0:0:0:0:1]', 9000));
     assert.ok(!allowed('10.1.2.4', 5432));
     assert.ok(allowed('[::1]', 9000));
     assert.ok(!allowed('localhost', 9000));
@@ -89,7 +99,7 @@ void describe('allowlist matching', () => {
 
 void describe('forbidden addresses', () => {
   void it('refuses link-local, metadata, unspecified and multicast addresses, also IPv4-mapped', () => {
-    for (const address of ['169.254.169.254', '169.254.0.1', '100.100.100.200', '0.0.0.0', '224.0.0.1', '255.255.255.255', 'fe80::1', 'fd00:ec2::254', '::', 'ff02::1', '::ffff:169.254.169.254']) {
+    for (const address of ['169.254.169.254', '169.254.0.1', '100.100.100.200', '0.0.0.0', '224.0.0.1', '255.255.255.255', 'fe80::1', 'fd00:ec2::254', '::', 'ff02::1', '::ffff:169.254.169.254', '::ffff:a9fe:a9fe', '64:ff9b::a9fe:a9fe', '::169.254.169.254', '2002:a9fe:a9fe::1', '0:0:0:0:0:FFFF:A9FE:A9FE']) {
       assert.ok(forbiddenAddressReason(address), `${address} must be refused`);
     }
     for (const address of ['127.0.0.1', '10.0.0.1', '192.168.1.1', '::1', '2001:db8::1']) {

@@ -19,9 +19,9 @@ void describe('seccomp launcher', () => {
   });
 
   void it('never jumps past the end of its filter', () => {
-    // Every conditional jump in the generated program is 0, 1, 2 or 6 steps: the fixed shapes it builds.
+    // Every literal conditional jump in the generated program is one of the fixed shapes it builds.
     const jumps = [...SECCOMP_LAUNCHER_SOURCE.matchAll(/\((?:JEQ|JGE), (\d+), (\d+),/g)].flatMap((m) => [Number(m[1]), Number(m[2])]);
     assert.ok(jumps.length > 0);
-    assert.ok(jumps.every((j) => [0, 1, 2, 6].includes(j)));
+    assert.ok(jumps.every((j) => [0, 1, 2, 4, 5, 6, 8].includes(j)), jumps.join(','));
   });
 });

@@ -12,9 +12,10 @@ import { runCommandShowingOutput } from './run-command.js';
 export const RUNSC_RUNTIME_NAME = 'runsc';
 /**
  * gVisor gets no network stack of its own: a strong sandbox never needs one, and its netstack would otherwise be a
- * second network implementation to trust.
+ * second network implementation to trust. `--oci-seccomp` makes runsc apply the container's seccomp profile (the
+ * stricter one Airlock passes, see sandbox/seccomp-profile.ts) inside the sandbox; without it runsc ignores it.
  */
-export const RUNSC_RUNTIME_ARGS: readonly string[] = ['--network=none'];
+export const RUNSC_RUNTIME_ARGS: readonly string[] = ['--network=none', '--oci-seccomp'];
 
 const DAEMON_JSON = '/etc/docker/daemon.json';
 const DOCKERD_PID_FILE = '/var/run/docker.pid';
@@ -40,6 +41,17 @@ export async function engineRuntimes(docker: Docker): Promise<string[]> {
   return Object.keys(info.Runtimes ?? {});
 }
 
+/** The runsc entry as the engine reports it, when registered. */
+async function registeredRunsc(docker: Docker): Promise<{ path?: string; runtimeArgs?: string[] } | undefined> {
+  const info = (await docker.info()) as { Runtimes?: Record<string, { path?: string; runtimeArgs?: string[] }> };
+  return info.Runtimes?.[RUNSC_RUNTIME_NAME];
+}
+
+/** Whether a registered runsc carries every argument Airlock needs (no network, the OCI seccomp profile). Pure. */
+export function hasRunscArgs(entry: { runtimeArgs?: string[] } | undefined): boolean {
+  return entry !== undefined && RUNSC_RUNTIME_ARGS.every((arg) => entry.runtimeArgs?.includes(arg));
+}
+
 /**
  * Makes the gVisor runtime available to the Docker engine when it can: already registered → nothing to do. Otherwise,
  * only as root on Debian-like Linux with a local engine: installs the Debian package `runsc` when missing, adds it
@@ -55,7 +67,8 @@ export async function ensureRunsc(options: {
 }): Promise<RunscStatus> {
   const { docker, onProgress, logger } = options;
   const env = options.env ?? process.env;
-  if ((await engineRuntimes(docker)).includes(RUNSC_RUNTIME_NAME)) return { available: true };
+  const registered = await registeredRunsc(docker);
+  if (hasRunscArgs(registered)) return { available: true };
 
   const unavailable = (reason: string): RunscStatus => {
     logger.info({ reason }, 'gVisor (runsc) unavailable: strong isolation cannot run on this host');
@@ -71,7 +84,8 @@ export async function ensureRunsc(options: {
     );
   }
 
-  let runscPath = await findRunsc(env);
+  // Registered without the arguments (an older set-up): re-registered with them, same binary.
+  let runscPath = registered?.path ?? (await findRunsc(env));
   if (!runscPath) {
     onProgress('gVisor is not installed: installing the Debian package runsc');
     runscPath = await installRunsc(env);
@@ -97,13 +111,13 @@ export async function ensureRunsc(options: {
   process.kill(pid, 'SIGHUP');
   const deadline = Date.now() + RELOAD_WAIT_MS;
   while (Date.now() < deadline) {
-    if ((await engineRuntimes(docker)).includes(RUNSC_RUNTIME_NAME)) {
+    if (hasRunscArgs(await registeredRunsc(docker))) {
       logger.info({ runscPath }, 'gVisor runtime registered with the Docker engine');
       return { available: true, path: runscPath };
     }
     await sleep(RELOAD_POLL_MS);
   }
-  return unavailable('dockerd did not list runsc after reloading its configuration: restart dockerd');
+  return unavailable(`dockerd did not list runsc with ${RUNSC_RUNTIME_ARGS.join(' ')} after reloading its configuration: restart dockerd`);
 }
 
 async function findRunsc(env: NodeJS.ProcessEnv): Promise<string | undefined> {

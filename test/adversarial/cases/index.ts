@@ -1,5 +1,7 @@
 import type { AdversarialCase } from '../support/adversarial-case.js';
+import { EGRESS_CASES } from './egress-cases.js';
 import { FILESYSTEM_CASES } from './filesystem-cases.js';
+import { HARDENING_CASES } from './hardening-cases.js';
 import { INPUT_CASES, OUTPUT_PATH_CASES } from './input-cases.js';
 import { NETWORK_CASES } from './network-cases.js';
 import { OUTPUT_CASES } from './output-cases.js';
@@ -13,7 +15,9 @@ export const ADVERSARIAL_CASES: readonly AdversarialCase[] = [
   ...OUTPUT_CASES,
   ...PROCESS_CASES,
   ...NETWORK_CASES,
+  ...EGRESS_CASES,
   ...PRIVILEGE_CASES,
+  ...HARDENING_CASES,
   ...FILESYSTEM_CASES,
   ...INPUT_CASES,
   ...OUTPUT_PATH_CASES,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DEFAULT_SANDBOX_UID_RANGE } from '../../../sandbox/uid-allocator.js';
 import type { AdversarialCase } from '../support/adversarial-case.js';
 import { assertRefused, PY_PROBE_PRELUDE, probeRecord } from '../support/python-probe.js';
 
@@ -31,13 +32,15 @@ report(uid=os.getuid(), euid=os.geteuid(), gid=os.getgid(), groups=os.getgroups(
       });
       const record = probeRecord(result);
       const caps = record.caps as Record<string, string>;
-      assert.equal(record.uid, 65534);
-      assert.equal(record.euid, 65534);
-      assert.equal(record.gid, 65534);
+      // Each sandbox has its own uid from the worker's range (and the gid of the same number), never root or nobody.
+      const uid = Number(record.uid);
+      assert.ok(uid >= DEFAULT_SANDBOX_UID_RANGE.first && uid <= DEFAULT_SANDBOX_UID_RANGE.last, `uid ${uid} outside the sandbox range`);
+      assert.equal(record.euid, uid);
+      assert.equal(record.gid, uid);
       assert.equal(caps.CapEff, '0000000000000000');
       assert.equal(caps.CapPrm, '0000000000000000');
       assert.equal(record.no_new_privs, 1);
-      return `uid/gid 65534, CapEff ${caps.CapEff}, CapPrm ${caps.CapPrm}, CapBnd ${caps.CapBnd ?? 'n/a'}, NoNewPrivs 1`;
+      return `own uid/gid ${uid} (range ${DEFAULT_SANDBOX_UID_RANGE.first}-${DEFAULT_SANDBOX_UID_RANGE.last}), CapEff ${caps.CapEff}, CapPrm ${caps.CapPrm}, CapBnd ${caps.CapBnd ?? 'n/a'}, NoNewPrivs 1`;
     },
   },
   {
