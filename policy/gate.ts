@@ -31,7 +31,30 @@ export type DecisionRefusalType =
   | 'policy_loading'
   | 'self_approval'
   | 'not_authorised'
-  | 'duplicate_decision';
+  | 'duplicate_decision'
+  | 'past_deadline'
+  | 'unsigned'
+  | 'unknown_signer'
+  | 'signature_mismatch'
+  | 'signature_expired'
+  | 'bad_signature';
+
+/** Every refusal type, for channels that recognise them in errors. */
+export const DECISION_REFUSAL_TYPES: readonly DecisionRefusalType[] = [
+  'unknown_action',
+  'not_awaiting_approval',
+  'timed_out',
+  'policy_loading',
+  'self_approval',
+  'not_authorised',
+  'duplicate_decision',
+  'past_deadline',
+  'unsigned',
+  'unknown_signer',
+  'signature_mismatch',
+  'signature_expired',
+  'bad_signature',
+];
 
 export interface DecisionRefusal {
   type: DecisionRefusalType;
@@ -39,7 +62,15 @@ export interface DecisionRefusal {
 }
 
 /** Refusal types that are about who is deciding (as opposed to when). */
-export const AUTHORISATION_REFUSALS: readonly DecisionRefusalType[] = ['self_approval', 'not_authorised'];
+export const AUTHORISATION_REFUSALS: readonly DecisionRefusalType[] = [
+  'self_approval',
+  'not_authorised',
+  'unsigned',
+  'unknown_signer',
+  'signature_mismatch',
+  'signature_expired',
+  'bad_signature',
+];
 
 /**
  * Why a principal may not decide on an action of `level`, or undefined when they may. Pure: the workflow's

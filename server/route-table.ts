@@ -15,7 +15,9 @@ import {
   StartRunResponseSchema,
   SubmitActionRequestSchema,
   SubmitActionResponseSchema,
+  WhoAmIResponseSchema,
 } from './api-schemas.js';
+import { AGENT_ROLES, API_ROLES, DECIDE_ROLES, READ_ROLES, type ApiRole } from './api-roles.js';
 import { SlackInteractionFormSchema } from './slack/interaction-payload.js';
 
 export type RouteAuth = 'bearer' | 'slack-signature' | 'none';
@@ -27,6 +29,8 @@ export interface RouteSpec {
   operationId: string;
   summary: string;
   auth: RouteAuth;
+  /** For bearer routes: the token roles that may call it (anything else answers 403). */
+  roles?: readonly ApiRole[];
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -42,8 +46,9 @@ export const ROUTES = {
     method: 'POST',
     url: '/v1/runs',
     operationId: 'startRun',
-    summary: 'Start a run; the token principal is the requester',
+    summary: 'Start a run; the token principal is the requester (roles: agent, admin)',
     auth: 'bearer',
+    roles: AGENT_ROLES,
     body: StartRunRequestSchema,
     success: { status: 201, schema: StartRunResponseSchema, description: 'The run was started' },
     errors: [400],
@@ -52,8 +57,9 @@ export const ROUTES = {
     method: 'GET',
     url: '/v1/runs',
     operationId: 'listRuns',
-    summary: 'List runs, newest first, filtered by status, agent and risk',
+    summary: 'List runs, newest first, filtered by status, agent and risk (roles: viewer, approver, admin)',
     auth: 'bearer',
+    roles: READ_ROLES,
     query: ListRunsQuerySchema,
     success: { status: 200, schema: ListRunsResponseSchema, description: 'Matching runs' },
     errors: [400],
@@ -62,18 +68,20 @@ export const ROUTES = {
     method: 'GET',
     url: '/v1/runs/:runId',
     operationId: 'getRun',
-    summary: 'Get a run with its actions, risk assessments, decisions and results',
+    summary: 'Get a run with its actions, risk assessments, decisions and results (agent tokens: their own runs only)',
     auth: 'bearer',
+    roles: API_ROLES,
     params: RunIdParamsSchema,
     success: { status: 200, schema: RunResponseSchema, description: 'The run' },
-    errors: [404],
+    errors: [403, 404],
   },
   submitAction: {
     method: 'POST',
     url: '/v1/runs/:runId/actions',
     operationId: 'submitAction',
-    summary: "Submit an action to one of the principal's own open runs",
+    summary: "Submit an action to one of the principal's own open runs (roles: agent, admin)",
     auth: 'bearer',
+    roles: AGENT_ROLES,
     params: RunIdParamsSchema,
     body: SubmitActionRequestSchema,
     success: { status: 201, schema: SubmitActionResponseSchema, description: 'The action was accepted' },
@@ -83,12 +91,23 @@ export const ROUTES = {
     method: 'POST',
     url: '/v1/runs/:runId/actions/:actionId/decision',
     operationId: 'decide',
-    summary: 'Approve or deny an action awaiting approval, as the token principal',
+    summary: 'Approve or deny an action awaiting approval, as the token principal; the server signs it (roles: approver, admin)',
     auth: 'bearer',
+    roles: DECIDE_ROLES,
     params: ActionParamsSchema,
     body: DecideRequestSchema,
     success: { status: 200, schema: DecideResponseSchema, description: 'The decision counted' },
-    errors: [400, 403, 404, 409],
+    errors: [400, 403, 404, 409, 503],
+  },
+  whoami: {
+    method: 'GET',
+    url: '/v1/whoami',
+    operationId: 'whoami',
+    summary: "The token's principal, roles and expiry",
+    auth: 'bearer',
+    roles: API_ROLES,
+    success: { status: 200, schema: WhoAmIResponseSchema, description: 'Who the token belongs to' },
+    errors: [],
   },
   openapi: {
     method: 'GET',

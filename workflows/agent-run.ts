@@ -8,6 +8,7 @@ import {
   condition,
   log,
   makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -33,9 +34,11 @@ import {
   type StartRunConfig,
   type StartRunInput,
 } from '../schemas/run.js';
+import { actionContentSha256, inputFileDigests } from './action-digest.js';
 import { buildApprovalNotice } from './approval-notice.js';
 import { carryOverOf, historyIsLong } from './carry-over.js';
 import { approvalCount, hasDenial, isDecided, refuseDecision } from './approval-state.js';
+import { verificationRefusal } from './decision-checks.js';
 import { closeSignal, closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate } from './messages.js';
 import { reportActionStatus } from './metrics-sink.js';
 import { compactRunResult } from './run-result.js';
@@ -49,6 +52,8 @@ const SANDBOX_OVERHEAD_MS = 60_000;
 const SANDBOX_HEARTBEAT_TIMEOUT = '20 seconds';
 /** A crashed sandbox worker is retried on another; the container of the lost attempt is removed by name. */
 const SANDBOX_MAX_ATTEMPTS = 3;
+/** Decision signals are checked for a signature from this patch on; older histories replay as recorded. */
+const SIGNED_DECISION_SIGNALS_PATCH = 'signed-decision-signals';
 
 const control = proxyActivities<ControlActivities>({
   startToCloseTimeout: CONTROL_ACTIVITY_TIMEOUT,
@@ -90,6 +95,7 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   if (input.carryOver && !carried) log.warn('carry-over ignored: the run was not continued as new', { runId });
   const state: RunState = {
     runId,
+    executionId: workflowInfo().firstExecutionRunId,
     agent: input.agent,
     requester: input.requester,
     status: 'running',
@@ -147,6 +153,9 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
       decisions: [],
       requiredApprovals: 0,
     };
+    // What a signed decision binds to, and what reviewers see of the files.
+    record.contentSha256 = actionContentSha256({ ...record, files: action.files, isolation: action.isolation });
+    if (action.files) record.inputFiles = inputFileDigests(action.files);
     state.actions.push(record);
     actionById.set(actionId, record);
     queue.push(record);
@@ -164,6 +173,7 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
       at: nowIso(),
       automatic: false,
       policyVersion: (policy as PolicySnapshot).version,
+      ...(decision.signature ? { signerKeyId: decision.signature.keyId, issuedAt: decision.signature.issuedAt } : {}),
     });
     action.updatedAt = nowIso();
     log.info('decision recorded', { runId, actionId: action.actionId, decision: decision.decision, approver: decision.approver, channel: decision.channel });
@@ -177,6 +187,17 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
 
   const refusalFor = (decision: DecisionInput): DecisionRefusal | undefined =>
     refuseDecision(decision, { runId, requester: input.requester, policy, action: actionById.get(decision.actionId) });
+
+  /** refusalFor, then the deadline and the deciding service's signature (policy and action exist once refusalFor passed). */
+  const verifiedRefusalFor = (decision: DecisionInput): DecisionRefusal | undefined =>
+    refusalFor(decision) ??
+    verificationRefusal(decision, {
+      runId,
+      executionId: state.executionId as string,
+      action: actionById.get(decision.actionId) as ActionState,
+      policy: policy as PolicySnapshot,
+      nowMs: Date.now(),
+    });
 
   const close = (reason: string): void => {
     if (state.closed) return;
@@ -206,7 +227,8 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   setHandler(decideUpdate, (decision) => recordHumanDecision(decision), {
     validator: (decision) => {
       const parsed = parseOrReject(DecisionInputSchema, decision, 'decision');
-      const refusal = refusalFor(parsed);
+      const refusal = verifiedRefusalFor(parsed);
+      if (refusal) log.warn('decision refused', { runId, actionId: parsed.actionId, approver: parsed.approver, channel: parsed.channel, refusal: refusal.type });
       // The type lets channels tell "not allowed" (403) from "too late or duplicate" (409) without parsing text.
       if (refusal) throw ApplicationFailure.create({ message: refusal.message, type: refusal.type, nonRetryable: true });
     },
@@ -215,7 +237,8 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   // Signals cannot be refused: an invalid one is kept, with its reason, for the audit.
   setHandler(decideSignal, (decision) => {
     const parsed = DecisionInputSchema.safeParse(decision);
-    const refusal = parsed.success ? refusalFor(parsed.data)?.message : z.prettifyError(parsed.error);
+    const check = parsed.success && patched(SIGNED_DECISION_SIGNALS_PATCH) ? verifiedRefusalFor : refusalFor;
+    const refusal = parsed.success ? check(parsed.data)?.message : z.prettifyError(parsed.error);
     if (parsed.success && refusal === undefined) {
       recordHumanDecision(parsed.data);
       return;

@@ -80,7 +80,7 @@ export function renderAction(action: ActionState, runId: string, options: { show
     const approvals = action.decisions.filter((d) => d.decision === 'approve' && !d.automatic).length;
     const deadline = action.approvalDeadline ? ` until ${action.approvalDeadline}` : '';
     lines.push(`${INDENT}waiting for approval (${approvals} of ${action.requiredApprovals})${deadline}`);
-    lines.push(`${INDENT}decide with: airlock approve ${runId} --action ${action.actionId} --as USER   (or: airlock deny ...)`);
+    lines.push(`${INDENT}decide with: airlock approve ${runId} --action ${action.actionId}   (or: airlock deny ...; as your airlock login token)`);
   }
   const result = action.result;
   if (result) {

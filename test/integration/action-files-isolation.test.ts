@@ -5,10 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { FileArtifactStore } from '../../sandbox/artifact-store.js';
 import { LABELS } from '../../sandbox/labels.js';
-import { closeUpdate, decideUpdate, submitActionUpdate } from '../../workflows/messages.js';
+import { closeUpdate, submitActionUpdate } from '../../workflows/messages.js';
 import { managedContainers } from '../support/docker.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { startTestWorkers, type TestWorkers } from '../support/temporal.js';
+import { decideSigned } from '../support/signed-decision.js';
 
 const HIGH_RISK_CODE = 'import os\nos.system("echo high-risk")';
 
@@ -99,7 +100,7 @@ void describe('action files, accounting and isolation', { timeout: 180_000 }, ()
     const handle = await start(stack.client, stack.taskQueue, { actions: [{ language: 'python', code: HIGH_RISK_CODE }] });
     await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
     for (const approver of ['bob', 'carol']) {
-      await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver, channel: 'cli' }] });
+      await decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver, channel: 'cli' });
     }
     const action = (await handle.result()).actions[0]!;
     assert.equal(action.risk?.level, 'high');

@@ -46,6 +46,7 @@ function renderDecisionPanel(run: RunState, action: ActionState, viewer: ViewerC
   return html`<form class="decide-panel" method="post" action="${decisionPath(run.runId, action.actionId)}" data-decide-form>
     ${head}
     <input type="hidden" name="csrf" value="${viewer.csrfToken}">
+    ${action.contentSha256 ? html`<input type="hidden" name="contentSha256" value="${action.contentSha256}">` : ''}
     ${run.requester === viewer.principal ? html`<p class="notice info small">You requested this action: you may deny it, but approval must come from someone else.</p>` : ''}
     <label for="${reasonId}">Reason <span class="muted">(optional, kept in the audit trail)</span></label>
     <textarea id="${reasonId}" name="reason" rows="2" maxlength="1000" placeholder="e.g. checked the command, output stays in the sandbox"></textarea>
