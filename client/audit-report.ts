@@ -25,6 +25,8 @@ export interface AuditDecision {
   via: 'policy' | 'update' | 'signal';
   /** History event of the message that carried it. */
   eventId?: number;
+  /** For human decisions: the policy signer key whose signature the workflow verified. */
+  signerKeyId?: string;
 }
 
 /** A decision message the workflow accepted but did not count (e.g. an invalid fire-and-forget signal). */
@@ -163,6 +165,7 @@ interface DecisionMessage {
   eventId: number;
   counted: boolean;
   failure?: string;
+  signerKeyId?: string;
 }
 
 function decisionMessageFrom(arg: unknown, event: AuditEvent, via: 'update' | 'signal'): DecisionMessage | undefined {
@@ -177,6 +180,7 @@ function decisionMessageFrom(arg: unknown, event: AuditEvent, via: 'update' | 's
     via,
     eventId: event.eventId,
     counted: via === 'update',
+    ...(isObject(arg.signature) && typeof arg.signature.keyId === 'string' ? { signerKeyId: arg.signature.keyId } : {}),
   };
 }
 
@@ -399,6 +403,7 @@ function attachHistoryDecisions(actions: ActionIndex, messages: readonly Decisio
       automatic: false,
       via: message.via,
       eventId: message.eventId,
+      ...(message.signerKeyId ? { signerKeyId: message.signerKeyId } : {}),
     });
   }
 }
@@ -447,6 +452,7 @@ function mergeState(
         ruleIds: record.ruleIds,
         via: record.automatic ? 'policy' : (message?.via ?? 'update'),
         eventId: message?.eventId,
+        ...(record.signerKeyId ? { signerKeyId: record.signerKeyId } : {}),
       });
     }
   }

@@ -33,6 +33,7 @@ import { AirlockApiClient, apiUrlOf, type ApiDecision } from './api-client.js';
 import { decodeHistoryEvents, type RawHistoryEvent } from './audit-events.js';
 import { auditSinceQuery, decisionLines, type AuditDecisionLine } from './audit-export.js';
 import { buildAuditReport, type AuditReport } from './audit-report.js';
+import { verifyHistorySignatures, type SignatureVerification } from './audit-verify.js';
 import { dataConverterFromEnv } from './codec-keys.js';
 import { ConfigError, type AirlockConfig } from './config.js';
 import {
@@ -338,6 +339,23 @@ export class AirlockClient {
    * `queryTimeoutMs` bounds the wait for a running run's own state (QUERY_TIMEOUT_MS by default).
    */
   async audit(runId: string, options: { queryTimeoutMs?: number } = {}): Promise<AuditReport> {
+    const events = await this.historyEvents(runId);
+    const completed = events.some((event) => event.kind === 'workflow-completed');
+    // A completed run's state is in its result event; for one still going, ask it.
+    const state = completed ? undefined : await this.queryRun(runId, options.queryTimeoutMs).catch(() => undefined);
+    return buildAuditReport({ runId, events, state });
+  }
+
+  /**
+   * Re-checks the signature of every human decision in the run's history against the signer keys the run pinned,
+   * from history alone (`airlock audit --verify`).
+   */
+  async verifyAudit(runId: string): Promise<SignatureVerification> {
+    return verifyHistorySignatures(runId, await this.historyEvents(runId));
+  }
+
+  /** The run's history (latest execution), decrypted and reduced to what the audit reads. */
+  private async historyEvents(runId: string) {
     const handle = this.handle(runId);
     let history;
     try {
@@ -352,11 +370,7 @@ export class AirlockClient {
     if (this.payloadCodecs.length === 0 && countEncryptedPayloads(history) > 0) {
       throw new ConfigError(`run ${runId} is encrypted: set AIRLOCK_CODEC_KEYS to the keys its workers use to audit it`);
     }
-    const events = decodeHistoryEvents((history.events ?? []) as RawHistoryEvent[]);
-    const completed = events.some((event) => event.kind === 'workflow-completed');
-    // A completed run's state is in its result event; for one still going, ask it.
-    const state = completed ? undefined : await this.queryRun(runId, options.queryTimeoutMs).catch(() => undefined);
-    return buildAuditReport({ runId, events, state });
+    return decodeHistoryEvents((history.events ?? []) as RawHistoryEvent[]);
   }
 
   /**

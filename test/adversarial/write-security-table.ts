@@ -4,13 +4,15 @@
  * `node dist/test/adversarial/write-security-table.js`. Exits non-zero when any case failed, after writing.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../../schemas/action.js';
 import { ADVERSARIAL_CASES } from './cases/index.js';
 import { createAdversarialHarness } from './support/case-runner.js';
 
+/** Where the generated part of docs/security.md begins. */
+const GENERATED_MARKER = '# Sandbox security: adversarial suite results';
 const OUTPUT = fileURLToPath(new URL('../../../docs/security.md', import.meta.url));
 const RUNTIME_OF: Record<IsolationLevel, string> = { standard: 'runc', strong: 'gVisor (runsc)' };
 
@@ -71,7 +73,11 @@ async function main(): Promise<number> {
     }),
     '',
   ];
-  await writeFile(OUTPUT, lines.join('\n'));
+  // The threat model above the table is written by hand: keep it, replace only the generated part.
+  const current = await readFile(OUTPUT, 'utf8').catch(() => '');
+  const marker = current.indexOf(GENERATED_MARKER);
+  const kept = marker >= 0 ? current.slice(0, marker) : '';
+  await writeFile(OUTPUT, kept + lines.join('\n'));
   process.stderr.write(`wrote ${OUTPUT}${failures ? ` (${failures} failed)` : ''}\n`);
   return failures === 0 ? 0 : 1;
 }

@@ -225,7 +225,10 @@ void describe('airlock CLI against Temporal, workers and Docker', { timeout: 240
     assert.match(audited?.execution?.stdout.sha256 ?? '', /^[0-9a-f]{64}$/);
     assert.ok(audited?.execution?.sandbox.containerId);
     const humanAudit = await cli(['audit', runId], env);
-    assert.match(humanAudit.stdout, /approved by bob via cli/);
+    assert.match(humanAudit.stdout, /approved by bob via cli \(update\), policy [0-9a-f]{12}, signed by key [0-9a-f]{16}/);
+    const verified = await cli(['audit', runId, '--verify'], env);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, /a1 approve by bob via cli \(update #\d+, counted\): key [0-9a-f]{16} \(local\) verified/);
   });
 
   void it('deny: run --wait ends with status denied and exit code 3', async () => {

@@ -183,7 +183,8 @@ describe('forged decisions through Temporal', () => {
     const config = { ...stack.config, AIRLOCK_TASK_QUEUE: uniqueId('airlock-deadline') };
     let workers = await startTestWorkers({ config });
     try {
-      const handle = await startRun(workers.client, config.AIRLOCK_TASK_QUEUE, {
+      // The suite's client: the stopped workers close their own connection.
+      const handle = await startRun(stack.client, config.AIRLOCK_TASK_QUEUE, {
         approvalTimeoutMs: 2_000,
         actions: [{ language: 'python', code: MEDIUM_CODE }],
       });

@@ -33,6 +33,9 @@ usage:
   airlock status <runId> [--json]    where the run and its actions stand
   airlock list [--pending] [--json]  recent runs; --pending: only runs awaiting approval
   airlock audit <runId> [--json]     every action's decision chain from the workflow history
+  airlock audit <runId> --verify [--json]
+                                     re-check every human decision's signature from history alone
+                                     (exit 4 if a counted decision does not verify)
   airlock audit --since DUR [--jsonl]
                                      every decision of every run in the last DUR (e.g. 24h), one per line
   airlock artifact <sha256> [--out FILE]
