@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AuditEvent } from '../../client/audit-events.js';
 import { verifyHistorySignatures } from '../../client/audit-verify.js';
+import { DEFAULT_GATES } from '../../policy/gate.js';
 import { resolveLimits } from '../../schemas/action.js';
 import { DecisionSigner } from '../../server/decision-signer.js';
 import { actionContentSha256 } from '../../workflows/action-digest.js';
@@ -22,7 +23,7 @@ function history(decisions: AuditEvent[]): AuditEvent[] {
       eventId: 7,
       at: AT,
       scheduledEventId: 5,
-      result: { version: 'p'.repeat(64), gates: {}, approvers: null, signers: [{ keyId: signer.keyId, publicKey: signer.publicKey, name: 'api' }] },
+      result: { version: 'p'.repeat(64), gates: DEFAULT_GATES, approvers: null, signers: [{ keyId: signer.keyId, publicKey: signer.publicKey, name: 'api' }] },
     },
     ...decisions,
   ];
