@@ -31,6 +31,8 @@ export interface ApiDecision {
   reason?: string;
   /** The content sha256 the person reviewed; the API refuses the decision if the action no longer has it. */
   contentSha256?: string;
+  /** Recorded channel: `cli` for the `airlock` command, `api` otherwise. */
+  channel?: 'api' | 'cli';
 }
 
 interface ErrorBody {
@@ -62,7 +64,12 @@ export class AirlockApiClient {
    * @throws DecisionRefusedError with the workflow's reason; NotAuthenticatedError; ForbiddenError; ApiUnavailableError.
    */
   async decide(runId: string, decision: ApiDecision): Promise<DecisionOutcome> {
-    const body = { decision: decision.decision, ...(decision.reason !== undefined ? { reason: decision.reason } : {}), ...(decision.contentSha256 ? { contentSha256: decision.contentSha256 } : {}) };
+    const body = {
+      decision: decision.decision,
+      ...(decision.reason !== undefined ? { reason: decision.reason } : {}),
+      ...(decision.contentSha256 ? { contentSha256: decision.contentSha256 } : {}),
+      ...(decision.channel ? { channel: decision.channel } : {}),
+    };
     const path = `/v1/runs/${encodeURIComponent(runId)}/actions/${encodeURIComponent(decision.actionId)}/decision`;
     return this.call<DecisionOutcome>('POST', path, body, { runId, actionId: decision.actionId });
   }

@@ -32,7 +32,18 @@ export const ActionStateSchema = z.object({
    */
   contentSha256: z.string().optional(),
   /** The input files placed in /workspace, each with its sha256 (their content stays out of the queryable state). */
-  inputFiles: z.array(z.object({ path: z.string(), sha256: z.string(), bytes: z.number().int() })).optional(),
+  inputFiles: z
+    .array(
+      z.object({
+        path: z.string(),
+        sha256: z.string(),
+        bytes: z.number().int(),
+        /** The beginning of the file's text, for reviewers; `previewTruncated` says whether it is all of it. */
+        preview: z.string().optional(),
+        previewTruncated: z.boolean().optional(),
+      }),
+    )
+    .optional(),
   /** True in a run's final result when the code was left out to keep the result under Temporal's payload cap. */
   codeOmitted: z.boolean().optional(),
   /** True when the action ran in an earlier execution of a continued-as-new run (kept in compact form). */

@@ -165,10 +165,17 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   route(ROUTES.decide, async (request) => {
     const { runId, actionId } = parse(ActionParamsSchema, request.params, 'path');
-    const { contentSha256, ...body } = parse(DecideRequestSchema, request.body, 'decision');
+    const { contentSha256, channel, ...body } = parse(DecideRequestSchema, request.body, 'decision');
     const outcome = await decideThroughWorkflow(
       { client: deps.client, signer: deps.signer },
-      { runId, actionId, ...body, approver: request.principal!, channel: 'api', ...(contentSha256 ? { expectedContentSha256: contentSha256 } : {}) },
+      {
+        runId,
+        actionId,
+        ...body,
+        approver: request.principal!,
+        channel: channel ?? 'api',
+        ...(contentSha256 ? { expectedContentSha256: contentSha256 } : {}),
+      },
     );
     request.log.info({ runId, actionId, approver: request.principal, tokenId: request.token?.id, decision: body.decision, status: outcome.status }, 'API decision');
     return outcome;

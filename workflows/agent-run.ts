@@ -34,8 +34,9 @@ import {
   type StartRunConfig,
   type StartRunInput,
 } from '../schemas/run.js';
-import { actionContentSha256, inputFileDigests } from './action-digest.js';
+import { actionContentSha256 } from './action-digest.js';
 import { buildApprovalNotice } from './approval-notice.js';
+import { filesForReview } from './review-files.js';
 import { carryOverOf, historyIsLong } from './carry-over.js';
 import { approvalCount, hasDenial, isDecided, refuseDecision } from './approval-state.js';
 import { verificationRefusal } from './decision-checks.js';
@@ -155,7 +156,7 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     };
     // What a signed decision binds to, and what reviewers see of the files.
     record.contentSha256 = actionContentSha256({ ...record, files: action.files, isolation: action.isolation });
-    if (action.files) record.inputFiles = inputFileDigests(action.files);
+    if (action.files) record.inputFiles = filesForReview(action.files);
     state.actions.push(record);
     actionById.set(actionId, record);
     queue.push(record);

@@ -18,6 +18,7 @@ export function decideCommand(decision: DecisionKind) {
     const outcome = await api.decide(args.runId, {
       actionId,
       decision,
+      channel: 'cli',
       ...(args.reason !== undefined ? { reason: args.reason } : {}),
       ...(args.contentSha256 !== undefined ? { contentSha256: args.contentSha256 } : {}),
     });
