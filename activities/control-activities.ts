@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import { assessRisk as scoreRisk } from '../policy/assess-risk.js';
 import { fromRuleData } from '../policy/rule-data.js';
 import { BUILT_IN_RULES, type RiskRule } from '../policy/risk-rules.js';
-import type { Language } from '../schemas/action.js';
+import type { ActionRef, Language } from '../schemas/action.js';
 import type { LevelThresholds, PolicySnapshot, RiskRuleData } from '../schemas/policy.js';
 import type { RiskAssessment } from '../schemas/risk.js';
-import { createApprovalChannelActivities, type ApprovalChannelDeps } from './approval-channel-activities.js';
+import type { ApprovalChannelSettings } from '../channels/approval-channels.js';
+import { createApprovalChannelActivities } from './approval-channel-activities.js';
 
 export interface ControlActivityDeps {
   logger: Logger;
@@ -14,10 +15,10 @@ export interface ControlActivityDeps {
   policy: () => PolicySnapshot;
   rules?: readonly RiskRule[];
   /** Push channels for pending approvals; without them notifications report "not configured". */
-  channels?: Omit<ApprovalChannelDeps, 'logger'>;
+  channels?: ApprovalChannelSettings;
 }
 
-export interface AssessRiskInput {
+export interface AssessRiskInput extends Partial<ActionRef> {
   language: Language;
   code: string;
   policyVersion: string;

@@ -2,7 +2,8 @@ import { Context, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { SandboxRuntime } from '../sandbox/runtime.js';
-import type { ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
+import type { ExecutionRequest, ExecutionResult, SandboxFailureType } from '../schemas/execution.js';
+import { SandboxError } from '../sandbox/sandbox-errors.js';
 
 export interface SandboxActivityDeps {
   logger: Logger;
@@ -10,17 +11,7 @@ export interface SandboxActivityDeps {
 }
 
 /** Failure types the workflow may branch on; never retried. */
-export type SandboxFailureType = 'SandboxImageMissing' | 'InvalidExecutionRequest' | 'StrongIsolationUnavailable';
-
-/** Sandbox errors that no retry can fix, by error name, and the failure type each becomes. */
-const PERMANENT_ERRORS: Readonly<Record<string, SandboxFailureType>> = {
-  SandboxImageMissingError: 'SandboxImageMissing',
-  StrongIsolationUnavailableError: 'StrongIsolationUnavailable',
-  CodeTooLargeError: 'InvalidExecutionRequest',
-  InvalidSandboxRequestError: 'InvalidExecutionRequest',
-  InputFilesError: 'InvalidExecutionRequest',
-  EgressUnderStrongIsolationError: 'InvalidExecutionRequest',
-};
+export type { SandboxFailureType };
 
 /** Activities on the sandbox task queue: they need a Docker engine, so they run where one is. */
 export function createSandboxActivities(deps: SandboxActivityDeps) {
@@ -54,15 +45,10 @@ export function createSandboxActivities(deps: SandboxActivityDeps) {
           logger.warn('sandbox execution cancelled; container removed');
           throw err;
         }
-        const permanentType = PERMANENT_ERRORS[(err as { name?: string }).name ?? ''];
-        if (permanentType) {
-          logger.warn({ err, type: permanentType }, 'sandbox execution refused');
-          throw ApplicationFailure.create({
-            message: (err as Error).message,
-            type: permanentType,
-            nonRetryable: true,
-            cause: err as Error,
-          });
+        // Refusals no retry can fix fail for good, with the type the workflow and clients branch on.
+        if (err instanceof SandboxError) {
+          logger.warn({ err, type: err.type }, 'sandbox execution refused');
+          throw ApplicationFailure.create({ message: err.message, type: err.type, nonRetryable: true, cause: err });
         }
         logger.error({ err }, 'sandbox execution failed');
         throw err;

@@ -4,7 +4,7 @@
  */
 import type { DecisionKind, DecisionOutcome } from '../schemas/decision.js';
 import type { RunState } from '../schemas/run.js';
-import type { AirlockConfig } from './config.js';
+import type { AirlockConfig } from '../platform/config.js';
 import { ApiUnavailableError, DecisionRefusedError, ForbiddenError, InputError, NotAuthenticatedError, RunNotFoundError } from './errors.js';
 
 /** The API itself waits at most 15 s for the workflow; this leaves room for the round trip. */

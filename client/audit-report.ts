@@ -4,11 +4,13 @@
  * RunState, when available, supplies what only the workflow knows (automatic decisions, current status); the
  * history supplies the times and how each message arrived.
  */
+import { actionIdAt, actionOrdinal } from '../schemas/action.js';
 import type { DecisionChannel, DecisionKind } from '../schemas/decision.js';
 import type { ExecutionResult } from '../schemas/execution.js';
-import type { RiskFinding, RiskLevel } from '../schemas/risk.js';
+import type { RiskAssessment, RiskFinding, RiskLevel } from '../schemas/risk.js';
 import type { ActionState, RunState } from '../schemas/run.js';
 import { closeSignal, closeUpdate, decideSignal, decideUpdate, submitActionUpdate } from '../workflows/messages.js';
+import { ACTIVITY_TYPES } from '../workflows/activity-types.js';
 import type { AuditEvent } from './audit-events.js';
 
 /** One decision on an action, with how it reached the workflow. */
@@ -113,14 +115,6 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function looksLikeExecution(value: unknown): value is ExecutionResult {
-  return isObject(value) && 'exitCode' in value && isObject(value.sandbox) && isObject(value.stdout);
-}
-
-function looksLikeAssessment(value: unknown): value is Omit<AuditAssessment, 'at'> & { codeSha256?: string } {
-  return isObject(value) && typeof value.level === 'string' && Array.isArray(value.findings);
-}
-
 function outputSummary(output: ExecutionResult['stdout']): AuditOutput {
   return { sha256: output.sha256, bytes: output.bytes, truncated: output.truncated };
 }
@@ -202,19 +196,51 @@ class ActionIndex {
 
   all(): AuditAction[] {
     // a1, a2, ... a10: order by the number, not the string.
-    const rank = (id: string) => Number(id.replace(/^\D+/, '')) || 0;
-    return [...this.byId.values()].sort((x, y) => rank(x.actionId) - rank(y.actionId));
+    return [...this.byId.values()].sort((x, y) => actionOrdinal(x.actionId) - actionOrdinal(y.actionId));
   }
 }
 
-/** Finds which action an activity worked on: by the `actionId` in its input, else by the code it was given. */
-function actionIdForActivity(input: unknown, codeOwners: Map<string, string>): string | undefined {
-  if (!isObject(input)) return undefined;
-  const direct = str(input.actionId);
-  if (direct) return direct;
-  const nested = isObject(input.action) ? input.action : undefined;
-  const code = str(input.code) ?? str(nested?.code);
-  return code !== undefined ? codeOwners.get(code) : undefined;
+/**
+ * Which action each activity of one history worked on. Every activity input about an action carries its
+ * `actionId`. Histories recorded before that have it on `executeCode` only; their `assessRisk` activities are
+ * matched by order instead: the workflow assesses each action first thing, in the order the actions were
+ * submitted, so the n-th keyless `assessRisk` belongs to the n-th action submitted in this history.
+ */
+class ActivityOwners {
+  private readonly byScheduledEvent = new Map<number, string>();
+  private keylessAssessments = 0;
+
+  constructor(private readonly submittedHere: readonly string[]) {}
+
+  /** Records the action of an activity as it is scheduled; undefined when the activity concerns no action. */
+  scheduled(event: Extract<AuditEvent, { kind: 'activity-scheduled' }>): string | undefined {
+    const input = isObject(event.input) ? event.input : {};
+    let actionId = str(input.actionId);
+    if (!actionId && event.activityType === ACTIVITY_TYPES.assessRisk) actionId = this.submittedHere[this.keylessAssessments++];
+    if (actionId) this.byScheduledEvent.set(event.eventId, actionId);
+    return actionId;
+  }
+
+  of(scheduledEventId: number): string | undefined {
+    return this.byScheduledEvent.get(scheduledEventId);
+  }
+}
+
+/** The ids of the actions submitted in this history (with the start input or by update), in submission order. */
+function actionsSubmittedIn(events: readonly AuditEvent[]): string[] {
+  const submitUpdates = new Set<number>();
+  const ids: string[] = [];
+  for (const event of events) {
+    if (event.kind === 'started' && isObject(event.input) && Array.isArray(event.input.actions)) {
+      event.input.actions.forEach((_input: unknown, index) => ids.push(actionIdAt(index)));
+    } else if (event.kind === 'update-accepted' && event.name === submitActionUpdate.name) {
+      submitUpdates.add(event.eventId);
+    } else if (event.kind === 'update-completed' && submitUpdates.has(event.acceptedEventId) && isObject(event.result)) {
+      const actionId = str(event.result.actionId);
+      if (actionId) ids.push(actionId);
+    }
+  }
+  return ids.sort((x, y) => actionOrdinal(x) - actionOrdinal(y));
 }
 
 /** Builds the report from decoded history events and, when it could be read, the run's final state. */
@@ -223,7 +249,7 @@ export function buildAuditReport(params: { runId: string; events: readonly Audit
   const state = params.state ?? finalStateFromHistory(events);
   const report: AuditReport = { runId, actions: [] };
   const actions = new ActionIndex();
-  const codeOwners = new Map<string, string>();
+  const owners = new ActivityOwners(actionsSubmittedIn(events));
   const acceptedUpdates = new Map<number, Extract<AuditEvent, { kind: 'update-accepted' }>>();
   const decisionMessages: DecisionMessage[] = [];
   const decisionUpdates = new Map<number, DecisionMessage>();
@@ -238,13 +264,11 @@ export function buildAuditReport(params: { runId: string; events: readonly Audit
           report.requester = str(event.input.requester);
           const initial = Array.isArray(event.input.actions) ? event.input.actions : [];
           initial.forEach((input: unknown, index) => {
-            const action = actions.get(`a${index + 1}`);
+            const action = actions.get(actionIdAt(index));
             action.submitted = { at: event.at, via: 'start', eventId: event.eventId };
             if (isObject(input)) {
               action.language = str(input.language);
               action.task = str(input.task);
-              const code = str(input.code);
-              if (code !== undefined && !codeOwners.has(code)) codeOwners.set(code, action.actionId);
             }
           });
         }
@@ -275,8 +299,6 @@ export function buildAuditReport(params: { runId: string; events: readonly Audit
           if (isObject(input)) {
             action.language = str(input.language);
             action.task = str(input.task);
-            const code = str(input.code);
-            if (code !== undefined && !codeOwners.has(code)) codeOwners.set(code, actionId);
           }
         } else if (accepted.name === decideUpdate.name && event.failure) {
           const message = decisionUpdates.get(accepted.eventId);
@@ -298,6 +320,7 @@ export function buildAuditReport(params: { runId: string; events: readonly Audit
       }
       case 'activity-scheduled':
         scheduled.set(event.eventId, { ...event });
+        owners.scheduled(event);
         break;
       case 'activity-started': {
         const activity = scheduled.get(event.scheduledEventId);
@@ -309,36 +332,32 @@ export function buildAuditReport(params: { runId: string; events: readonly Audit
       }
       case 'activity-completed': {
         const activity = scheduled.get(event.scheduledEventId);
-        if (!activity) break;
-        const actionId = actionIdForActivity(activity.input, codeOwners);
-        if (looksLikeExecution(event.result) && actionId) {
+        const actionId = owners.of(event.scheduledEventId);
+        if (!activity || !actionId || !isObject(event.result)) break;
+        if (activity.activityType === ACTIVITY_TYPES.executeCode) {
           actions.get(actionId).execution = {
             scheduledAt: activity.at,
             startedAt: activity.startedAt,
             completedAt: event.at,
             attempts: activity.attempts,
-            ...executionFrom(event.result),
+            ...executionFrom(event.result as ExecutionResult),
           };
-        } else if (looksLikeAssessment(event.result)) {
-          const risk = event.result;
-          const owner =
-            actionId ?? state?.actions.find((a) => a.codeSha256 !== undefined && a.codeSha256 === risk.codeSha256)?.actionId;
-          if (owner) {
-            actions.get(owner).assessed = {
-              at: event.at,
-              level: risk.level,
-              score: risk.score,
-              findings: risk.findings,
-              ruleIds: risk.ruleIds ?? [],
-              policyVersion: risk.policyVersion,
-            };
-          }
+        } else if (activity.activityType === ACTIVITY_TYPES.assessRisk) {
+          const risk = event.result as RiskAssessment;
+          actions.get(actionId).assessed = {
+            at: event.at,
+            level: risk.level,
+            score: risk.score,
+            findings: risk.findings,
+            ruleIds: risk.ruleIds ?? [],
+            policyVersion: risk.policyVersion,
+          };
         }
         break;
       }
       case 'activity-failed': {
         const activity = scheduled.get(event.scheduledEventId);
-        const actionId = activity ? actionIdForActivity(activity.input, codeOwners) : undefined;
+        const actionId = owners.of(event.scheduledEventId);
         if (activity && actionId) {
           actions.get(actionId).activityFailures.push({
             activityType: activity.activityType,

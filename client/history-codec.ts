@@ -3,7 +3,7 @@
  * the codec on, every input, result and message argument is ciphertext until it passes through here.
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { isEncryptedPayload } from './payload-codec.js';
+import { isEncryptedPayload } from '../platform/payload-codec.js';
 
 function looksLikePayload(value: object): value is Payload {
   const candidate = value as { metadata?: unknown; data?: unknown };

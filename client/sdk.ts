@@ -9,6 +9,7 @@ import {
   Client,
   Connection,
   isGrpcDeadlineError,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
   type WorkflowHandle,
@@ -28,14 +29,14 @@ import {
   WORKFLOW_TYPE,
 } from '../workflows/messages.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../workflows/search-attributes.js';
-import { otlpTracesConfigured } from '../workers/telemetry/otel-env.js';
+import { otlpTracesConfigured } from '../platform/telemetry/otel-env.js';
+import { dataConverterFromEnv } from '../platform/codec-keys.js';
+import { ConfigError, type AirlockConfig } from '../platform/config.js';
 import { AirlockApiClient, apiUrlOf, type ApiDecision } from './api-client.js';
 import { decodeHistoryEvents, type RawHistoryEvent } from './audit-events.js';
 import { auditSinceQuery, decisionLines, type AuditDecisionLine } from './audit-export.js';
 import { buildAuditReport, type AuditReport } from './audit-report.js';
 import { verifyHistorySignatures, type SignatureVerification } from './audit-verify.js';
-import { dataConverterFromEnv } from './codec-keys.js';
-import { ConfigError, type AirlockConfig } from './config.js';
 import {
   ActionRefusedError,
   DecisionRefusedError,
@@ -48,6 +49,8 @@ import {
 import { hydrateRunOutputs, type ArtifactReader } from './hydrate-outputs.js';
 import { buildListQuery, DEFAULT_LIST_LIMIT, summarizeExecution, type ListRunsFilter, type RunSummary } from './list-query.js';
 import { countEncryptedPayloads, decodeHistoryPayloads } from './history-codec.js';
+import { IdempotencyKeySchema } from '../schemas/idempotency.js';
+import { runIdForIdempotencyKey, submitUpdateIdForIdempotencyKey } from './idempotency.js';
 import { generateRunId } from './run-id.js';
 import { runStaticDetails, runStaticSummary } from './run-metadata.js';
 import { isWorkflowNotFound, rethrowNotFound, updateRejectionReason } from './temporal-errors.js';
@@ -82,6 +85,13 @@ export interface WaitForActionsOptions {
   timeoutMs?: number;
   /** Stops waiting early (the promise rejects with the signal's reason). */
   signal?: AbortSignal;
+}
+
+function parseIdempotencyKey(key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  const parsed = IdempotencyKeySchema.safeParse(key);
+  if (!parsed.success) throw new InputError(`invalid idempotency key: ${formatZodError(parsed.error)}`);
+  return parsed.data;
 }
 
 function formatZodError(error: z.ZodError): string {
@@ -135,7 +145,7 @@ export class AirlockClient {
     const dataConverter = options.dataConverter ?? dataConverterFromEnv();
     // With OTEL_EXPORTER_OTLP_* set, runs started here continue the caller's trace (and start one otherwise).
     const tracing = otlpTracesConfigured(process.env)
-      ? await (await import('../workers/telemetry/tracing.js')).tracingFromEnv()
+      ? await (await import('../platform/telemetry/tracing.js')).tracingFromEnv()
       : undefined;
     const client = new Client({
       connection,
@@ -156,39 +166,56 @@ export class AirlockClient {
   }
 
   /**
-   * Starts a run (an agentRun workflow) on the configured task queue.
-   * @throws InputError when the input does not pass StartRunInputSchema.
+   * Starts a run (an agentRun workflow) on the configured task queue. With an `idempotencyKey`, the run id is
+   * derived from the requester and the key, so a retried start returns the run the first start created (running or
+   * finished) and never starts a second one.
+   * @throws InputError when the input does not pass StartRunInputSchema, or the key is not a valid key.
    */
-  async startRun(input: StartRunInput, options: { runId?: string } = {}): Promise<{ runId: string }> {
+  async startRun(input: StartRunInput, options: { runId?: string; idempotencyKey?: string } = {}): Promise<{ runId: string }> {
     const parsed = StartRunInputSchema.safeParse(input);
     if (!parsed.success) throw new InputError(formatZodError(parsed.error));
-    const runId = options.runId ?? generateRunId();
-    await this.client.workflow.start(WORKFLOW_TYPE, {
-      workflowId: runId,
-      taskQueue: this.config.AIRLOCK_TASK_QUEUE,
-      args: [parsed.data],
-      // What the Temporal Web UI shows at the top of the run: who asked for what.
-      staticSummary: runStaticSummary(parsed.data),
-      staticDetails: runStaticDetails(parsed.data),
-      // Set at start so the run is listable before the workflow's first task runs.
-      typedSearchAttributes: [
-        { key: AGENT_ATTRIBUTE, value: parsed.data.agent },
-        { key: STATUS_ATTRIBUTE, value: 'running' },
-        { key: AWAITING_APPROVAL_ATTRIBUTE, value: false },
-      ],
-    });
+    const key = parseIdempotencyKey(options.idempotencyKey);
+    if (key !== undefined && options.runId !== undefined) throw new InputError('give either a run id or an idempotency key, not both');
+    const runId = key !== undefined ? runIdForIdempotencyKey(parsed.data.requester, key) : (options.runId ?? generateRunId());
+    try {
+      await this.client.workflow.start(WORKFLOW_TYPE, {
+        workflowId: runId,
+        taskQueue: this.config.AIRLOCK_TASK_QUEUE,
+        args: [parsed.data],
+        // A keyed start that finds its run (still going, or already finished) has done its job.
+        ...(key !== undefined ? { workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
+        // What the Temporal Web UI shows at the top of the run: who asked for what.
+        staticSummary: runStaticSummary(parsed.data),
+        staticDetails: runStaticDetails(parsed.data),
+        // Set at start so the run is listable before the workflow's first task runs.
+        typedSearchAttributes: [
+          { key: AGENT_ATTRIBUTE, value: parsed.data.agent },
+          { key: STATUS_ATTRIBUTE, value: 'running' },
+          { key: AWAITING_APPROVAL_ATTRIBUTE, value: false },
+        ],
+      });
+    } catch (err) {
+      if (!(key !== undefined && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
     return { runId };
   }
 
   /**
-   * Adds an action to an open run; resolves once the workflow has accepted it.
+   * Adds an action to an open run; resolves once the workflow has accepted it. With an `idempotencyKey`, a retried
+   * submit returns the first submit's action id instead of adding the action again (within one workflow execution;
+   * a run that continued as new in between has forgotten the key).
    * @throws ActionRefusedError when the workflow refuses it (closed run, invalid action).
    */
-  async submitAction(runId: string, action: ActionInput): Promise<SubmitActionResult> {
+  async submitAction(runId: string, action: ActionInput, options: { idempotencyKey?: string } = {}): Promise<SubmitActionResult> {
     const parsed = ActionInputSchema.safeParse(action);
     if (!parsed.success) throw new InputError(formatZodError(parsed.error));
+    const key = parseIdempotencyKey(options.idempotencyKey);
     try {
-      return await this.handle(runId).executeUpdate(submitActionUpdate, { args: [parsed.data] });
+      return await this.handle(runId).executeUpdate(submitActionUpdate, {
+        args: [parsed.data],
+        // Temporal answers a repeated update id with the first outcome: a retried submit never adds a second action.
+        ...(key !== undefined ? { updateId: submitUpdateIdForIdempotencyKey(key) } : {}),
+      });
     } catch (err) {
       const reason = updateRejectionReason(err);
       if (reason !== undefined) throw new ActionRefusedError(runId, reason, { cause: err });
@@ -400,7 +427,7 @@ export class AirlockClient {
   private async artifacts(): Promise<ArtifactReader> {
     if (!this.artifactReader) {
       // Loaded on first use: clients that never hydrate do not need the store's module.
-      const { FileArtifactStore } = await import('../sandbox/artifact-store.js');
+      const { FileArtifactStore } = await import('../platform/artifact-store.js');
       this.artifactReader = new FileArtifactStore(path.join(this.config.home, 'artifacts'));
     }
     return this.artifactReader;

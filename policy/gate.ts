@@ -24,23 +24,7 @@ export function gateFor(policy: PolicySnapshot, level: RiskLevel): LevelGate {
  * Why a decision may not count, as a closed set of types: channels map them to answers (HTTP 403 for the
  * person's rights, 409 for timing and duplicates) without reading message text.
  */
-export type DecisionRefusalType =
-  | 'unknown_action'
-  | 'not_awaiting_approval'
-  | 'timed_out'
-  | 'policy_loading'
-  | 'self_approval'
-  | 'not_authorised'
-  | 'duplicate_decision'
-  | 'past_deadline'
-  | 'unsigned'
-  | 'unknown_signer'
-  | 'signature_mismatch'
-  | 'signature_expired'
-  | 'bad_signature';
-
-/** Every refusal type, for channels that recognise them in errors. */
-export const DECISION_REFUSAL_TYPES: readonly DecisionRefusalType[] = [
+export const DECISION_REFUSAL_TYPES = [
   'unknown_action',
   'not_awaiting_approval',
   'timed_out',
@@ -54,7 +38,8 @@ export const DECISION_REFUSAL_TYPES: readonly DecisionRefusalType[] = [
   'signature_mismatch',
   'signature_expired',
   'bad_signature',
-];
+] as const;
+export type DecisionRefusalType = (typeof DECISION_REFUSAL_TYPES)[number];
 
 export interface DecisionRefusal {
   type: DecisionRefusalType;
@@ -107,20 +92,4 @@ export function approverRefusalOf(
     }
   }
   return undefined;
-}
-
-/** Message-only form of approverRefusalOf. */
-export function approverRefusal(
-  policy: PolicySnapshot,
-  principal: string,
-  decision: 'approve' | 'deny',
-  requester: string,
-  level?: RiskLevel,
-): string | undefined {
-  return approverRefusalOf(policy, principal, decision, requester, level)?.message;
-}
-
-/** Principals holding any of `roles` (for escalations that name people, e.g. as Slack mentions). */
-export function principalsWithRoles(policy: PolicySnapshot, roles: readonly string[]): string[] {
-  return (policy.principals ?? []).filter((p) => p.roles.some((role) => roles.includes(role))).map((p) => p.id);
 }

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { hasDockerStatus } from './docker-errors.js';
+import { delay } from '../platform/delay.js';
 
 /** How often the engine is asked whether an exec has ended, when its output stream stays open. */
 const EXEC_POLL_MS = 100;
@@ -10,10 +11,6 @@ const EXEC_POLL_MS = 100;
  * engine has already waited for the process's own output by then; a stream still open is held by a straggler.
  */
 const EXEC_DRAIN_MS = 300;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
 
 export interface ExecOptions {
   cmd: string[];

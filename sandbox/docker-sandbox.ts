@@ -7,7 +7,7 @@ import { MAX_CODE_BYTES } from '../schemas/action.js';
 import { InputFilesSchema, OutputGlobsSchema } from '../schemas/files.js';
 import type { ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
 import type { LimitKind } from '../schemas/resource-usage.js';
-import type { ArtifactStore } from './artifact-store.js';
+import type { ArtifactStore } from '../platform/artifact-store.js';
 import { buildCodeArchive } from './code-archive.js';
 import { containerNameFor } from './container-name.js';
 import { runExec } from './container-exec.js';
@@ -23,41 +23,8 @@ import { collectOutputs } from './output-collection.js';
 import { UsageSampler } from './usage-sampler.js';
 import { HELPER_FILE_NAME } from './workspace-helper.js';
 import type { ExecutionHooks, SandboxRuntime } from './runtime.js';
-
-/** The code is larger than any action may carry; refused before a container exists. */
-export class CodeTooLargeError extends Error {
-  override readonly name = 'CodeTooLargeError';
-  constructor(readonly bytes: number) {
-    super(`the code is ${bytes} bytes, above the ${MAX_CODE_BYTES}-byte limit; nothing was run`);
-  }
-}
-
-/** Input files or output paths that the schemas refuse (a path leaving /workspace, too much data); nothing ran. */
-export class InvalidSandboxRequestError extends Error {
-  override readonly name = 'InvalidSandboxRequestError';
-  constructor(readonly problems: string) {
-    super(`refused before any container was created: ${problems}`);
-  }
-}
-
-/** The input files could not be placed under /workspace (for example: more than the workspace holds). */
-export class InputFilesError extends Error {
-  override readonly name = 'InputFilesError';
-  constructor(readonly detail: string) {
-    super(`the input files could not be written to /workspace${detail ? `: ${detail}` : ''}`);
-  }
-}
-
-/** The sandbox image is not on this Docker host; the message says how to build it. */
-export class SandboxImageMissingError extends Error {
-  override readonly name = 'SandboxImageMissingError';
-  constructor(readonly image: string) {
-    super(
-      `the sandbox image ${image} is not on this Docker host: build it with ` +
-        '`node dist/sandbox/image/build-main.js` (or `npm run up`, which builds it)',
-    );
-  }
-}
+import { delay } from '../platform/delay.js';
+import { CodeTooLargeError, InputFilesError, InvalidSandboxRequestError, SandboxImageMissingError } from './sandbox-errors.js';
 
 export interface DockerSandboxOptions {
   docker: Docker;
@@ -83,10 +50,6 @@ const TIMEOUT_SAMPLE_MS = 500;
 const COLLECT_TIMEOUT_MS = 30_000;
 const REMOVE_ATTEMPTS = 5;
 const REMOVE_RETRY_MS = 200;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
 
 function collectorSink(collector: CappedOutputCollector): Writable {
   return new Writable({

@@ -1,22 +1,8 @@
 import type { IsolationLevel } from '../schemas/action.js';
+import { StrongIsolationUnavailableError } from './sandbox-errors.js';
 
 /** OCI runtime that gives `strong` isolation: gVisor, registered with the engine by the set-up. */
 export const STRONG_RUNTIME = 'runsc';
-
-/** `strong` isolation was asked for, gVisor is not on this Docker host, and the request does not allow falling back. */
-export class StrongIsolationUnavailableError extends Error {
-  override readonly name = 'StrongIsolationUnavailableError';
-  constructor(
-    readonly runtime: string,
-    readonly engineRuntimes: readonly string[],
-  ) {
-    super(
-      `strong isolation needs the ${runtime} runtime, which this Docker engine does not have ` +
-        `(it has: ${engineRuntimes.join(', ') || 'none'}). Run the set-up as root on Debian to install and register ` +
-        'gVisor, or allow falling back to standard isolation in the policy.',
-    );
-  }
-}
 
 /** Which runtime an execution gets, and what the result must say about it. */
 export interface RuntimeChoice {

@@ -10,7 +10,7 @@ import {
   type OutputFile,
   type SkippedOutput,
 } from '../schemas/files.js';
-import type { ArtifactStore } from './artifact-store.js';
+import type { ArtifactStore } from '../platform/artifact-store.js';
 import { runExec } from './container-exec.js';
 import { CODE_DIR } from './language-entrypoints.js';
 import { globToRegexSource, matchesAnyGlob } from './output-globs.js';

@@ -121,3 +121,28 @@ export type ActionStatus = z.infer<typeof ActionStatusSchema>;
 
 /** Statuses after which nothing more happens to an action. */
 export const FINAL_ACTION_STATUSES: readonly ActionStatus[] = ['denied', 'timed_out', 'succeeded', 'failed'];
+
+/** Statuses of an action that ended without succeeding (the run then counts as failed). */
+export const UNSUCCESSFUL_ACTION_STATUSES: readonly ActionStatus[] = ['failed', 'denied', 'timed_out'];
+
+export function isUnsuccessful(status: ActionStatus): boolean {
+  return UNSUCCESSFUL_ACTION_STATUSES.includes(status);
+}
+
+/** Which action of which run an activity works on; every activity input about an action carries it. */
+export interface ActionRef {
+  runId: string;
+  actionId: string;
+}
+
+const ACTION_ID_PREFIX = 'a';
+
+/** The id of a run's action by its position (0-based) in the run: `a1`, `a2`, … The only place ids are built. */
+export function actionIdAt(index: number): string {
+  return `${ACTION_ID_PREFIX}${index + 1}`;
+}
+
+/** The position-based number of an action id (`a10` -> 10), for ordering; 0 for anything else. */
+export function actionOrdinal(actionId: string): number {
+  return actionId.startsWith(ACTION_ID_PREFIX) ? Number(actionId.slice(ACTION_ID_PREFIX.length)) || 0 : 0;
+}

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** `json`: JSON lines; `pretty`: one readable line per entry. Unset: readable on a terminal, JSON when piped. */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** Environment every Airlock process reads once at start-up. */
 export const EnvConfigSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
@@ -16,5 +20,6 @@ export const EnvConfigSchema = z.object({
   /** Bearer token for the API (else the one `airlock login` stored). */
   AIRLOCK_TOKEN: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
 });
 export type EnvConfig = z.infer<typeof EnvConfigSchema>;

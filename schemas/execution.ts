@@ -73,3 +73,10 @@ export const ExecutionResultSchema = z.object({
   egressOmitted: z.number().int().optional(),
 });
 export type ExecutionResult = z.infer<typeof ExecutionResultSchema>;
+
+/**
+ * Why the sandbox refused an execution for good (a non-retryable activity failure of this type). Code branches on
+ * these, never on message text.
+ */
+export const SANDBOX_FAILURE_TYPES = ['SandboxImageMissing', 'InvalidExecutionRequest', 'StrongIsolationUnavailable'] as const;
+export type SandboxFailureType = (typeof SANDBOX_FAILURE_TYPES)[number];

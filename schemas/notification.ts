@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LanguageSchema } from './action.js';
-import { NotifyChannelSchema } from './policy.js';
+import { NotifyChannelSchema, type NotifyChannel } from './policy.js';
 import { RiskLevelSchema } from './risk.js';
 
 /** What a push channel shows about an action waiting for approval (built by the workflow, small on purpose). */
@@ -38,6 +38,24 @@ export type ApprovalNotice = z.infer<typeof ApprovalNoticeSchema>;
 export const SlackMessageRefSchema = z.object({ channel: z.string(), ts: z.string() });
 export type SlackMessageRef = z.infer<typeof SlackMessageRefSchema>;
 
+/** A message a channel posted and can rewrite later, in the channel's own terms (Slack: channel and ts). */
+export type MessageRef = Readonly<Record<string, string>>;
+
+/**
+ * Message references kept under the name of the channel that posted them (`slack: { channel, ts }`): in a channel's
+ * delivery result, on the notification record, and (as lists) in the outcome update. Keyed by name so the workflow
+ * handles every channel alike, and so the records of runs from before channels/ read the same.
+ */
+export type MessageRefs = Partial<Record<NotifyChannel, MessageRef>>;
+
+/** The reference `channel` left in `refs`, if any. */
+export function messageRefOf(refs: object, channel: NotifyChannel): MessageRef | undefined {
+  return (refs as MessageRefs)[channel];
+}
+
+/** What a channel answers when asked to announce: whether it delivered, why not, and what it posted. */
+export type ChannelDelivery = { delivered: boolean; detail?: string } & MessageRefs;
+
 /** One announcement of a pending approval, as recorded on the action. */
 export const NotificationRecordSchema = z.object({
   channel: NotifyChannelSchema,
@@ -47,6 +65,7 @@ export const NotificationRecordSchema = z.object({
   /** Why it was not delivered (channel not configured, delivery failed after retries). */
   detail: z.string().optional(),
   roles: z.array(z.string()).optional(),
+  /** The posted message, under the name of the channel that posted it (see MessageRefs). */
   slack: SlackMessageRefSchema.optional(),
 });
 export type NotificationRecord = z.infer<typeof NotificationRecordSchema>;

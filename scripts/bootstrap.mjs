@@ -12,7 +12,7 @@ const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 /** Compiled entry point and fixed leading arguments of each command. */
 const COMMANDS = {
-  up: { script: 'dist/client/cli/main.js', leadingArgs: ['up'] },
+  up: { script: 'dist/cli/main.js', leadingArgs: ['up'] },
   test: { script: 'dist/workers/test-stack/main.js', leadingArgs: [] },
   bench: { script: 'dist/test/bench/main.js', leadingArgs: [] },
 };

@@ -1,6 +1,7 @@
 /** Request and response shapes of the HTTP API; the OpenAPI document is generated from these. */
 import { z } from 'zod';
 import { ActionInputSchema } from '../schemas/action.js';
+import { IdempotencyKeySchema } from '../schemas/idempotency.js';
 import { DecisionKindSchema, DecisionOutcomeSchema } from '../schemas/decision.js';
 import { RiskLevelSchema } from '../schemas/risk.js';
 import { IdentitySchema, RunStateSchema, RunStatusSchema, StartRunInputSchema, SubmitActionResultSchema } from '../schemas/run.js';
@@ -85,3 +86,23 @@ export const ErrorResponseSchema = z.object({
     reason: z.string().optional(),
   }),
 });
+
+/** Optional on the routes that create something: a retried request with the same key returns the first result. */
+export const IdempotencyHeadersSchema = z.object({
+  'Idempotency-Key': IdempotencyKeySchema.optional().describe(
+    'A name for this request, unique per requester: a retry with the same key returns the first result and creates nothing new',
+  ),
+});
+
+export const ArtifactParamsSchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'an artifact is named by the lower-case hex sha256 of its bytes'),
+});
+
+/** An artifact's bytes: as text when they are UTF-8, otherwise base64. */
+export const ArtifactResponseSchema = z.object({
+  sha256: z.string(),
+  bytes: z.number().int(),
+  encoding: z.enum(['utf8', 'base64']),
+  content: z.string(),
+});
+export type ArtifactResponse = z.infer<typeof ArtifactResponseSchema>;

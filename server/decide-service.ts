@@ -8,6 +8,7 @@
 import type { AirlockClient } from '../client/sdk.js';
 import { DecisionRefusedError, InputError, RunNotFoundError, RunUnresponsiveError } from '../client/errors.js';
 import { AUTHORISATION_REFUSALS, DECISION_REFUSAL_TYPES, type DecisionRefusalType } from '../policy/gate.js';
+import { actionStatusRefusal } from '../workflows/approval-state.js';
 import type { DecisionChannel, DecisionKind, DecisionOutcome } from '../schemas/decision.js';
 import { ApiError } from './api-error.js';
 import type { DecisionSigner } from './decision-signer.js';
@@ -110,17 +111,10 @@ function refusalTypeOf(err: unknown): DecisionRefusalType | undefined {
  */
 async function refusalForEndedRun(client: DecideClient, request: DecideRequest, err: DecisionRefusedError): Promise<never> {
   const state = await client.getRun(request.runId).catch(() => undefined);
-  const action = state?.actions.find((a) => a.actionId === request.actionId);
-  if (state && !action) throw new ApiError('not_found', `run ${request.runId} has no action ${request.actionId}`, 'unknown_action');
-  if (action?.status === 'timed_out') {
-    throw new ApiError(
-      'conflict',
-      `the approval wait for action ${action.actionId} already timed out; it was denied by the policy`,
-      'timed_out',
-    );
-  }
-  if (action) {
-    throw new ApiError('conflict', `action ${action.actionId} is not awaiting approval (status: ${action.status})`, 'not_awaiting_approval');
-  }
-  throw new ApiError('conflict', err.message);
+  if (!state) throw new ApiError('conflict', err.message);
+  const action = state.actions.find((a) => a.actionId === request.actionId);
+  // An ended run awaits nothing, whatever its last recorded status says.
+  const refusal = actionStatusRefusal(request.runId, request.actionId, action, { runEnded: true });
+  if (refusal?.type === 'unknown_action') throw new ApiError('not_found', refusal.message, refusal.type);
+  throw new ApiError('conflict', refusal?.message ?? err.message, refusal?.type);
 }

@@ -6,10 +6,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AirlockClientError, RunNotFoundError } from '../client/errors.js';
+import type { ArtifactReader } from '../client/hydrate-outputs.js';
+import { IdempotencyKeySchema } from '../schemas/idempotency.js';
 import type { AirlockClient } from '../client/sdk.js';
+import type { RunState } from '../schemas/run.js';
 import { ApiError } from './api-error.js';
 import {
   ActionParamsSchema,
+  ArtifactParamsSchema,
+  type ArtifactResponse,
   DecideRequestSchema,
   ListRunsQuerySchema,
   RunIdParamsSchema,
@@ -17,15 +22,17 @@ import {
   SubmitActionRequestSchema,
 } from './api-schemas.js';
 import { decideThroughWorkflow } from './decide-service.js';
+import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
+import { streamRunEvents } from './run-event-stream.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { ROUTES, type RouteSpec } from './route-table.js';
 import { handleSlackInteraction, SIGNATURE_WINDOW_MS } from './slack/interactions-handler.js';
 import { ReplayGuard } from './slack/replay-guard.js';
-import type { SlackApi } from './slack/slack-api.js';
+import type { SlackApi } from '../channels/slack/slack-api.js';
 import { registerTelemetryRoutes } from './telemetry-routes.js';
-import type { StoredToken, TokenStore } from './token-store.js';
-import { hasAnyRole, READ_ROLES } from './api-roles.js';
+import type { StoredToken, TokenStore } from '../platform/token-store.js';
+import { hasAnyRole, READ_ROLES, type ApiRole } from '../platform/api-roles.js';
 import type { DecisionSigner } from './decision-signer.js';
 
 /** Bodies larger than this are refused before parsing (code is capped at 256 KiB, plus JSON overhead). */
@@ -40,6 +47,8 @@ export interface HttpServerDeps {
   signer: Pick<DecisionSigner, 'sign'>;
   rateLimiter: RateLimiter;
   logger: Logger;
+  /** Where full outputs and output files are read from (the sandbox workers' store). */
+  artifacts: ArtifactReader;
   /** Slack interactivity; the route answers 404 when absent. */
   slack?: { signingSecret: string; api: SlackApi; principalForSlackUser: (slackUserId: string) => string | undefined };
 }
@@ -56,6 +65,23 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) throw new ApiError('invalid_request', `invalid ${what}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
   return parsed.data;
+}
+
+/** Text stays text; anything that is not valid UTF-8 travels as base64. */
+function artifactBody(sha256: string, bytes: Buffer): ArtifactResponse {
+  const text = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return { sha256, bytes: bytes.length, encoding: 'utf8', content: text.decode(bytes) };
+  } catch {
+    return { sha256, bytes: bytes.length, encoding: 'base64', content: bytes.toString('base64') };
+  }
+}
+
+/** The `Idempotency-Key` header, checked like every other input; undefined when the request has none. */
+function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  return parse(IdempotencyKeySchema, Array.isArray(header) ? header.join(',') : header, 'Idempotency-Key header');
 }
 
 export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
@@ -93,15 +119,17 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     request.token = stored;
   };
 
-  /** Refuses a token whose roles the route does not allow (after authentication, before any work). */
-  const authorize = (spec: RouteSpec) => async (request: FastifyRequest): Promise<void> => {
-    const roles = spec.roles ?? [];
+  /** Refuses a token without one of `roles` for `operation` (a route, or an MCP tool acting as that route). */
+  const requireRole = (request: FastifyRequest, operation: string, roles: readonly ApiRole[]): void => {
     const held = request.token?.roles ?? [];
     if (!hasAnyRole(held, roles)) {
       const has = held.length > 0 ? `roles ${held.join(', ')}` : 'no roles (it was created before roles existed: create a new one)';
-      throw new ApiError('forbidden', `${spec.operationId} needs the role ${roles.join(' or ')}; this token has ${has}`, 'role');
+      throw new ApiError('forbidden', `${operation} needs the role ${roles.join(' or ')}; this token has ${has}`, 'role');
     }
   };
+
+  /** Refuses a token whose roles the route does not allow (after authentication, before any work). */
+  const authorize = (spec: RouteSpec) => async (request: FastifyRequest): Promise<void> => requireRole(request, spec.operationId, spec.roles ?? []);
 
   const route = (spec: RouteSpec, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
     app.route({
@@ -118,10 +146,38 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   route(ROUTES.openapi, async () => openApi);
 
+  registerMcpEndpoint(app, {
+    authenticate,
+    // The tools act as the routes they mirror, with the same roles: an MCP session is no way around them.
+    portFor: (request) => ({
+      startRun: async (body, options = {}) => {
+        requireRole(request, ROUTES.startRun.operationId, ROUTES.startRun.roles);
+        const parsed = parse(StartRunRequestSchema, body, 'run');
+        return deps.client.startRun({ ...parsed, requester: request.principal! }, options);
+      },
+      getRun: (runId) => readableRun(request, runId),
+      listRuns: async (query = {}) => {
+        requireRole(request, ROUTES.listRuns.operationId, ROUTES.listRuns.roles);
+        return deps.client.listRuns({
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.pending === 'true' ? { pendingOnly: true } : {}),
+          limit: query.limit ?? 50,
+        });
+      },
+      getArtifact: async (sha256) => {
+        requireRole(request, ROUTES.getArtifact.operationId, ROUTES.getArtifact.roles);
+        const bytes = await deps.artifacts.get(sha256);
+        if (!bytes) throw new ApiError('not_found', `no artifact ${sha256} in this deployment's artifact store`);
+        return artifactBody(sha256, bytes);
+      },
+    }),
+  });
+
   route(ROUTES.startRun, async (request) => {
     const body = parse(StartRunRequestSchema, request.body, 'run');
     const requester = request.principal!;
-    const { runId } = await deps.client.startRun({ ...body, requester });
+    const idempotencyKey = idempotencyKeyOf(request);
+    const { runId } = await deps.client.startRun({ ...body, requester }, idempotencyKey !== undefined ? { idempotencyKey } : {});
     return { runId, requester };
   });
 
@@ -145,12 +201,30 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   route(ROUTES.getRun, async (request) => {
     const { runId } = parse(RunIdParamsSchema, request.params, 'path');
+    return readableRun(request, runId);
+  });
+
+  /** The run, when the token may read it: an agent reads its own runs only (another agent's code and outputs are not its business). */
+  async function readableRun(request: FastifyRequest, runId: string): Promise<RunState> {
     const run = await deps.client.getRun(runId);
-    // An agent reads its own runs only: another agent's code and outputs are not its business.
     if (!hasAnyRole(request.token!.roles, READ_ROLES) && run.requester !== request.principal) {
       throw new ApiError('forbidden', `run ${runId} belongs to ${run.requester}; an agent token reads its own runs only`, 'role');
     }
     return run;
+  }
+
+  route(ROUTES.getArtifact, async (request) => {
+    const { sha256 } = parse(ArtifactParamsSchema, request.params, 'path');
+    const bytes = await deps.artifacts.get(sha256);
+    if (!bytes) throw new ApiError('not_found', `no artifact ${sha256} in this deployment's artifact store`);
+    return artifactBody(sha256, bytes);
+  });
+
+  route(ROUTES.runEvents, async (request, reply) => {
+    const { runId } = parse(RunIdParamsSchema, request.params, 'path');
+    // The same rule as getRun, checked before the stream starts.
+    await readableRun(request, runId);
+    await streamRunEvents({ request, reply, runId, getRun: (id) => deps.client.getRun(id) });
   });
 
   route(ROUTES.submitAction, async (request) => {
@@ -160,7 +234,8 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     if (run.requester !== request.principal) {
       throw new ApiError('forbidden', `run ${runId} belongs to ${run.requester}; only its requester may submit actions`);
     }
-    return deps.client.submitAction(runId, action);
+    const idempotencyKey = idempotencyKeyOf(request);
+    return deps.client.submitAction(runId, action, idempotencyKey !== undefined ? { idempotencyKey } : {});
   });
 
   route(ROUTES.decide, async (request) => {

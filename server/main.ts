@@ -3,13 +3,13 @@
  * Standalone HTTP API and web UI: `node dist/server/main.js`, for deployments that run the API apart from the
  * workers (see docker-compose.yml). `airlock up` starts the same server inside the embedded stack.
  */
-import { ConfigError, loadConfig } from '../client/config.js';
-import { createLogger } from '../workers/logger.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
+import { createLogger } from '../platform/logger.js';
 import { startApiServer } from './start-api-server.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.LOG_LEVEL, name: 'airlock-api' });
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'airlock-api', format: config.LOG_FORMAT });
   const server = await startApiServer({ config, logger });
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());

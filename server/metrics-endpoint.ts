@@ -1,11 +1,11 @@
 /**
- * `GET /metrics` in Prometheus text format: Airlock's own metrics (workers/telemetry/metrics.ts) followed, when
+ * `GET /metrics` in Prometheus text format: Airlock's own metrics (platform/telemetry/metrics.ts) followed, when
  * configured, by the Temporal runtime's metrics scraped from its local Prometheus listener.
  *
  * Mount it on the Airlock HTTP server: `await app.register(metricsEndpoint, { metrics: processMetrics() })`.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AirlockMetrics } from '../workers/telemetry/metrics.js';
+import type { AirlockMetrics } from '../platform/telemetry/metrics.js';
 
 export interface MetricsEndpointOptions {
   metrics: AirlockMetrics;

@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document, generated from the route table and its zod schemas (OpenAPI 3.1 schemas are JSON
  * Schema 2020-12, which is what z.toJSONSchema produces).
  */
-import { API_ROLES } from './api-roles.js';
+import { API_ROLES } from '../platform/api-roles.js';
 import { z } from 'zod';
 import { ErrorResponseSchema } from './api-schemas.js';
 import { ROUTE_LIST, type RouteSpec } from './route-table.js';
@@ -24,7 +24,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return generated;
 }
 
-function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): JsonSchema[] {
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query' | 'header'): JsonSchema[] {
   if (!schema) return [];
   const object = jsonSchema(schema, 'input');
   const properties = (object.properties ?? {}) as Record<string, JsonSchema>;
@@ -45,7 +45,10 @@ function operation(route: RouteSpec): JsonSchema {
   const responses: Record<string, JsonSchema> = {
     [String(route.success.status)]: {
       description: route.success.description,
-      content: { 'application/json': { schema: route.success.schema ? jsonSchema(route.success.schema, 'output') : { type: 'object' } } },
+      content:
+        route.success.contentType === 'text/event-stream'
+          ? { 'text/event-stream': { schema: { type: 'string' } } }
+          : { 'application/json': { schema: route.success.schema ? jsonSchema(route.success.schema, 'output') : { type: 'object' } } },
     },
   };
   for (const status of errors) {
@@ -60,7 +63,7 @@ function operation(route: RouteSpec): JsonSchema {
     ...(route.auth === 'bearer' ? { security: [{ bearerAuth: [] }] } : {}),
     ...(route.auth === 'slack-signature' ? { security: [{ slackSignature: [] }] } : {}),
     ...(route.auth === 'none' ? { security: [] } : {}),
-    parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+    parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query'), ...parameters(route.headers, 'header')],
     ...(route.body
       ? {
           requestBody: {

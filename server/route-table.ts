@@ -5,8 +5,11 @@
 import type { z } from 'zod';
 import {
   ActionParamsSchema,
+  ArtifactParamsSchema,
+  ArtifactResponseSchema,
   DecideRequestSchema,
   DecideResponseSchema,
+  IdempotencyHeadersSchema,
   ListRunsQuerySchema,
   ListRunsResponseSchema,
   RunIdParamsSchema,
@@ -17,7 +20,7 @@ import {
   SubmitActionResponseSchema,
   WhoAmIResponseSchema,
 } from './api-schemas.js';
-import { AGENT_ROLES, API_ROLES, DECIDE_ROLES, READ_ROLES, type ApiRole } from './api-roles.js';
+import { AGENT_ROLES, API_ROLES, DECIDE_ROLES, READ_ROLES, type ApiRole } from '../platform/api-roles.js';
 import { SlackInteractionFormSchema } from './slack/interaction-payload.js';
 
 export type RouteAuth = 'bearer' | 'slack-signature' | 'none';
@@ -33,10 +36,12 @@ export interface RouteSpec {
   roles?: readonly ApiRole[];
   params?: z.ZodType;
   query?: z.ZodType;
+  /** Request headers the route reads besides authorization (documented only; the handler parses them). */
+  headers?: z.ZodType;
   body?: z.ZodType;
   bodyContentType?: 'application/json' | 'application/x-www-form-urlencoded';
   /** Success status and its body schema (undefined: a JSON object not described further). */
-  success: { status: number; schema?: z.ZodType; description: string };
+  success: { status: number; schema?: z.ZodType; description: string; contentType?: 'application/json' | 'text/event-stream' };
   /** Error statuses this route can answer besides the ones every bearer route has (401, 429). */
   errors: number[];
 }
@@ -49,6 +54,7 @@ export const ROUTES = {
     summary: 'Start a run; the token principal is the requester (roles: agent, admin)',
     auth: 'bearer',
     roles: AGENT_ROLES,
+    headers: IdempotencyHeadersSchema,
     body: StartRunRequestSchema,
     success: { status: 201, schema: StartRunResponseSchema, description: 'The run was started' },
     errors: [400],
@@ -75,6 +81,31 @@ export const ROUTES = {
     success: { status: 200, schema: RunResponseSchema, description: 'The run' },
     errors: [403, 404],
   },
+  getArtifact: {
+    method: 'GET',
+    url: '/v1/artifacts/:sha256',
+    operationId: 'getArtifact',
+    summary: 'Get a stored output (full stdout/stderr or an output file) by its sha256',
+    auth: 'bearer',
+    // Agents read the outputs of their own runs this way (MCP get_artifact); a sha256 is not guessable.
+    roles: API_ROLES,
+    params: ArtifactParamsSchema,
+    success: { status: 200, schema: ArtifactResponseSchema, description: 'The artifact, as text or base64' },
+    errors: [400, 404],
+  },
+  runEvents: {
+    method: 'GET',
+    url: '/v1/runs/:runId/events',
+    operationId: 'runEvents',
+    summary:
+      'Server-sent events of a run (action.awaiting_approval, action.decided, action.finished, run.closed); ' +
+      'each event id is stable, send Last-Event-ID to resume; the stream ends after run.closed',
+    auth: 'bearer',
+    roles: API_ROLES,
+    params: RunIdParamsSchema,
+    success: { status: 200, contentType: 'text/event-stream', description: 'A stream of events, one JSON object per event' },
+    errors: [404],
+  },
   submitAction: {
     method: 'POST',
     url: '/v1/runs/:runId/actions',
@@ -82,6 +113,7 @@ export const ROUTES = {
     summary: "Submit an action to one of the principal's own open runs (roles: agent, admin)",
     auth: 'bearer',
     roles: AGENT_ROLES,
+    headers: IdempotencyHeadersSchema,
     params: RunIdParamsSchema,
     body: SubmitActionRequestSchema,
     success: { status: 201, schema: SubmitActionResponseSchema, description: 'The action was accepted' },

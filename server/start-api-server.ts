@@ -1,16 +1,17 @@
 /** Starts the HTTP API (used by `airlock up` and by tests) and returns its address and a stop function. */
+import path from 'node:path';
+import { FileArtifactStore } from '../platform/artifact-store.js';
 import type { Logger } from 'pino';
-import type { AirlockConfig } from '../client/config.js';
+import { loadChannelsEnv, type AirlockConfig } from '../platform/config.js';
 import { AirlockClient } from '../client/sdk.js';
 import { policyLoader, resolvePolicyPath } from '../policy/policy-loader.js';
 import { parseApprovers } from '../policy/policy-snapshot.js';
-import { loadChannelsEnv } from '../workers/control-policy.js';
-import { SetupError } from '../workers/setup/setup-errors.js';
+import { SetupError } from '../platform/setup-errors.js';
 import { DecisionSigner } from './decision-signer.js';
 import { buildHttpServer } from './http-server.js';
 import { RateLimiter } from './rate-limiter.js';
-import { createSlackApi } from './slack/slack-api.js';
-import { tokenFilePath, TokenStore } from './token-store.js';
+import { createSlackApi } from '../channels/slack/slack-api.js';
+import { tokenFilePath, TokenStore } from '../platform/token-store.js';
 import { webUiPlugin } from './ui/web-ui-plugin.js';
 
 /** The HTTP API's port is taken; the message says how to choose another. */
@@ -53,16 +54,19 @@ export async function startApiServer(options: { config: AirlockConfig; logger: L
           principalForSlackUser: (slackUserId: string) => loadPolicy().principals?.find((p) => p.slackUserId === slackUserId)?.id,
         }
       : undefined;
+  // One store for the API and the web UI: both read and write the same token file.
+  const tokens = new TokenStore(tokenFilePath(options.config.home));
   const app = buildHttpServer({
     client,
-    tokens: new TokenStore(tokenFilePath(options.config.home)),
+    artifacts: new FileArtifactStore(path.join(options.config.home, 'artifacts')),
+    tokens,
     signer,
     rateLimiter: new RateLimiter(settings.AIRLOCK_API_RATE_LIMIT),
     logger,
     ...(slack ? { slack } : {}),
   });
   // The approval web UI at `/`, beside the API under /v1.
-  await app.register(webUiPlugin, { client, signer, tokens: new TokenStore(tokenFilePath(options.config.home)), config: options.config });
+  await app.register(webUiPlugin, { client, signer, tokens, config: options.config });
   try {
     await app.listen({ host: settings.AIRLOCK_HTTP_HOST, port: settings.AIRLOCK_HTTP_PORT });
   } catch (err) {

@@ -5,10 +5,9 @@
  */
 import * as otel from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { payloadCodecFromEnv } from '../client/codec-keys.js';
-import { processMetrics, type AirlockMetrics } from '../workers/telemetry/metrics.js';
+import { payloadCodecFromEnv } from '../platform/codec-keys.js';
+import { processMetrics, TEMPORAL_METRICS_ADDRESS_ENV, type AirlockMetrics } from '../platform/telemetry/metrics.js';
 import { codecEndpoint } from './codec-endpoint.js';
-import { TEMPORAL_METRICS_ADDRESS_ENV } from '../workers/telemetry/worker-telemetry.js';
 import { metricsEndpoint, scrapeRuntimeMetrics } from './metrics-endpoint.js';
 import { requestTracing } from './request-tracing.js';
 

@@ -5,8 +5,8 @@
  * polling the same `<queue>-sandbox` task queue.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../client/config.js';
-import { createLogger } from './logger.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
+import { createLogger } from '../platform/logger.js';
 import { runWorkers } from './run-workers.js';
 
 const ROLES = ['control', 'sandbox', 'all'] as const;
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const role = values.role as Role;
   if (!ROLES.includes(role)) throw new ConfigError(`--role must be one of ${ROLES.join(', ')}, not "${values.role}"`);
   const config = loadConfig();
-  const logger = createLogger({ level: config.LOG_LEVEL });
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const abort = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => abort.abort());
   await runWorkers({

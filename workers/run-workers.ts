@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createControlActivities, createSandboxActivities } from '../activities/index.js';
-import type { AirlockConfig } from '../client/config.js';
-import { FileArtifactStore } from '../sandbox/artifact-store.js';
+import type { AirlockConfig } from '../platform/config.js';
+import { FileArtifactStore } from '../platform/artifact-store.js';
 import { createDockerClient } from '../sandbox/docker-client.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { controlPolicyDeps } from './control-policy.js';
@@ -17,7 +17,7 @@ import {
   workerTelemetryFromEnv,
   type WorkerTelemetry,
 } from './telemetry/worker-telemetry.js';
-import { WORKFLOW_INTERCEPTOR_MODULES } from './telemetry/tracing.js';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../platform/telemetry/tracing.js';
 
 /** Sandboxes one worker runs at once; each is a container with its own CPU and memory limits. */
 const DEFAULT_SANDBOX_CONCURRENCY = 4;

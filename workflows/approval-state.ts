@@ -19,6 +19,30 @@ export function isDecided(action: ActionState): boolean {
 }
 
 /**
+ * Why no decision can count on the action now, whoever sends it: there is no such action, or it is not awaiting
+ * approval (the wait timed out, or it is past or before it). The workflow's validator and the API (for a run that
+ * has ended and cannot answer) say it the same way.
+ */
+export function actionStatusRefusal(
+  runId: string,
+  actionId: string,
+  action: ActionState | undefined,
+  options: { runEnded?: boolean } = {},
+): DecisionRefusal | undefined {
+  if (!action) return { type: 'unknown_action', message: `run ${runId} has no action ${actionId}` };
+  if (action.status === 'timed_out') {
+    return {
+      type: 'timed_out',
+      message: `the approval wait for action ${action.actionId} already timed out; it was denied by the policy`,
+    };
+  }
+  if (action.status !== 'awaiting_approval' || options.runEnded) {
+    return { type: 'not_awaiting_approval', message: `action ${action.actionId} is not awaiting approval (status: ${action.status})` };
+  }
+  return undefined;
+}
+
+/**
  * Why a decision may not count, or undefined when it may. The order matters to users: "no such action" before
  * "not awaiting approval" before anything about the person deciding.
  */
@@ -27,16 +51,8 @@ export function refuseDecision(
   context: { runId: string; requester: string; policy: PolicySnapshot | undefined; action: ActionState | undefined },
 ): DecisionRefusal | undefined {
   const { action, policy } = context;
-  if (!action) return { type: 'unknown_action', message: `run ${context.runId} has no action ${input.actionId}` };
-  if (action.status === 'timed_out') {
-    return {
-      type: 'timed_out',
-      message: `the approval wait for action ${action.actionId} already timed out; it was denied by the policy`,
-    };
-  }
-  if (action.status !== 'awaiting_approval') {
-    return { type: 'not_awaiting_approval', message: `action ${action.actionId} is not awaiting approval (status: ${action.status})` };
-  }
+  const statusRefusal = actionStatusRefusal(context.runId, input.actionId, action);
+  if (statusRefusal || !action) return statusRefusal;
   if (!policy) return { type: 'policy_loading', message: `run ${context.runId} is still loading its policy; try again in a moment` };
   const refusal = approverRefusalOf(policy, input.approver, input.decision, context.requester, action.risk?.level);
   if (refusal) return refusal;

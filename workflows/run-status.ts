@@ -1,4 +1,4 @@
-import { FINAL_ACTION_STATUSES, type ActionStatus } from '../schemas/action.js';
+import { FINAL_ACTION_STATUSES, isUnsuccessful, type ActionStatus } from '../schemas/action.js';
 import type { RunState, RunStatus } from '../schemas/run.js';
 
 export function isFinal(status: ActionStatus): boolean {
@@ -14,6 +14,6 @@ export function runStatusOf(state: Pick<RunState, 'actions'>, ended: boolean): R
   const statuses = state.actions.map((a) => a.status);
   if (!ended) return statuses.includes('awaiting_approval') ? 'awaiting_approval' : 'running';
   if (statuses.length === 0) return 'closed';
-  if (statuses.some((s) => s === 'failed' || s === 'denied' || s === 'timed_out')) return 'failed';
+  if (statuses.some(isUnsuccessful)) return 'failed';
   return 'completed';
 }

@@ -1,4 +1,4 @@
-import { createLogger } from '../../workers/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { assertDockerReachable, createDockerClient } from '../docker-client.js';
 import { ensureSandboxImage } from './ensure-sandbox-image.js';
 

@@ -20,9 +20,19 @@ export interface SandboxImage {
   source: SandboxImageSource;
 }
 
+/**
+ * How a missing image is built: `auto` tries the Dockerfile and falls back to Debian packages; `debian` goes
+ * straight to mmdebstrap (hosts known to have no container registry, so the engine never tries to reach one);
+ * `dockerfile` never falls back.
+ */
+export const SANDBOX_IMAGE_BUILDS = ['auto', 'dockerfile', 'debian'] as const;
+export type SandboxImageBuild = (typeof SANDBOX_IMAGE_BUILDS)[number];
+
 export interface EnsureSandboxImageOptions {
   docker: Docker;
   imageName?: string;
+  /** Defaults to `auto`. */
+  build?: SandboxImageBuild;
   onProgress?: ProgressListener;
   logger?: Logger;
 }
@@ -88,17 +98,21 @@ export async function ensureSandboxImage(options: EnsureSandboxImageOptions): Pr
     return { image, imageId: existing, source: 'reused' };
   }
 
-  logger?.info({ image, recipe: hash }, 'building sandbox image from the Dockerfile');
-  let source: SandboxImageSource = 'dockerfile';
-  try {
-    await buildFromDockerfile(docker, image, hash, onProgress);
-  } catch (err) {
-    // Expected on hosts without registry access, so the reason is logged without a stack trace.
-    const reason = err instanceof Error ? err.message : String(err);
-    logger?.warn({ reason }, 'Dockerfile build failed (no registry?); building the root filesystem with mmdebstrap');
-    source = 'mmdebstrap';
-    await importFromMmdebstrap(docker, imageName, hash, onProgress);
+  const build = options.build ?? 'auto';
+  let source: SandboxImageSource = build === 'debian' ? 'mmdebstrap' : 'dockerfile';
+  if (source === 'dockerfile') {
+    logger?.info({ image, recipe: hash }, 'building sandbox image from the Dockerfile');
+    try {
+      await buildFromDockerfile(docker, image, hash, onProgress);
+    } catch (err) {
+      if (build === 'dockerfile') throw err;
+      // Expected on hosts without registry access, so the reason is logged without a stack trace.
+      const reason = err instanceof Error ? err.message : String(err);
+      logger?.warn({ reason }, 'Dockerfile build failed (no registry?); building the root filesystem with mmdebstrap');
+      source = 'mmdebstrap';
+    }
   }
+  if (source === 'mmdebstrap') await importFromMmdebstrap(docker, imageName, hash, onProgress);
 
   const imageId = await currentImage(docker, image, hash);
   if (!imageId) throw new Error(`built ${image} but it does not carry the expected ${RECIPE_LABEL} label`);

@@ -4,17 +4,7 @@ import type { IsolationLevel } from '../../schemas/action.js';
 import type { ExecutionRequest, ExecutionResult } from '../../schemas/execution.js';
 import { openActionEgress, type ActionEgress } from './action-egress.js';
 import type { EgressLog, ResolveHost } from './egress-proxy.js';
-
-/** An allowlist together with `strong` isolation: refused, because egress under gVisor is not verified yet. */
-export class EgressUnderStrongIsolationError extends Error {
-  override readonly name = 'EgressUnderStrongIsolationError';
-  constructor(readonly actionId: string) {
-    super(
-      `action ${actionId} asks for network access under strong isolation, which Airlock does not offer yet: ` +
-        'run it with standard isolation, or without network access',
-    );
-  }
-}
+import { EgressUnderStrongIsolationError } from '../sandbox-errors.js';
 
 /**
  * Opens the egress path of an execution that has an allowlist (undefined when it has none, so it keeps

@@ -7,10 +7,10 @@ import { verifySlackRequest } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { decideThroughWorkflow, type DecideDeps } from '../decide-service.js';
 import { ApiError } from '../api-error.js';
-import { decodeButtonValue, SLACK_ACTION_IDS } from './button-value.js';
+import { decodeButtonValue, SLACK_ACTION_IDS } from '../../channels/slack/button-value.js';
 import { BlockActionsPayloadSchema } from './interaction-payload.js';
 import type { ReplayGuard } from './replay-guard.js';
-import type { SlackApi } from './slack-api.js';
+import type { SlackApi } from '../../channels/slack/slack-api.js';
 
 /** Slack's signature window (v0 scheme): requests older (or newer) than this are refused. */
 export const SIGNATURE_WINDOW_MS = 5 * 60_000;

@@ -7,14 +7,14 @@
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AirlockConfig } from '../../client/config.js';
+import type { AirlockConfig } from '../../platform/config.js';
 import { AirlockClientError, RunNotFoundError } from '../../client/errors.js';
 import type { AirlockClient } from '../../client/sdk.js';
 import { DecisionKindSchema, type DecisionOutcome } from '../../schemas/decision.js';
 import { ApiError } from '../api-error.js';
 import { RateLimiter } from '../rate-limiter.js';
-import type { TokenStore } from '../token-store.js';
-import { DECIDE_ROLES, hasAnyRole, READ_ROLES } from '../api-roles.js';
+import type { TokenStore } from '../../platform/token-store.js';
+import { DECIDE_ROLES, hasAnyRole, READ_ROLES } from '../../platform/api-roles.js';
 import type { DecideDeps } from '../decide-service.js';
 import { expiredCookie, parseCookies, sessionCookie } from './cookies.js';
 import type { SafeHtml } from './html.js';

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { FileArtifactStore } from '../../sandbox/artifact-store.js';
+import { FileArtifactStore } from '../../platform/artifact-store.js';
 
-const CLI = fileURLToPath(new URL('../../client/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
 void describe('airlock artifact', () => {
   let home: string;

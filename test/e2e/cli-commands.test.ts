@@ -10,13 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../client/config.js';
+import { loadConfig } from '../../platform/config.js';
 import { ActionRefusedError, DecisionRefusedError, InputError, RunNotFoundError } from '../../client/errors.js';
 import { AirlockClient } from '../../client/sdk.js';
 import { startDecidingApi, type DecidingApi } from '../support/deciding-api.js';
 import { startTestWorkers, uniqueId, type TestWorkers } from '../support/temporal.js';
 
-const CLI = fileURLToPath(new URL('../../client/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const SUBPROCESS_CODE =
   'import subprocess\nprint(subprocess.run(["echo", "approved-output"], capture_output=True, text=True).stdout.strip())\n';
 /** Longer than the 64 KiB kept inline in history: the full text must come from the artifact store. */

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { tokenFilePath, TokenStore } from '../../server/token-store.js';
+import { tokenFilePath, TokenStore } from '../../platform/token-store.js';
 
-const CLI = fileURLToPath(new URL('../../client/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const run = promisify(execFile);
 
 async function airlock(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {

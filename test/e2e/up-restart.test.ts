@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { tokenFilePath, TokenStore } from '../../server/token-store.js';
+import { tokenFilePath, TokenStore } from '../../platform/token-store.js';
 import { findFreePort } from '../../workers/dev-stack/port-check.js';
 import { eventually, runCli, spawnCli, type CliResult } from '../support/cli.js';
 

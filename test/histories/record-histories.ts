@@ -6,19 +6,22 @@
  *
  *   npx tsc -p . && TEMPORAL_ADDRESS=127.0.0.1:7600 AIRLOCK_HOME=$(mktemp -d) node dist/test/histories/record-histories.js
  *
+ * Histories recorded before a workflow change stay in the corpus: set AIRLOCK_HISTORY_SUFFIX (e.g. `-v2`) to write
+ * `<scenario><suffix>.json` beside them instead of replacing them.
+ *
  * Histories are recorded without payload encryption (so they are readable and need no key to replay) and with the
  * workflow bundled the way production workers bundle it.
  */
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { loadConfig } from '../../client/config.js';
+import { loadConfig } from '../../platform/config.js';
 import type { ActionInput } from '../../schemas/action.js';
 import type { RunState, StartRunInput } from '../../schemas/run.js';
-import { createLogger } from '../../workers/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { runWorkers } from '../../workers/run-workers.js';
-import { AirlockMetrics } from '../../workers/telemetry/metrics.js';
-import { disabledTracing } from '../../workers/telemetry/tracing.js';
+import { AirlockMetrics } from '../../platform/telemetry/metrics.js';
+import { disabledTracing } from '../../platform/telemetry/tracing.js';
 import { closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate, WORKFLOW_TYPE } from '../../workflows/messages.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../../workflows/search-attributes.js';
 import { writeHistoryFile } from './history-file.js';
@@ -130,7 +133,7 @@ async function main(): Promise<void> {
       await scenario.drive?.(handle);
       const result = (await handle.result()) as RunState;
       const history = await handle.fetchHistory();
-      const file = `${HISTORIES_DIR}${scenario.name}.json`;
+      const file = `${HISTORIES_DIR}${scenario.name}${process.env.AIRLOCK_HISTORY_SUFFIX ?? ''}.json`;
       await writeHistoryFile(file, history);
       logger.info({ scenario: scenario.name, statuses: result.actions.map((a) => a.status), events: history.events?.length }, 'history recorded');
     }

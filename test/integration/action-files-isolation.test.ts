@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
-import { FileArtifactStore } from '../../sandbox/artifact-store.js';
+import { FileArtifactStore } from '../../platform/artifact-store.js';
 import { LABELS } from '../../sandbox/labels.js';
 import { closeUpdate, submitActionUpdate } from '../../workflows/messages.js';
 import { managedContainers } from '../support/docker.js';

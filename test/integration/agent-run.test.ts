@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { closeUpdate, decideSignal, getRunQuery, submitActionUpdate } from '../../workflows/messages.js';
+import { closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate } from '../../workflows/messages.js';
 import { containersCreatedForRun, managedContainers } from '../support/docker.js';
 import { actionIs, startedRunIds, startRun, waitForRun } from '../support/runs.js';
 import { LABELS } from '../../sandbox/labels.js';
@@ -141,6 +141,28 @@ describe('agentRun workflow', () => {
     assert.equal(run.actions[0]?.status, 'succeeded');
     assert.equal(run.actions[0]?.result?.stdout.text, 'two-approvers\n');
     assert.deepEqual(run.actions[0]?.decisions.map((d) => d.approver), ['bob', 'carol']);
+  });
+
+  it('counts an approver once however the name is padded: the update records the parsed decision', async () => {
+    const since = Date.now();
+    const handle = await startRun(stack.client, stack.taskQueue, { actions: [{ language: 'python', code: HIGH_RISK_CODE }] });
+    await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
+    // A raw update whose approver is padded: the schema trims it, and the signature (made for the trimmed name) checks
+    // against the parsed value, which is also what is recorded.
+    const signature = await signatureFor(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli' });
+    const first = await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: ' bob ', channel: 'cli', signature }] });
+    assert.deepEqual(first, { actionId: 'a1', status: 'awaiting_approval', approvals: 1, requiredApprovals: 2 });
+    await assert.rejects(
+      decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'api' }),
+      (err: unknown) => /bob has already decided/.test(String(((err as Error).cause as Error)?.message)),
+    );
+    const waiting = await handle.query(getRunQuery);
+    assert.equal(waiting.actions[0]?.status, 'awaiting_approval');
+    assert.deepEqual(waiting.actions[0]?.decisions.map((d) => d.approver), ['bob']);
+    await decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'deny', approver: 'carol', channel: 'cli' });
+    const run = await handle.result();
+    assert.equal(run.actions[0]?.status, 'denied');
+    assert.equal(await containersCreatedForRun(handle.workflowId, since), 0);
   });
 
   it('kills code that outlives its timeout and reports timedOut', async () => {

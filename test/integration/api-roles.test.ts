@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { tokenFilePath, TokenStore } from '../../server/token-store.js';
+import { tokenFilePath, TokenStore } from '../../platform/token-store.js';
 import { startApiStack, type ApiStack } from '../support/api-stack.js';
 
 const MEDIUM_CODE = 'import subprocess\nprint(subprocess.run(["echo", "roles"], capture_output=True, text=True).stdout.strip())';

@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createControlActivities } from '../../activities/index.js';
 import { currentPolicy } from '../../policy/policy-snapshot.js';
-import { createLogger } from '../../workers/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { agentRun } from '../../workflows/agent-run.js';
 import { getRunQuery } from '../../workflows/messages.js';
 import { createTimeSkippingEnv } from '../support/time-skipping.js';

@@ -19,7 +19,7 @@ import { startDecidingApi } from '../support/deciding-api.js';
 import { startTestWorkers, type TestWorkers } from '../support/temporal.js';
 import { decideSigned } from '../support/signed-decision.js';
 
-const CLI = fileURLToPath(new URL('../../client/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const execCli = promisify(execFile);
 
 /** Runs the compiled `airlock` CLI; a non-zero exit is returned, not thrown. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ROUTE_LIST } from '../../server/route-table.js';
 import { openApiPath } from '../../server/openapi.js';
-import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../../server/webhook/webhook-signature.js';
+import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../../channels/webhook/webhook-signature.js';
 import { startApiStack, WEBHOOK_SECRET, type ApiStack } from '../support/api-stack.js';
 import { openApiProblems } from '../support/openapi-check.js';
 import { uniqueId } from '../support/temporal.js';

@@ -1,7 +1,7 @@
 /** Slack approvals end to end: real workers and API, Slack's Web API faked locally, requests signed like Slack's. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SLACK_ACTION_IDS } from '../../server/slack/button-value.js';
+import { SLACK_ACTION_IDS } from '../../channels/slack/button-value.js';
 import { buttonClickBody, slackSignature, type SlackCall } from '../support/fake-slack.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { SLACK_SIGNING_SECRET, startApiStack, type ApiStack } from '../support/api-stack.js';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { dataConverterFromEnv } from '../../client/codec-keys.js';
+import { dataConverterFromEnv } from '../../platform/codec-keys.js';
 import { startRun } from '../support/runs.js';
 import { testConfig } from '../support/temporal.js';
 

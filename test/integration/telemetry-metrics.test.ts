@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { metricsEndpoint, scrapeRuntimeMetrics } from '../../server/metrics-endpoint.js';
-import { AirlockMetrics } from '../../workers/telemetry/metrics.js';
-import { disabledTracing } from '../../workers/telemetry/tracing.js';
+import { AirlockMetrics } from '../../platform/telemetry/metrics.js';
+import { disabledTracing } from '../../platform/telemetry/tracing.js';
 import { startRun } from '../support/runs.js';
 import { runTestWorkers, testConfig } from '../support/temporal.js';
 

@@ -9,8 +9,8 @@ import { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RunState } from '../../schemas/run.js';
 import { requestTracing } from '../../server/request-tracing.js';
-import { AirlockMetrics } from '../../workers/telemetry/metrics.js';
-import { installTracing, type AirlockTracing } from '../../workers/telemetry/tracing.js';
+import { AirlockMetrics } from '../../platform/telemetry/metrics.js';
+import { installTracing, type AirlockTracing } from '../../platform/telemetry/tracing.js';
 import { startRun } from '../support/runs.js';
 import { runTestWorkers, testConfig } from '../support/temporal.js';
 

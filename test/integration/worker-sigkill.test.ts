@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import Docker from 'dockerode';
 import { LABELS, MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
-import { createLogger } from '../../workers/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { runWorkers } from '../../workers/run-workers.js';
 import { managedContainers } from '../support/docker.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';

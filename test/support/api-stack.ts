@@ -6,9 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startApiServer, type ApiServer } from '../../server/start-api-server.js';
-import type { ApiRole } from '../../server/api-roles.js';
-import { tokenFilePath, TokenStore } from '../../server/token-store.js';
-import { createLogger } from '../../workers/logger.js';
+import type { ApiRole } from '../../platform/api-roles.js';
+import { tokenFilePath, TokenStore } from '../../platform/token-store.js';
+import { createLogger } from '../../platform/logger.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { startTestWorkers, testConfig, type TestWorkers } from './temporal.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
@@ -32,7 +32,7 @@ export interface ApiStack {
   /** fetch against the API with a bearer token (or none). */
   // Response bodies are arbitrary JSON that the tests assert on field by field.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  call(method: string, url: string, options?: { token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(method: string, url: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   startApi(extraEnv: Record<string, string>): Promise<ApiServer>;
   stop(): Promise<void>;
 }
@@ -79,6 +79,7 @@ export async function startApiStack(options: { policy: (webhookUrl: string) => s
       const response = await fetch(url.startsWith('http') ? url : `${api.url}${url}`, {
         method,
         headers: {
+          ...callOptions.headers,
           ...(callOptions.token ? { authorization: `Bearer ${callOptions.token}` } : {}),
           ...(callOptions.body !== undefined ? { 'content-type': 'application/json' } : {}),
         },

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI_PATH = fileURLToPath(new URL('../../client/cli/main.js', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -2,10 +2,10 @@
  * The real API server beside a test's workers, so the CLI and the SDK decide the way users do: through the API, as
  * the principal of a token. `envFor(principal)` is the environment for running the CLI as that person.
  */
-import type { ApiRole } from '../../server/api-roles.js';
+import type { ApiRole } from '../../platform/api-roles.js';
 import { startApiServer, type ApiServer } from '../../server/start-api-server.js';
-import { tokenFilePath, TokenStore } from '../../server/token-store.js';
-import { createLogger } from '../../workers/logger.js';
+import { tokenFilePath, TokenStore } from '../../platform/token-store.js';
+import { createLogger } from '../../platform/logger.js';
 import type { TestWorkers } from './temporal.js';
 
 export interface DecidingApi {

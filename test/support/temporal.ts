@@ -2,9 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { loadConfig, type AirlockConfig } from '../../client/config.js';
+import { loadConfig, type AirlockConfig } from '../../platform/config.js';
 import { ensureSigningKey } from '../../server/decision-signer.js';
-import { createLogger } from '../../workers/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { runWorkers, WORKFLOWS_PATH, type RunWorkersOptions } from '../../workers/run-workers.js';
 import { bundleAirlockWorkflows } from '../../workers/telemetry/workflow-bundle.js';
 

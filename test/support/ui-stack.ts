@@ -2,10 +2,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createLogger } from '../../workers/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { startApiServer, type ApiServer } from '../../server/start-api-server.js';
-import type { ApiRole } from '../../server/api-roles.js';
-import { tokenFilePath, TokenStore } from '../../server/token-store.js';
+import type { ApiRole } from '../../platform/api-roles.js';
+import { tokenFilePath, TokenStore } from '../../platform/token-store.js';
 import { startTestWorkers, testConfig, type TestWorkers } from './temporal.js';
 
 export interface UiStack {

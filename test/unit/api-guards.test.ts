@@ -8,7 +8,7 @@ import type { RiskLevel } from '../../schemas/risk.js';
 import { buildOpenApiDocument } from '../../server/openapi.js';
 import { RateLimiter } from '../../server/rate-limiter.js';
 import { ReplayGuard } from '../../server/slack/replay-guard.js';
-import { TokenStore } from '../../server/token-store.js';
+import { TokenStore } from '../../platform/token-store.js';
 import { openApiProblems } from '../support/openapi-check.js';
 
 describe('API guards', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDecideArgs, pickPendingAction } from '../../client/cli/decide-args.js';
-import { CliError, UsageError } from '../../client/cli/usage-error.js';
+import { parseDecideArgs, pickPendingAction } from '../../cli/decide-args.js';
+import { CliError, UsageError } from '../../cli/usage-error.js';
 import type { ActionState } from '../../schemas/run.js';
 
 void test('approve/deny arguments', () => {

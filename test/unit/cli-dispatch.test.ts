@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dispatch } from '../../client/cli/dispatch.js';
-import { loadConfig } from '../../client/config.js';
+import { dispatch } from '../../cli/dispatch.js';
+import { loadConfig } from '../../platform/config.js';
 
 function harness() {
   const out: string[] = [];

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ActionStatus } from '../../schemas/action.js';
-import { EXIT, exitCodeForRun } from '../../client/cli/exit-codes.js';
-import { reportError } from '../../client/cli/error-report.js';
-import { CliError, UsageError, BadInputError } from '../../client/cli/usage-error.js';
+import { EXIT, exitCodeForRun } from '../../cli/exit-codes.js';
+import { reportError } from '../../cli/error-report.js';
+import { CliError, UsageError, BadInputError } from '../../cli/usage-error.js';
 import { DecisionRefusedError, InputError, RunNotFoundError, RunUnresponsiveError, TemporalUnavailableError } from '../../client/errors.js';
 import type { ActionState } from '../../schemas/run.js';
 

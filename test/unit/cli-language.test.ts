@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inferLanguage } from '../../client/cli/language.js';
-import { UsageError } from '../../client/cli/usage-error.js';
+import { inferLanguage } from '../../cli/language.js';
+import { UsageError } from '../../cli/usage-error.js';
 
 void test('the extension decides the language when --lang is absent', () => {
   assert.equal(inferLanguage('job.py', undefined), 'python');

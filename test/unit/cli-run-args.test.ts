@@ -4,9 +4,9 @@ import { MAX_CODE_BYTES } from '../../schemas/action.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readInputFiles } from '../../client/cli/read-input-files.js';
-import { buildRunInput, checkCodeSize, parseRunArgs, resolveRequester } from '../../client/cli/run-args.js';
-import { BadInputError, UsageError } from '../../client/cli/usage-error.js';
+import { readInputFiles } from '../../cli/read-input-files.js';
+import { buildRunInput, checkCodeSize, parseRunArgs, resolveRequester } from '../../cli/run-args.js';
+import { BadInputError, UsageError } from '../../cli/usage-error.js';
 
 void test('run: defaults', () => {
   assert.deepEqual(parseRunArgs(['job.py']), {
@@ -154,4 +154,13 @@ void test('readInputFiles reads each LOCAL as text under its REMOTE path, with c
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
+});
+
+void test('run: --idempotency-key is kept, and a key with spaces is a usage error that says why', () => {
+  assert.equal(parseRunArgs(['job.py', '--idempotency-key', 'job-2026-12-01']).idempotencyKey, 'job-2026-12-01');
+  assert.throws(() => parseRunArgs(['job.py', '--idempotency-key', 'two words']), (err: unknown) => {
+    assert.ok(err instanceof UsageError);
+    assert.match(err.message, /--idempotency-key: an idempotency key is printable ASCII without spaces/);
+    return true;
+  });
 });

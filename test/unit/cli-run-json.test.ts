@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shapeRunJson, shapeRunStatusJson, startedRunJson } from '../../client/cli/run-json.js';
-import { renderRun } from '../../client/cli/render-run.js';
+import { shapeRunJson, shapeRunStatusJson, startedRunJson } from '../../cli/run-json.js';
+import { renderRun } from '../../cli/render-run.js';
 import type { CapturedOutput } from '../../schemas/execution.js';
 import type { ActionState, RunState } from '../../schemas/run.js';
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { defaultPayloadConverter } from '@temporalio/common';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { payloadCodecFromEnv } from '../../client/codec-keys.js';
+import { payloadCodecFromEnv } from '../../platform/codec-keys.js';
 import { codecEndpoint } from '../../server/codec-endpoint.js';
 
 const UI_ORIGIN = 'http://127.0.0.1:8233';

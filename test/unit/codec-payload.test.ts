@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { codecKeyringFromEnv, CodecConfigError, dataConverterFromEnv, payloadCodecFromEnv } from '../../client/codec-keys.js';
+import { codecKeyringFromEnv, CodecConfigError, dataConverterFromEnv, payloadCodecFromEnv } from '../../platform/codec-keys.js';
 import { decodeHistoryPayloads } from '../../client/history-codec.js';
-import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, PayloadDecryptionError } from '../../client/payload-codec.js';
+import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, PayloadDecryptionError } from '../../platform/payload-codec.js';
 
 const SECRET_CODE = 'print("top-secret-code-9f3a")';
 

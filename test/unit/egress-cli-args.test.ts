@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildRunInput, parseRunArgs } from '../../client/cli/run-args.js';
-import { UsageError } from '../../client/cli/usage-error.js';
+import { buildRunInput, parseRunArgs } from '../../cli/run-args.js';
+import { UsageError } from '../../cli/usage-error.js';
 
 void describe('airlock run --allow-host', () => {
   void it('is repeatable and puts entries in canonical form', () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderAction } from '../../client/cli/render-run.js';
+import { renderAction } from '../../cli/render-run.js';
 import { assessRisk } from '../../policy/assess-risk.js';
 import { DEFAULT_GATES } from '../../policy/gate.js';
 import { BUILT_IN_RULES } from '../../policy/risk-rules.js';
@@ -12,7 +12,7 @@ import { resolveLimits } from '../../schemas/action.js';
 import { escapeHiddenCharacters } from '../../schemas/hidden-characters.js';
 import type { PolicySnapshot } from '../../schemas/policy.js';
 import type { ActionState, RunState } from '../../schemas/run.js';
-import { approvalRequestMessage } from '../../server/slack/approval-blocks.js';
+import { approvalRequestMessage } from '../../channels/slack/approval-blocks.js';
 import { renderRunPage } from '../../server/ui/views/run-page.js';
 import { inputFileDigests } from '../../workflows/action-digest.js';
 import { buildApprovalNotice } from '../../workflows/approval-notice.js';

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CorruptArtifactError, FileArtifactStore, InvalidArtifactKeyError } from '../../sandbox/artifact-store.js';
+import { CorruptArtifactError, FileArtifactStore, InvalidArtifactKeyError } from '../../platform/artifact-store.js';
 
 void describe('FileArtifactStore', () => {
   let dir: string;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chooseRuntime, StrongIsolationUnavailableError } from '../../sandbox/isolation.js';
+import { chooseRuntime } from '../../sandbox/isolation.js';
+import { StrongIsolationUnavailableError } from '../../sandbox/sandbox-errors.js';
 import { isolationFor, limitsAboveBounds } from '../../policy/sandbox-policy.js';
 
 void describe('chooseRuntime', () => {

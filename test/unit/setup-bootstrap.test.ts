@@ -34,7 +34,7 @@ describe('needsNpmInstall', () => {
 
 describe('commandLineFor', () => {
   it('sends up to the CLI with its arguments', () => {
-    assert.deepEqual(bootstrap.commandLineFor('up', ['--verbose']), ['dist/client/cli/main.js', 'up', '--verbose']);
+    assert.deepEqual(bootstrap.commandLineFor('up', ['--verbose']), ['dist/cli/main.js', 'up', '--verbose']);
   });
 
   it('runs the test stack and the benchmark entry points', () => {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RunState } from '../../schemas/run.js';
 import { ApiError } from '../../server/api-error.js';
-import { tokenFilePath, TokenStore } from '../../server/token-store.js';
+import { tokenFilePath, TokenStore } from '../../platform/token-store.js';
 import type { UiRunSource } from '../../server/ui/ui-run-source.js';
 import { webUiPlugin } from '../../server/ui/web-ui-plugin.js';
 

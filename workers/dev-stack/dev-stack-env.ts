@@ -8,7 +8,7 @@ const port = z.coerce.number().int().min(1).max(65535);
 /** An empty variable counts as unset, as shells and .env files often leave them. */
 const emptyAsUnset = (value: unknown) => (value === '' ? undefined : value);
 
-/** Variables only the embedded stack reads (the rest of the configuration is client/config.ts). */
+/** Variables only the embedded stack reads (the rest of the configuration is platform/config.ts). */
 export const DevStackEnvSchema = z.object({
   /** When set, the stack uses this server instead of starting one. */
   TEMPORAL_ADDRESS: z.preprocess(emptyAsUnset, z.string().min(1).optional()),

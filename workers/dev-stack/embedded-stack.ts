@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { AirlockConfig } from '../../client/config.js';
+import type { AirlockConfig } from '../../platform/config.js';
 import { startApiServer } from '../../server/start-api-server.js';
 import { runWorkers } from '../run-workers.js';
 import { ensurePrerequisites } from '../setup/ensure-prerequisites.js';
@@ -72,6 +72,7 @@ export async function runEmbeddedStack(options: EmbeddedStackOptions): Promise<v
         cliPath: temporalCli.path,
         dbFile: path.join(config.home, 'temporal.db'),
         logFile: path.join(config.home, 'temporal-server.log'),
+        recordFile: path.join(config.home, 'temporal-dev-server.json'),
         ip: DEV_SERVER_IP,
         port: settings.temporalPort,
         uiPort: settings.uiPort,

@@ -1,13 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { AIRLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
-import { DevServerStartError, PortInUseError } from '../setup/setup-errors.js';
+import { DevServerStartError, PortInUseError, StackAlreadyRunningError } from '../../platform/setup-errors.js';
 import { isPortFree } from './port-check.js';
+import {
+  readProcessRecord,
+  recordedProcessState,
+  recordFor,
+  recordOwnerRunning,
+  removeProcessRecord,
+  stopRecordedProcess,
+  writeProcessRecord,
+} from '../setup/process-record.js';
 import { ensureSearchAttributes, searchAttributeCliFlags } from './search-attribute-registration.js';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -71,6 +80,11 @@ export interface StartDevServerOptions extends Omit<DevServerArgsOptions, 'withS
   cliPath: string;
   logFile: string;
   logger: Logger;
+  /**
+   * Where to write down the server process (pid, start time, owner). When set, a server left running under that
+   * record by an earlier, crashed start is stopped before this one starts; without it nothing is recorded.
+   */
+  recordFile?: string;
 }
 
 /**
@@ -80,6 +94,7 @@ export interface StartDevServerOptions extends Omit<DevServerArgsOptions, 'withS
  * are checked and added through the operator service.
  */
 export async function startDevServer(options: StartDevServerOptions): Promise<DevServer> {
+  if (options.recordFile) await stopLeftoverServer(options.recordFile, options.logger);
   await assertPortsFree(options);
   await mkdir(path.dirname(options.dbFile), { recursive: true });
   await mkdir(path.dirname(options.logFile), { recursive: true });
@@ -93,6 +108,25 @@ export async function startDevServer(options: StartDevServerOptions): Promise<De
     }
     throw err;
   }
+}
+
+/**
+ * A server recorded by an earlier start whose `up` is gone (killed, crashed, power loss) is ours: stop it cleanly
+ * so that this start can own a server of its own. Its SQLite database keeps every run. A record whose owner still
+ * runs belongs to a live stack, which is never touched; a record whose process ended is just removed.
+ */
+export async function stopLeftoverServer(recordFile: string, logger: Logger): Promise<void> {
+  const record = await readProcessRecord(recordFile);
+  if (!record) return;
+  if (recordedProcessState(record) === 'running') {
+    if (recordOwnerRunning(record)) throw new StackAlreadyRunningError(record.ownerPid!, recordFile);
+    logger.warn(
+      { pid: record.pid, startedAt: record.startedAt, recordFile },
+      'stopping the Temporal dev server left running by an earlier `airlock up` of this state folder',
+    );
+    await stopRecordedProcess(record, STOP_GRACE_MS);
+  }
+  await removeProcessRecord(recordFile);
 }
 
 async function assertPortsFree(options: StartDevServerOptions): Promise<void> {
@@ -113,19 +147,30 @@ async function startOnce(options: StartDevServerOptions, withSearchAttributes: b
   const logOffset = await stat(logFile).then((info) => info.size, () => 0);
 
   const child = spawnDetached(options.cliPath, args, logFile);
+  const { recordFile } = options;
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));
     child.once('error', () => resolve(null));
   });
   // If this process ends without stopping the server (an uncaught error), do not leave the server behind.
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    if (recordFile) rmSync(recordFile, { force: true });
+  };
   process.once('exit', killOnExit);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= stopChild(child, exited).finally(() => process.removeListener('exit', killOnExit));
+    stopping ??= stopChild(child, exited).finally(async () => {
+      process.removeListener('exit', killOnExit);
+      if (recordFile) await removeProcessRecord(recordFile);
+    });
     return stopping;
   };
+  // Written before waiting for readiness: a kill during the wait must leave a record the next start can act on.
+  if (recordFile && child.pid !== undefined) {
+    await writeProcessRecord(recordFile, recordFor(child.pid, [options.cliPath, ...args], process.pid));
+  }
 
   try {
     const connection = await waitUntilReady({ address, namespace: options.namespace, exited, logFile, logOffset });

@@ -6,10 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { createDockerClient } from '../../sandbox/docker-client.js';
+import { readProcessRecord, recordedProcessState, recordFor, removeProcessRecord, writeProcessRecord } from './process-record.js';
 import { findOnPath, isExecutable } from './find-executable.js';
 import type { ProgressReporter } from './progress.js';
 import { runCommandShowingOutput } from './run-command.js';
-import { DockerUnavailableError } from './setup-errors.js';
+import { DockerUnavailableError } from '../../platform/setup-errors.js';
 
 const PING_TIMEOUT_MS = 5_000;
 const DOCKERD_READY_TIMEOUT_MS = 60_000;
@@ -90,6 +91,18 @@ export async function ensureDocker(options: {
   const docker = createDockerClient();
   if (await dockerAnswers(docker)) return docker;
 
+  const logFile = path.join(options.home, 'dockerd.log');
+  const recordFile = path.join(options.home, 'dockerd.json');
+  // A dockerd an earlier run started (and that outlived it, as meant) may still be starting: wait for it rather
+  // than start a second engine that would fight it for its pid file and socket.
+  const earlier = await readProcessRecord(recordFile);
+  if (earlier && recordedProcessState(earlier) === 'running') {
+    options.onProgress(`waiting for the Docker engine started earlier (pid ${earlier.pid}; log: ${logFile})`);
+    await waitForDocker(docker, logFile);
+    return docker;
+  }
+  if (earlier) await removeProcessRecord(recordFile);
+
   const plan = planDockerStart(await gatherDockerHostFacts(env));
   if (plan.kind === 'give-up') throw new DockerUnavailableError(plan.message);
 
@@ -101,9 +114,9 @@ export async function ensureDocker(options: {
   if (!dockerdPath) {
     throw new DockerUnavailableError('docker.io was installed but no dockerd binary was found; check `apt-get install docker.io`.');
   }
-  const logFile = path.join(options.home, 'dockerd.log');
   options.onProgress(`starting the Docker engine in the background (log: ${logFile})`);
-  await startDockerdInBackground(dockerdPath, logFile, env);
+  const pid = await startDockerdInBackground(dockerdPath, logFile, env);
+  if (pid !== undefined) await writeProcessRecord(recordFile, recordFor(pid, [dockerdPath]));
   await waitForDocker(docker, logFile);
   options.logger.info({ logFile }, 'started dockerd');
   return docker;
@@ -142,7 +155,8 @@ async function installDockerPackage(onProgress: ProgressReporter, env: NodeJS.Pr
   );
 }
 
-async function startDockerdInBackground(dockerdPath: string, logFile: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** Starts dockerd in a session of its own; resolves with its pid (undefined when it could not be spawned). */
+async function startDockerdInBackground(dockerdPath: string, logFile: string, env: NodeJS.ProcessEnv): Promise<number | undefined> {
   await mkdir(path.dirname(logFile), { recursive: true });
   const fd = openSync(logFile, 'a');
   try {
@@ -150,6 +164,7 @@ async function startDockerdInBackground(dockerdPath: string, logFile: string, en
     const child = spawn(dockerdPath, [], { detached: true, stdio: ['ignore', fd, fd], env });
     child.once('error', () => {}); // reported through the readiness wait and the log instead
     child.unref();
+    return child.pid;
   } finally {
     closeSync(fd);
   }

@@ -1,12 +1,18 @@
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { ensureSandboxImage, type SandboxImage } from '../../sandbox/image/ensure-sandbox-image.js';
+import {
+  ensureSandboxImage,
+  SANDBOX_IMAGE_BUILDS,
+  type SandboxImage,
+  type SandboxImageBuild,
+} from '../../sandbox/image/ensure-sandbox-image.js';
 import { ensureDocker } from './ensure-docker.js';
 import { ensureRunsc, type RunscStatus } from './ensure-runsc.js';
 import { ensureTemporalCli, type TemporalCli } from './ensure-temporal-cli.js';
 import { ensureTestServer } from './ensure-test-server.js';
 import type { ProgressReporter } from './progress.js';
+import { InvalidSetupSettingError } from '../../platform/setup-errors.js';
 
 /** Everything the stack needs on this machine, ready to use. */
 export interface Prerequisites {
@@ -41,6 +47,7 @@ export async function ensurePrerequisites(options: {
   const sandboxImage = await ensureSandboxImage({
     docker,
     imageName: options.sandboxImageName,
+    build: sandboxImageBuild(env ?? process.env),
     logger,
     onProgress: (line) => onProgress(`sandbox image: ${line}`),
   });
@@ -52,4 +59,13 @@ export async function ensurePrerequisites(options: {
     ? await ensureTestServer({ binDir, onProgress, logger, env })
     : undefined;
   return { docker, sandboxImage, runsc, temporalCli, testServerPath };
+}
+
+/** AIRLOCK_SANDBOX_IMAGE_BUILD, checked here because set-up is where a person reads the error. */
+export function sandboxImageBuild(env: NodeJS.ProcessEnv): SandboxImageBuild {
+  const value = env.AIRLOCK_SANDBOX_IMAGE_BUILD?.trim() || 'auto';
+  if ((SANDBOX_IMAGE_BUILDS as readonly string[]).includes(value)) return value as SandboxImageBuild;
+  throw new InvalidSetupSettingError(
+    `AIRLOCK_SANDBOX_IMAGE_BUILD=${value} is not one of ${SANDBOX_IMAGE_BUILDS.join(', ')}`,
+  );
 }

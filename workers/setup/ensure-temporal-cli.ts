@@ -4,7 +4,7 @@ import { findPipScript } from './find-pip-script.js';
 import type { ProgressReporter } from './progress.js';
 import { runCommand } from './run-command.js';
 import { downloadWithSdk } from './sdk-download.js';
-import { TemporalCliNotFoundError } from './setup-errors.js';
+import { TemporalCliNotFoundError } from '../../platform/setup-errors.js';
 
 /** Where the CLI came from, for the log and the banner. */
 export type TemporalCliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'pip' | 'sdk-download';

@@ -3,7 +3,7 @@ import { findOnPath, isExecutable } from './find-executable.js';
 import { findPipScript } from './find-pip-script.js';
 import type { ProgressReporter } from './progress.js';
 import { downloadWithSdk } from './sdk-download.js';
-import { TestServerNotFoundError } from './setup-errors.js';
+import { TestServerNotFoundError } from '../../platform/setup-errors.js';
 
 /**
  * Finds the time-skipping test server binary that tests use for long timers: AIRLOCK_TEST_SERVER_PATH, PATH, the

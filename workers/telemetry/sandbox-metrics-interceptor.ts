@@ -4,7 +4,7 @@
  */
 import type { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, ActivityInterceptors, Next } from '@temporalio/worker';
-import type { AirlockMetrics, SandboxOutcome } from './metrics.js';
+import type { AirlockMetrics, SandboxOutcome } from '../../platform/telemetry/metrics.js';
 
 const SANDBOX_ACTIVITY = 'executeCode';
 

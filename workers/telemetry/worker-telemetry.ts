@@ -5,14 +5,11 @@
  */
 import type { DataConverter } from '@temporalio/common';
 import type { WorkerOptions } from '@temporalio/worker';
-import { dataConverterFromEnv } from '../../client/codec-keys.js';
-import { processMetrics, type AirlockMetrics } from './metrics.js';
+import { dataConverterFromEnv } from '../../platform/codec-keys.js';
+import { processMetrics, TEMPORAL_METRICS_ADDRESS_ENV, type AirlockMetrics } from '../../platform/telemetry/metrics.js';
 import { metricsSinks } from './metrics-sinks.js';
 import { sandboxMetricsInterceptor } from './sandbox-metrics-interceptor.js';
-import { tracingFromEnv, type AirlockTracing } from './tracing.js';
-
-/** Where the Temporal runtime serves its own Prometheus metrics (host:port, loopback); unset: not served. */
-export const TEMPORAL_METRICS_ADDRESS_ENV = 'AIRLOCK_TEMPORAL_METRICS_ADDRESS';
+import { tracingFromEnv, type AirlockTracing } from '../../platform/telemetry/tracing.js';
 
 export interface WorkerTelemetry {
   dataConverter: DataConverter;

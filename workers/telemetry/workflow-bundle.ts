@@ -1,6 +1,6 @@
 /** Bundles the workflow code exactly as production workers do (with the tracing interceptors). */
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from './tracing.js';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../platform/telemetry/tracing.js';
 
 /** The bundler's own logging is noise in tests and scripts; errors still surface as a rejected promise. */
 const quietBundlerLogger = {

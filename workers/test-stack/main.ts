@@ -1,17 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { ConfigError, loadConfig } from '../../client/config.js';
+import { ConfigError, loadConfig } from '../../platform/config.js';
 import { MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { findFreePort } from '../dev-stack/port-check.js';
-import { startDevServer, type DevServer } from '../dev-stack/temporal-dev-server.js';
+import { startDevServer, stopLeftoverServer, type DevServer } from '../dev-stack/temporal-dev-server.js';
 import { ensureChromium } from '../setup/ensure-chromium.js';
 import { ensurePrerequisites } from '../setup/ensure-prerequisites.js';
 import { createStderrProgress } from '../setup/progress.js';
-import { SetupError } from '../setup/setup-errors.js';
+import { SetupError } from '../../platform/setup-errors.js';
 import { runInForeground } from './child-process-status.js';
 import { filterTestFiles, findTestFiles } from './test-files.js';
 import { makeCanarySecrets, teeWithSecretScan } from './secret-scan.js';
@@ -48,6 +48,9 @@ async function main(): Promise<number> {
   let server: DevServer | undefined;
   let status = 1;
   try {
+    // Private servers of earlier `npm test` runs that were killed outright are stopped, not left to pile up.
+    const recordDir = path.join(config.home, 'test-servers');
+    await stopLeftoverTestServers(recordDir, logger);
     const port = await findFreePort(LOOPBACK);
     onProgress(`starting a private Temporal dev server on ${LOOPBACK}:${port} (state in ${testHome})`);
     server = await startDevServer({
@@ -59,6 +62,7 @@ async function main(): Promise<number> {
       uiPort: undefined,
       namespace: config.TEMPORAL_NAMESPACE,
       logger,
+      recordFile: path.join(recordDir, `temporal-${process.pid}.json`),
     });
     if (interruption.interrupted) return 130;
     const env: NodeJS.ProcessEnv = {
@@ -114,6 +118,15 @@ async function main(): Promise<number> {
       onProgress(`kept ${testHome} (Temporal server log and test state) for inspection`);
     }
     interruption.dispose();
+  }
+}
+
+/** Every record in the folder belongs to one earlier test run; those whose run is gone name leftovers. */
+async function stopLeftoverTestServers(recordDir: string, logger: ReturnType<typeof createLogger>): Promise<void> {
+  const files = await readdir(recordDir).catch(() => [] as string[]);
+  for (const file of files.filter((name) => name.endsWith('.json'))) {
+    // A record of a test run that is still going is refused with an error; that run is not ours to stop.
+    await stopLeftoverServer(path.join(recordDir, file), logger).catch(() => undefined);
   }
 }
 

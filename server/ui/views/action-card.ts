@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isUnsuccessful } from '../../../schemas/action.js';
 import type { ActionState, RunState } from '../../../schemas/run.js';
 import { approvalCount } from '../../../workflows/approval-state.js';
 import { html, type SafeHtml } from '../html.js';
@@ -15,14 +16,14 @@ export interface ViewerContext {
   nowMs: number;
 }
 
-/** Statuses after which an agent that sends new code is revising, so a diff helps the reviewer. */
-const REVISED_AFTER: ReadonlySet<ActionState['status']> = new Set(['failed', 'denied', 'timed_out']);
-
-/** The action this one revises: the one right before it, when that one did not get to succeed. */
+/**
+ * The action this one revises: the one right before it, when that one did not get to succeed (an agent that sends
+ * new code then is revising, so a diff helps the reviewer).
+ */
 export function revisedAction(run: RunState, action: ActionState): ActionState | undefined {
   const index = run.actions.findIndex((a) => a.actionId === action.actionId);
   const previous = index > 0 ? run.actions[index - 1] : undefined;
-  return previous && REVISED_AFTER.has(previous.status) && previous.language === action.language ? previous : undefined;
+  return previous && isUnsuccessful(previous.status) && previous.language === action.language ? previous : undefined;
 }
 
 /** Changes whenever anything shown for the action changes; the browser script replaces only changed cards. */

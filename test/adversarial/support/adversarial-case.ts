@@ -1,4 +1,4 @@
-import type { ArtifactStore } from '../../../sandbox/artifact-store.js';
+import type { ArtifactStore } from '../../../platform/artifact-store.js';
 import type { IsolationLevel, Language, ResourceLimits } from '../../../schemas/action.js';
 import type { ExecutionResult } from '../../../schemas/execution.js';
 import type { LoopbackTarget } from './loopback-target.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import pino from 'pino';
-import { FileArtifactStore } from '../../../sandbox/artifact-store.js';
+import { FileArtifactStore } from '../../../platform/artifact-store.js';
 import { assertDockerReachable, createDockerClient } from '../../../sandbox/docker-client.js';
 import { DockerSandbox } from '../../../sandbox/docker-sandbox.js';
 import { ensureSandboxImage } from '../../../sandbox/image/ensure-sandbox-image.js';
@@ -42,7 +42,7 @@ export async function createAdversarialHarness(): Promise<AdversarialHarness> {
   const isolations: IsolationLevel[] = Object.keys(info.Runtimes ?? {}).includes(STRONG_RUNTIME)
     ? ['standard', 'strong']
     : ['standard'];
-  const loopback: LoopbackTarget = await startLoopbackTarget(docker);
+  const loopback: LoopbackTarget = await startLoopbackTarget(docker, { image });
 
   async function assertNothingLeft(runId: string, marker: string): Promise<void> {
     const filters = { label: [MANAGED_LABEL_FILTER, `${LABELS.runId}=${runId}`] };

@@ -1,9 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type Docker from 'dockerode';
-
-const run = promisify(execFile);
+import { ensureBridgeIpv6, interfaceAddresses } from './bridge-address.js';
 
 /**
  * A TCP server on this machine, listening on every address (IPv4 and IPv6), that sandboxes try to reach through
@@ -17,6 +14,8 @@ export interface LoopbackTarget {
   /** The bridge's IPv6 address on the host, and the interface that scopes it when it is link-local. */
   gatewayIpv6: string;
   bridgeInterface: string;
+  /** Whether a throwaway container had to be attached to give the bridge its IPv6 address. */
+  carrierAttached: boolean;
   /** Connections accepted since the last reset, with their remote addresses. */
   accepted: string[];
   reset(): void;
@@ -26,24 +25,22 @@ export interface LoopbackTarget {
 }
 
 /**
- * An address of a host interface. `ip` is asked because Node lists only interfaces that have a carrier, and the
- * bridge has none while no container is attached to it.
+ * Starts the target; the bridge addresses come from a Docker network (the engine's default `bridge` unless named)
+ * and the host's interfaces. A bridge with no IPv6 address yet (a freshly installed engine) gets one by having a
+ * throwaway container attached for as long as the target lives.
  */
-async function firstAddress(iface: string, family: 'inet' | 'inet6'): Promise<string | undefined> {
-  const { stdout } = await run('ip', ['-json', 'address', 'show', 'dev', iface]).catch(() => ({ stdout: '[]' }));
-  const links = JSON.parse(stdout) as { addr_info?: { family: string; local: string }[] }[];
-  return links.flatMap((link) => link.addr_info ?? []).find((a) => a.family === family)?.local;
-}
-
-/** Starts the target; the bridge addresses come from the engine's `bridge` network and the host's interfaces. */
-export async function startLoopbackTarget(docker: Docker): Promise<LoopbackTarget> {
-  const bridge = await docker.getNetwork('bridge').inspect();
-  const bridgeInterface: string = bridge.Options?.['com.docker.network.bridge.name'] ?? 'docker0';
+export async function startLoopbackTarget(docker: Docker, options: { image: string; network?: string }): Promise<LoopbackTarget> {
+  const network = options.network ?? 'bridge';
+  const bridge = await docker.getNetwork(network).inspect();
+  const bridgeInterface: string = bridge.Options?.['com.docker.network.bridge.name'] ?? (network === 'bridge' ? 'docker0' : `br-${String(bridge.Id).slice(0, 12)}`);
   const ipam = (bridge.IPAM?.Config ?? []) as { Gateway?: string; Subnet?: string }[];
-  const gatewayIpv4 = ipam.find((c) => c.Gateway && !c.Gateway.includes(':'))?.Gateway ?? (await firstAddress(bridgeInterface, 'inet'));
-  const gatewayIpv6 = ipam.find((c) => c.Gateway?.includes(':'))?.Gateway ?? (await firstAddress(bridgeInterface, 'inet6'));
-  if (!gatewayIpv4 || !gatewayIpv6) {
-    throw new Error(`the Docker bridge ${bridgeInterface} has no ${gatewayIpv4 ? 'IPv6' : 'IPv4'} address on this host`);
+  const gatewayIpv4 = ipam.find((c) => c.Gateway && !c.Gateway.includes(':'))?.Gateway ?? (await interfaceAddresses(bridgeInterface, 'inet'))[0];
+  if (!gatewayIpv4) throw new Error(`the Docker bridge ${bridgeInterface} has no IPv4 address on this host`);
+  const carrier = await ensureBridgeIpv6({ docker, network, bridgeInterface, image: options.image });
+  const gatewayIpv6 = ipam.find((c) => c.Gateway?.includes(':'))?.Gateway ?? (await interfaceAddresses(bridgeInterface, 'inet6'))[0];
+  if (!gatewayIpv6) {
+    await carrier.release();
+    throw new Error(`the Docker bridge ${bridgeInterface} has no IPv6 address on this host`);
   }
   const accepted: string[] = [];
   const sockets = new Set<Socket>();
@@ -57,6 +54,9 @@ export async function startLoopbackTarget(docker: Docker): Promise<LoopbackTarge
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host: '::', port: 0, ipv6Only: false }, () => resolve());
+  }).catch(async (err: unknown) => {
+    await carrier.release();
+    throw err;
   });
   const port = (server.address() as { port: number }).port;
   return {
@@ -64,6 +64,7 @@ export async function startLoopbackTarget(docker: Docker): Promise<LoopbackTarge
     gatewayIpv4,
     gatewayIpv6,
     bridgeInterface,
+    carrierAttached: carrier.attached,
     accepted,
     reset: () => void accepted.splice(0),
     reachableFromHost: (address) =>
@@ -84,6 +85,6 @@ export async function startLoopbackTarget(docker: Docker): Promise<LoopbackTarge
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
-      }),
+      }).finally(() => carrier.release()),
   };
 }

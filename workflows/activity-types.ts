@@ -1,0 +1,13 @@
+import type { ControlActivities, SandboxActivities } from '../activities/index.js';
+
+/**
+ * The activity types the workflow schedules, as they appear in history. The audit reads history by these names;
+ * the `satisfies` keeps them in step with the activity factories.
+ */
+export const ACTIVITY_TYPES = {
+  loadPolicy: 'loadPolicy',
+  assessRisk: 'assessRisk',
+  executeCode: 'executeCode',
+  notifyApprovers: 'notifyApprovers',
+  publishApprovalOutcome: 'publishApprovalOutcome',
+} as const satisfies Record<string, keyof ControlActivities | keyof SandboxActivities>;

@@ -1,0 +1,101 @@
+/**
+ * What the agentRun workflow is built from, wired to Temporal: the activity proxies (timeouts and retries), the
+ * session with its observer (logs, metrics sink, search attributes), the announcer and the action pipeline.
+ */
+import { condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ControlActivities, SandboxActivities } from '../activities/index.js';
+import type { LevelGate, PolicySnapshot } from '../schemas/policy.js';
+import type { RiskLevel } from '../schemas/risk.js';
+import type { ActionState, RunCarryOver, StartRunConfig } from '../schemas/run.js';
+import type { PipelineDeps } from './action-pipeline.js';
+import { Announcer } from './announcer.js';
+import { awaitApproval, type ApprovalWaitDeps } from './approval-wait.js';
+import { reportActionStatus } from './metrics-sink.js';
+import { publishRunStatus } from './run-attributes.js';
+import { RunSession } from './run-session.js';
+import { sandboxTaskQueueFor } from './task-queues.js';
+
+const CONTROL_ACTIVITY_TIMEOUT = '30 seconds';
+/** Time beyond the code's own wall-clock limit for container creation, image checks and clean-up. */
+const SANDBOX_OVERHEAD_MS = 60_000;
+const SANDBOX_HEARTBEAT_TIMEOUT = '20 seconds';
+/** A crashed sandbox worker is retried on another; the container of the lost attempt is removed by name. */
+const SANDBOX_MAX_ATTEMPTS = 3;
+
+const control = proxyActivities<ControlActivities>({
+  startToCloseTimeout: CONTROL_ACTIVITY_TIMEOUT,
+  retry: { maximumAttempts: 5 },
+});
+
+/** Push notifications retry with backoff for a few minutes: a flaky webhook receiver should still hear of it. */
+const channels = proxyActivities<ControlActivities>({
+  startToCloseTimeout: CONTROL_ACTIVITY_TIMEOUT,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+});
+
+function sandboxActivities(timeoutSec: number) {
+  return proxyActivities<SandboxActivities>({
+    taskQueue: sandboxTaskQueueFor(workflowInfo().taskQueue),
+    startToCloseTimeout: timeoutSec * 1_000 + SANDBOX_OVERHEAD_MS,
+    heartbeatTimeout: SANDBOX_HEARTBEAT_TIMEOUT,
+    retry: { maximumAttempts: SANDBOX_MAX_ATTEMPTS, nonRetryableErrorTypes: ['SandboxImageMissing'] },
+  });
+}
+
+/** Workflow time: deterministic on replay. */
+function nowIso(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+/** The run's policy, loaded (and so recorded in history) by an activity. */
+export function loadPolicy(): Promise<PolicySnapshot> {
+  return control.loadPolicy.executeWithOptions({ summary: 'load and pin the approval policy' }, []);
+}
+
+export interface RunServices {
+  session: RunSession;
+  announcer: Announcer;
+  pipeline: PipelineDeps;
+}
+
+export function createRunServices(input: StartRunConfig, runId: string, carried: RunCarryOver | undefined): RunServices {
+  const session: RunSession = new RunSession(input, {
+    runId,
+    executionId: workflowInfo().firstExecutionRunId,
+    carried,
+    now: nowIso,
+    observer: {
+      actionStatusChanged: ({ actionId, status, risk, updatedAt }) => {
+        log.info('action status', { runId, actionId, status });
+        reportActionStatus({ runId, actionId, status, risk: risk?.level, at: updatedAt });
+        publishRunStatus(session.state);
+      },
+      decisionRecorded: ({ actionId }, { decision, approver, channel }) =>
+        log.info('decision recorded', { runId, actionId, decision, approver, channel }),
+      decisionIgnored: (actionId, reason) => log.warn('decision signal ignored', { runId, actionId, reason }),
+      closed: (reason) => log.info('run closed', { runId, reason }),
+    },
+  });
+  const announcer = new Announcer(session, {
+    notifyApprovers: (request) => channels.notifyApprovers(request),
+    publishApprovalOutcome: (request) => channels.publishApprovalOutcome(request),
+    now: nowIso,
+    failed: (error) => log.warn('background notification work failed', { runId, error }),
+  });
+  const approvalWait: ApprovalWaitDeps = {
+    waitUntil: (test, timeoutMs, summary) => condition(test, timeoutMs, { summary }),
+    nowMs: () => Date.now(),
+    announce: (...args) => announcer.announce(...args),
+    publishOutcome: (...args) => announcer.publishOutcome(...args),
+    escalated: ({ actionId }, stage, step) =>
+      log.info('approval escalated', { runId, actionId, stage, channels: step.channels, roles: step.roles }),
+  };
+  const pipeline: PipelineDeps = {
+    // Summaries label the activity in the Temporal Web UI's event history.
+    assessRisk: (request, summary) => control.assessRisk.executeWithOptions({ summary }, [request]),
+    executeCode: (request, summary) => sandboxActivities(request.limits.timeoutSec).executeCode.executeWithOptions({ summary }, [request]),
+    awaitApproval: (action: ActionState, level: RiskLevel, gate: LevelGate) => awaitApproval(session, approvalWait, action, level, gate),
+    failed: ({ actionId }, error) => log.error('action failed without a result', { runId, actionId, error }),
+  };
+  return { session, announcer, pipeline };
+}
