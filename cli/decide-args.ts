@@ -9,14 +9,16 @@ export interface DecideArgs {
   decision: DecisionKind;
   runId: string;
   actionId?: string;
-  approver: string;
   reason?: string;
+  /** The content sha256 the person reviewed (`airlock status` shows it); refused if the action has other content. */
+  contentSha256?: string;
 }
 
 const DECIDE_OPTIONS = {
   action: { type: 'string' },
   as: { type: 'string' },
   reason: { type: 'string' },
+  sha256: { type: 'string' },
 } as const;
 
 /** Parses `airlock approve|deny` arguments (everything after the command). */
@@ -24,10 +26,19 @@ export function parseDecideArgs(decision: DecisionKind, argv: readonly string[])
   const command = decision === 'approve' ? 'approve' : 'deny';
   const { values, positionals } = parseCommandLine(command, argv, DECIDE_OPTIONS);
   const [runId] = expectPositionals(command, positionals, ['runId']) as [string];
-  if (values.as === undefined || values.as.trim() === '') {
-    throw new UsageError(`${command}: --as USER is required (the person deciding)`);
+  if (values.as !== undefined) {
+    throw new UsageError(`${command}: --as is not accepted: you decide as the principal of your API token (airlock login, or AIRLOCK_TOKEN)`);
   }
-  return { decision, runId, actionId: values.action, approver: values.as, reason: values.reason };
+  if (values.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(values.sha256)) {
+    throw new UsageError(`${command}: --sha256 must be the 64 hex digits of the action's content sha256 (see airlock status)`);
+  }
+  return {
+    decision,
+    runId,
+    ...(values.action !== undefined ? { actionId: values.action } : {}),
+    ...(values.reason !== undefined ? { reason: values.reason } : {}),
+    ...(values.sha256 !== undefined ? { contentSha256: values.sha256 } : {}),
+  };
 }
 
 /** Without --action: the one action awaiting approval; an error when there is none or more than one. */

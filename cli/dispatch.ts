@@ -3,6 +3,7 @@ import { auditCommand } from './commands/audit.js';
 import { decideCommand } from './commands/decide.js';
 import { helpCommand } from './commands/help.js';
 import { listCommand } from './commands/list.js';
+import { loginCommand } from './commands/login.js';
 import { mcpCommand } from './commands/mcp.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
@@ -22,6 +23,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   list: listCommand,
   audit: auditCommand,
   token: tokenCommand,
+  login: loginCommand,
   artifact: artifactCommand,
   policy: policyCommand,
   mcp: mcpCommand,

@@ -1,3 +1,4 @@
+import type { SignatureVerification } from '../client/audit-verify.js';
 import type { AuditAction, AuditReport } from '../client/audit-report.js';
 import { renderEgressLines } from './render-egress.js';
 
@@ -20,7 +21,9 @@ function renderAuditAction(action: AuditAction): string[] {
     const who = decision.automatic ? 'policy' : `${decision.approver} via ${decision.channel} (${decision.via})`;
     const rules = decision.ruleIds?.length ? ` rules ${decision.ruleIds.join(', ')}` : '';
     const policy = decision.policyVersion ? `, policy ${decision.policyVersion.slice(0, 12)}` : '';
-    lines.push(`${INDENT}${decision.at}  ${verb} by ${who}${rules}${policy}${decision.reason ? `: ${decision.reason}` : ''}`);
+    // Only decisions made before signing existed lack a key; their audit reads as it always did.
+    const signer = decision.signerKeyId ? `, signed by key ${decision.signerKeyId}` : '';
+    lines.push(`${INDENT}${decision.at}  ${verb} by ${who}${rules}${policy}${signer}${decision.reason ? `: ${decision.reason}` : ''}`);
   }
   for (const ignored of action.ignoredDecisions) {
     lines.push(`${INDENT}${ignored.at}  ignored ${ignored.decision} from ${ignored.approver} (${ignored.via})${ignored.reason ? `: ${ignored.reason}` : ''}`);
@@ -62,4 +65,16 @@ export function renderAudit(report: AuditReport): string {
   if (report.ended) lines.push(`ended ${report.ended.at} (${report.ended.outcome}${report.ended.message ? `: ${report.ended.message}` : ''})`);
   for (const action of report.actions) lines.push(...renderAuditAction(action));
   return lines.join('\n') + '\n';
+}
+
+/** `airlock audit --verify`: one line per human decision message, then the verdict. */
+export function renderVerification(verification: SignatureVerification): string {
+  const lines = [`run ${verification.runId}: signatures checked against policy ${verification.policyVersion?.slice(0, 12) ?? '(none pinned)'}`];
+  for (const check of verification.checks) {
+    const key = check.keyId ? ` key ${check.keyId}${check.signerName ? ` (${check.signerName})` : ''}` : '';
+    const counted = check.counted ? 'counted' : 'not counted';
+    lines.push(`${INDENT}${check.at}  ${check.actionId} ${check.decision} by ${check.approver} via ${check.channel} (${check.via} #${check.eventId}, ${counted}):${key} ${check.verdict}`);
+  }
+  lines.push(verification.allCountedVerified ? 'every counted human decision carries a valid signature' : 'a counted human decision does NOT carry a valid signature');
+  return `${lines.join('\n')}\n`;
 }

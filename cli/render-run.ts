@@ -1,4 +1,5 @@
 /** Human-readable output of a run for `run` and `status`: a status line per action, then details, then output. */
+import { escapeHiddenCharacters } from '../schemas/hidden-characters.js';
 import type { DecisionRecord } from '../schemas/decision.js';
 import type { CapturedOutput, ExecutionResult } from '../schemas/execution.js';
 import type { ActionState, RunState } from '../schemas/run.js';
@@ -63,24 +64,41 @@ function renderCode(action: ActionState): string[] {
   if (action.codeOmitted) return [`${INDENT}code (${action.language}): left out of the run's result; sha256 ${action.codeSha256 ?? 'unknown'}`];
   const codeLines = action.code.replace(/\n$/, '').split('\n');
   const width = String(Math.min(codeLines.length, MAX_CODE_LINES)).length;
-  const shown = codeLines.slice(0, MAX_CODE_LINES).map((line, i) => `${INDENT}${INDENT}${String(i + 1).padStart(width)}  ${line}`);
+  // A terminal would obey ANSI escapes and bidi overrides in the code: show them as visible escapes instead.
+  const shown = codeLines.slice(0, MAX_CODE_LINES).map((line, i) => `${INDENT}${INDENT}${String(i + 1).padStart(width)}  ${escapeHiddenCharacters(line)}`);
   const more = codeLines.length > MAX_CODE_LINES ? [`${INDENT}${INDENT}… ${codeLines.length - MAX_CODE_LINES} more lines`] : [];
-  return [`${INDENT}code (${action.language}):`, ...shown, ...more];
+  const content = action.contentSha256 ? [`${INDENT}content sha256 ${action.contentSha256} (code, files, limits, network: what a decision covers)`] : [];
+  return [`${INDENT}code (${action.language}):`, ...shown, ...more, ...content, ...renderInputFiles(action)];
+}
+
+/** Longest preview `status` prints of each input file. */
+const MAX_FILE_LINES = 20;
+
+/** Input files next to the code: path, size, sha256 and the beginning of the text, escaped like the code. */
+function renderInputFiles(action: ActionState): string[] {
+  const lines: string[] = [];
+  for (const file of action.inputFiles ?? []) {
+    lines.push(`${INDENT}file ${escapeHiddenCharacters(file.path)} (${file.bytes} bytes, sha256 ${file.sha256}):`);
+    const text = (file.preview ?? '').replace(/\n$/, '').split('\n');
+    lines.push(...text.slice(0, MAX_FILE_LINES).map((line) => `${INDENT}${INDENT}| ${escapeHiddenCharacters(line)}`));
+    if (text.length > MAX_FILE_LINES || file.previewTruncated) lines.push(`${INDENT}${INDENT}… truncated (the sha256 covers the whole file)`);
+  }
+  return lines;
 }
 
 /** The lines describing one action; `showCode` adds the code itself (status shows it, run does not echo it). */
-function renderAction(action: ActionState, runId: string, options: { showCode?: boolean } = {}): string[] {
+export function renderAction(action: ActionState, runId: string, options: { showCode?: boolean } = {}): string[] {
   const lines = [statusLine(action)];
   if (options.showCode) lines.push(...renderCode(action));
   for (const finding of action.risk?.findings ?? []) {
-    lines.push(`${INDENT}finding ${finding.ruleId} (${finding.level}, line ${finding.line}): ${finding.description} — ${finding.match}`);
+    lines.push(`${INDENT}finding ${finding.ruleId} (${finding.level}, line ${finding.line}): ${finding.description} — ${escapeHiddenCharacters(finding.match)}`);
   }
   for (const decision of action.decisions) lines.push(`${INDENT}${renderDecision(decision)}`);
   if (action.status === 'awaiting_approval') {
     const approvals = action.decisions.filter((d) => d.decision === 'approve' && !d.automatic).length;
     const deadline = action.approvalDeadline ? ` until ${action.approvalDeadline}` : '';
     lines.push(`${INDENT}waiting for approval (${approvals} of ${action.requiredApprovals})${deadline}`);
-    lines.push(`${INDENT}decide with: airlock approve ${runId} --action ${action.actionId} --as USER   (or: airlock deny ...)`);
+    lines.push(`${INDENT}decide with: airlock approve ${runId} --action ${action.actionId}   (or: airlock deny ...; as your airlock login token)`);
   }
   const result = action.result;
   if (result) {

@@ -19,7 +19,7 @@ interface EventIdLike {
 export interface RawHistoryEvent {
   eventId?: EventIdLike | null;
   eventTime?: Timestamp | null;
-  workflowExecutionStartedEventAttributes?: { input?: Payloads | null } | null;
+  workflowExecutionStartedEventAttributes?: { input?: Payloads | null; firstExecutionRunId?: string | null; continuedExecutionRunId?: string | null } | null;
   workflowExecutionUpdateAcceptedEventAttributes?: {
     acceptedRequest?: {
       meta?: { updateId?: string | null; identity?: string | null } | null;
@@ -63,7 +63,7 @@ interface EventBase {
 /** A history event reduced to what the audit needs, payloads decoded. */
 export type AuditEvent = EventBase &
   (
-    | { kind: 'started'; input: unknown }
+    | { kind: 'started'; input: unknown; firstExecutionRunId?: string; continued?: boolean }
     | { kind: 'update-accepted'; updateId: string; name: string; args: unknown[]; identity?: string }
     | { kind: 'update-completed'; acceptedEventId: number; result?: unknown; failure?: string }
     | { kind: 'signal'; name: string; args: unknown[]; identity?: string }
@@ -97,7 +97,14 @@ function decodeAll(payloads: Payloads | null | undefined): unknown[] {
 
 function decodeEvent(event: RawHistoryEvent, base: EventBase): AuditEvent | undefined {
   if (event.workflowExecutionStartedEventAttributes) {
-    return { ...base, kind: 'started', input: decodeAll(event.workflowExecutionStartedEventAttributes.input)[0] };
+    const attributes = event.workflowExecutionStartedEventAttributes;
+    return {
+      ...base,
+      kind: 'started',
+      input: decodeAll(attributes.input)[0],
+      ...(attributes.firstExecutionRunId ? { firstExecutionRunId: attributes.firstExecutionRunId } : {}),
+      ...(attributes.continuedExecutionRunId ? { continued: true } : {}),
+    };
   }
   const accepted = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
   if (accepted) {

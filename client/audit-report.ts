@@ -27,6 +27,8 @@ export interface AuditDecision {
   via: 'policy' | 'update' | 'signal';
   /** History event of the message that carried it. */
   eventId?: number;
+  /** For human decisions: the policy signer key whose signature the workflow verified. */
+  signerKeyId?: string;
 }
 
 /** A decision message the workflow accepted but did not count (e.g. an invalid fire-and-forget signal). */
@@ -157,6 +159,7 @@ interface DecisionMessage {
   eventId: number;
   counted: boolean;
   failure?: string;
+  signerKeyId?: string;
 }
 
 function decisionMessageFrom(arg: unknown, event: AuditEvent, via: 'update' | 'signal'): DecisionMessage | undefined {
@@ -171,6 +174,7 @@ function decisionMessageFrom(arg: unknown, event: AuditEvent, via: 'update' | 's
     via,
     eventId: event.eventId,
     counted: via === 'update',
+    ...(isObject(arg.signature) && typeof arg.signature.keyId === 'string' ? { signerKeyId: arg.signature.keyId } : {}),
   };
 }
 
@@ -418,6 +422,7 @@ function attachHistoryDecisions(actions: ActionIndex, messages: readonly Decisio
       automatic: false,
       via: message.via,
       eventId: message.eventId,
+      ...(message.signerKeyId ? { signerKeyId: message.signerKeyId } : {}),
     });
   }
 }
@@ -466,6 +471,7 @@ function mergeState(
         ruleIds: record.ruleIds,
         via: record.automatic ? 'policy' : (message?.via ?? 'update'),
         eventId: message?.eventId,
+        ...(record.signerKeyId ? { signerKeyId: record.signerKeyId } : {}),
       });
     }
   }

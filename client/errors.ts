@@ -15,7 +15,10 @@ export type AirlockClientErrorCode =
   | 'action_refused'
   | 'input_invalid'
   | 'wait_timed_out'
-  | 'run_unresponsive';
+  | 'run_unresponsive'
+  | 'api_unavailable'
+  | 'not_authenticated'
+  | 'forbidden';
 
 /** The Temporal server did not answer within the connect timeout. */
 export class TemporalUnavailableError extends AirlockClientError {
@@ -48,14 +51,42 @@ export class RunNotFoundError extends AirlockClientError {
 export class DecisionRefusedError extends AirlockClientError {
   override readonly name = 'DecisionRefusedError';
   readonly code = 'decision_refused' as const;
+  /** The workflow's refusal type (`self_approval`, `unsigned`, `past_deadline`, ...), when known. */
+  readonly refusal: string | undefined;
   constructor(
     readonly runId: string,
     readonly actionId: string,
     reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; refusal?: string },
   ) {
     super(reason, options);
+    this.refusal = options?.refusal;
   }
+}
+
+/** The Airlock HTTP API did not answer (down, wrong AIRLOCK_API_URL, or too slow). */
+export class ApiUnavailableError extends AirlockClientError {
+  override readonly name = 'ApiUnavailableError';
+  readonly code = 'api_unavailable' as const;
+  constructor(
+    readonly url: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`the Airlock API at ${url} ${detail}: start it with \`npm run up\`, or set AIRLOCK_API_URL`, options);
+  }
+}
+
+/** No token, or the API refused it (unknown, expired or revoked). */
+export class NotAuthenticatedError extends AirlockClientError {
+  override readonly name = 'NotAuthenticatedError';
+  readonly code = 'not_authenticated' as const;
+}
+
+/** The token is valid but its roles do not allow this. */
+export class ForbiddenError extends AirlockClientError {
+  override readonly name = 'ForbiddenError';
+  readonly code = 'forbidden' as const;
 }
 
 /** The workflow's validator refused a new action (bad input, or the run is closed). */

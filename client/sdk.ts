@@ -1,7 +1,8 @@
 /**
  * The typed SDK agent services (and the CLI) use to talk to Airlock: start runs, submit actions, wait for them,
- * decide, list and audit. Everything goes through the agentRun workflow's messages; this module adds input
- * validation, typed errors and polling.
+ * list and audit through the agentRun workflow's messages, and decide through the HTTP API (the deciding service
+ * signs decisions; a decision sent to Temporal directly never counts). This module adds input validation, typed
+ * errors and polling.
  */
 import path from 'node:path';
 import {
@@ -17,11 +18,11 @@ import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { ActionInputSchema, type ActionInput } from '../schemas/action.js';
 import { DecisionInputSchema, type DecisionInput, type DecisionOutcome } from '../schemas/decision.js';
+import type { DecisionSignature } from '../schemas/signed-decision.js';
 import { IdentitySchema, StartRunInputSchema, type RunState, type StartRunInput, type SubmitActionResult } from '../schemas/run.js';
 import {
   closeSignal,
   closeUpdate,
-  decideSignal,
   decideUpdate,
   getRunQuery,
   submitActionUpdate,
@@ -29,11 +30,13 @@ import {
 } from '../workflows/messages.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../workflows/search-attributes.js';
 import { otlpTracesConfigured } from '../platform/telemetry/otel-env.js';
+import { dataConverterFromEnv } from '../platform/codec-keys.js';
+import { ConfigError, type AirlockConfig } from '../platform/config.js';
+import { AirlockApiClient, apiUrlOf, type ApiDecision } from './api-client.js';
 import { decodeHistoryEvents, type RawHistoryEvent } from './audit-events.js';
 import { auditSinceQuery, decisionLines, type AuditDecisionLine } from './audit-export.js';
 import { buildAuditReport, type AuditReport } from './audit-report.js';
-import { dataConverterFromEnv } from '../platform/codec-keys.js';
-import { ConfigError, type AirlockConfig } from '../platform/config.js';
+import { verifyHistorySignatures, type SignatureVerification } from './audit-verify.js';
 import {
   ActionRefusedError,
   DecisionRefusedError,
@@ -70,6 +73,9 @@ export interface ConnectOptions {
   /** Payload encryption and the like; from AIRLOCK_CODEC_KEYS in the environment when omitted (must match the workers'). */
   dataConverter?: DataConverter;
 }
+
+/** A decision as the deciding service forwards it: always with its signature. */
+export type SignedDecisionInput = DecisionInput & { signature: DecisionSignature };
 
 export interface WaitForActionsOptions {
   /** Actions to watch; all of the run's when omitted. */
@@ -281,32 +287,44 @@ export class AirlockClient {
   }
 
   /**
-   * Approves or denies an action and returns where it stands afterwards.
-   * @throws DecisionRefusedError with the workflow's reason when the decision may not count.
+   * Approves or denies an action as the principal of the API token (AIRLOCK_TOKEN, or `options.token`) through the
+   * HTTP API at AIRLOCK_API_URL, and returns where it stands afterwards. The API signs the decision; only then can
+   * the workflow count it.
+   * @throws DecisionRefusedError with the workflow's reason; NotAuthenticatedError; ForbiddenError; ApiUnavailableError.
    */
-  async decide(runId: string, decision: DecisionInput): Promise<DecisionOutcome> {
+  async decide(
+    runId: string,
+    decision: ApiDecision,
+    options: { token?: string; apiUrl?: string; timeoutMs?: number } = {},
+  ): Promise<DecisionOutcome> {
+    const api = new AirlockApiClient({
+      url: options.apiUrl ?? apiUrlOf(this.config),
+      token: options.token ?? this.config.AIRLOCK_TOKEN,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    });
+    return api.decide(runId, decision);
+  }
+
+  /**
+   * Transport of the deciding service (the API server): hands an already signed decision to the workflow, waiting
+   * at most `timeoutMs`. The workflow counts it only if the signature verifies against its pinned policy, so
+   * holding this method is not enough to approve anything.
+   * @throws DecisionRefusedError with the workflow's reason; RunUnresponsiveError when the run does not answer in time.
+   */
+  async deliverSignedDecision(runId: string, decision: SignedDecisionInput, options: { timeoutMs: number }): Promise<DecisionOutcome> {
     const parsed = this.parseDecision(decision);
     try {
-      return await this.handle(runId).executeUpdate(decideUpdate, { args: [parsed] });
+      return await this.connection.withDeadline(Date.now() + options.timeoutMs, () =>
+        this.handle(runId).executeUpdate(decideUpdate, { args: [parsed] }),
+      );
     } catch (err) {
+      if (isGrpcDeadlineError(err)) throw new RunUnresponsiveError(runId, this.config.AIRLOCK_TASK_QUEUE, options.timeoutMs, { cause: err });
       const reason = updateRejectionReason(err);
       if (reason !== undefined) throw new DecisionRefusedError(runId, parsed.actionId, reason, { cause: err });
       if (isWorkflowNotFound(err)) {
         await this.refuseIfRunEnded(runId, err, (why) => new DecisionRefusedError(runId, parsed.actionId, why));
       }
       throw err;
-    }
-  }
-
-  /**
-   * Sends a decision without waiting for the workflow to count it (invalid ones are recorded and ignored there).
-   */
-  async decideNoWait(runId: string, decision: DecisionInput): Promise<void> {
-    const parsed = this.parseDecision(decision);
-    try {
-      await this.handle(runId).signal(decideSignal, parsed);
-    } catch (err) {
-      rethrowNotFound(runId, err);
     }
   }
 
@@ -348,6 +366,23 @@ export class AirlockClient {
    * `queryTimeoutMs` bounds the wait for a running run's own state (QUERY_TIMEOUT_MS by default).
    */
   async audit(runId: string, options: { queryTimeoutMs?: number } = {}): Promise<AuditReport> {
+    const events = await this.historyEvents(runId);
+    const completed = events.some((event) => event.kind === 'workflow-completed');
+    // A completed run's state is in its result event; for one still going, ask it.
+    const state = completed ? undefined : await this.queryRun(runId, options.queryTimeoutMs).catch(() => undefined);
+    return buildAuditReport({ runId, events, state });
+  }
+
+  /**
+   * Re-checks the signature of every human decision in the run's history against the signer keys the run pinned,
+   * from history alone (`airlock audit --verify`).
+   */
+  async verifyAudit(runId: string): Promise<SignatureVerification> {
+    return verifyHistorySignatures(runId, await this.historyEvents(runId));
+  }
+
+  /** The run's history (latest execution), decrypted and reduced to what the audit reads. */
+  private async historyEvents(runId: string) {
     const handle = this.handle(runId);
     let history;
     try {
@@ -362,11 +397,7 @@ export class AirlockClient {
     if (this.payloadCodecs.length === 0 && countEncryptedPayloads(history) > 0) {
       throw new ConfigError(`run ${runId} is encrypted: set AIRLOCK_CODEC_KEYS to the keys its workers use to audit it`);
     }
-    const events = decodeHistoryEvents((history.events ?? []) as RawHistoryEvent[]);
-    const completed = events.some((event) => event.kind === 'workflow-completed');
-    // A completed run's state is in its result event; for one still going, ask it.
-    const state = completed ? undefined : await this.queryRun(runId, options.queryTimeoutMs).catch(() => undefined);
-    return buildAuditReport({ runId, events, state });
+    return decodeHistoryEvents((history.events ?? []) as RawHistoryEvent[]);
   }
 
   /**

@@ -1,21 +1,30 @@
 /**
- * API tokens: `airlock token create --as PRINCIPAL` prints a token once; only its sha256 is stored, in
- * `<AIRLOCK_HOME>/tokens.json` (mode 0600). The server re-reads the file when it changes, so a new token works
- * without a restart.
+ * API tokens: `airlock token create --as PRINCIPAL --role ROLE` prints a token once; only its sha256 is stored, in
+ * `<AIRLOCK_HOME>/tokens.json` (mode 0600), with its roles, expiry and revocation. The server re-reads the file
+ * when it changes, so a new or revoked token takes effect at once, without a restart. Every creation and revocation
+ * is appended to `<AIRLOCK_HOME>/token-audit.jsonl` (who, when, for whom, which roles).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { ApiRole } from './api-roles.js';
 
 const TOKEN_PREFIX = 'alk_';
 const TOKEN_BYTES = 32;
+/** Tokens expire; 90 days unless the creator says otherwise. */
+export const DEFAULT_TOKEN_TTL_MS = 90 * 86_400_000;
 
 const StoredTokenSchema = z.object({
   id: z.string(),
   principal: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   createdAt: z.string(),
+  /** Absent in tokens created before roles existed: such a token may do nothing but say who it is. */
+  roles: z.array(z.string()).default([]),
+  expiresAt: z.string().optional(),
+  revokedAt: z.string().optional(),
+  createdBy: z.string().optional(),
 });
 export type StoredToken = z.infer<typeof StoredTokenSchema>;
 const TokenFileSchema = z.object({ tokens: z.array(StoredTokenSchema) });
@@ -40,47 +49,110 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** Why a presented token does not authenticate. */
+export type TokenRefusal = 'unknown' | 'expired' | 'revoked';
+
+/** A token's record, or why it does not count (`now` decides expiry). */
+export function tokenStatus(record: StoredToken | undefined, now = Date.now()): { ok: true; record: StoredToken } | { ok: false; refusal: TokenRefusal } {
+  if (!record) return { ok: false, refusal: 'unknown' };
+  if (record.revokedAt !== undefined) return { ok: false, refusal: 'revoked' };
+  if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now) return { ok: false, refusal: 'expired' };
+  return { ok: true, record };
+}
+
 export class TokenStore {
-  private cache: { mtimeMs: number; size: number; byHash: Map<string, StoredToken> } | undefined;
+  private cache: { mtimeMs: number; size: number; byHash: Map<string, StoredToken>; byId: Map<string, StoredToken> } | undefined;
 
   constructor(readonly file: string) {}
 
-  /** Creates a token for `principal`; returns the token (shown once, never stored) and its record. */
-  create(principal: string, now = new Date()): { token: string; record: StoredToken } {
+  /** Where creations and revocations are logged, one JSON object per line. */
+  get auditFile(): string {
+    return path.join(path.dirname(this.file), 'token-audit.jsonl');
+  }
+
+  /** Creates a token; returns the token (shown once, never stored) and its record. The creation is logged. */
+  create(
+    principal: string,
+    options: { roles: readonly ApiRole[]; ttlMs?: number; createdBy?: string; now?: Date },
+  ): { token: string; record: StoredToken } {
+    const now = options.now ?? new Date();
     const token = `${TOKEN_PREFIX}${randomBytes(TOKEN_BYTES).toString('base64url')}`;
     const record: StoredToken = {
       id: randomBytes(6).toString('hex'),
       principal,
       sha256: hashToken(token),
       createdAt: now.toISOString(),
+      roles: [...new Set(options.roles)],
+      expiresAt: new Date(now.getTime() + (options.ttlMs ?? DEFAULT_TOKEN_TTL_MS)).toISOString(),
+      ...(options.createdBy ? { createdBy: options.createdBy } : {}),
     };
-    const tokens = [...this.readAll(), record];
+    this.writeAll([...this.readAll(), record]);
+    this.audit({ event: 'token.created', at: record.createdAt, by: options.createdBy ?? 'unknown', tokenId: record.id, principal, roles: record.roles, expiresAt: record.expiresAt });
+    return { token, record };
+  }
+
+  /** Revokes a token by id (effective on the server's next request); false when there is no such token. */
+  revoke(id: string, options: { revokedBy?: string; now?: Date } = {}): StoredToken | undefined {
+    const tokens = this.readAll();
+    const record = tokens.find((t) => t.id === id);
+    if (!record) return undefined;
+    if (record.revokedAt === undefined) {
+      record.revokedAt = (options.now ?? new Date()).toISOString();
+      this.writeAll(tokens);
+      this.audit({ event: 'token.revoked', at: record.revokedAt, by: options.revokedBy ?? 'unknown', tokenId: id, principal: record.principal, roles: record.roles });
+    }
+    return record;
+  }
+
+  /** Every token record (no secrets: only hashes are stored). */
+  list(): StoredToken[] {
+    return this.readAll();
+  }
+
+  /** The live record a presented token belongs to, or undefined for an unknown, expired or revoked token. */
+  principalFor(token: string): StoredToken | undefined {
+    const status = this.check(token);
+    return status.ok ? status.record : undefined;
+  }
+
+  /** The presented token's record, or why it does not count. */
+  check(token: string, now = Date.now()): ReturnType<typeof tokenStatus> {
+    if (!token.startsWith(TOKEN_PREFIX)) return { ok: false, refusal: 'unknown' };
+    // A map lookup by hash: the secret itself is never compared, so timing reveals nothing about it.
+    return tokenStatus(this.index().byHash.get(hashToken(token)), now);
+  }
+
+  /** The token record with this id, checked like a presented token (web sessions re-check on every request). */
+  checkId(id: string, now = Date.now()): ReturnType<typeof tokenStatus> {
+    return tokenStatus(this.index().byId.get(id), now);
+  }
+
+  private index(): { byHash: Map<string, StoredToken>; byId: Map<string, StoredToken> } {
+    let stat;
+    try {
+      stat = statSync(this.file);
+    } catch {
+      return { byHash: new Map(), byId: new Map() };
+    }
+    if (!this.cache || this.cache.mtimeMs !== stat.mtimeMs || this.cache.size !== stat.size) {
+      const all = this.readAll();
+      this.cache = { mtimeMs: stat.mtimeMs, size: stat.size, byHash: new Map(all.map((t) => [t.sha256, t])), byId: new Map(all.map((t) => [t.id, t])) };
+    }
+    return this.cache;
+  }
+
+  private writeAll(tokens: StoredToken[]): void {
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     // Write then rename, so a server reading concurrently never sees half a file.
     const temporary = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temporary, `${JSON.stringify({ tokens }, null, 2)}\n`, { mode: 0o600 });
     renameSync(temporary, this.file);
-    return { token, record };
+    // A revocation must not hide behind an unchanged mtime and size (same-millisecond rewrite).
+    this.cache = undefined;
   }
 
-  /** The principal a presented token belongs to, or undefined for an unknown token. */
-  principalFor(token: string): StoredToken | undefined {
-    if (!token.startsWith(TOKEN_PREFIX)) return undefined;
-    // A map lookup by hash: the secret itself is never compared, so timing reveals nothing about it.
-    return this.index().get(hashToken(token));
-  }
-
-  private index(): Map<string, StoredToken> {
-    let stat;
-    try {
-      stat = statSync(this.file);
-    } catch {
-      return new Map();
-    }
-    if (!this.cache || this.cache.mtimeMs !== stat.mtimeMs || this.cache.size !== stat.size) {
-      this.cache = { mtimeMs: stat.mtimeMs, size: stat.size, byHash: new Map(this.readAll().map((t) => [t.sha256, t])) };
-    }
-    return this.cache.byHash;
+  private audit(entry: Record<string, unknown>): void {
+    appendFileSync(this.auditFile, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
   }
 
   private readAll(): StoredToken[] {

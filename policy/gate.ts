@@ -32,6 +32,12 @@ export const DECISION_REFUSAL_TYPES = [
   'self_approval',
   'not_authorised',
   'duplicate_decision',
+  'past_deadline',
+  'unsigned',
+  'unknown_signer',
+  'signature_mismatch',
+  'signature_expired',
+  'bad_signature',
 ] as const;
 export type DecisionRefusalType = (typeof DECISION_REFUSAL_TYPES)[number];
 
@@ -41,7 +47,15 @@ export interface DecisionRefusal {
 }
 
 /** Refusal types that are about who is deciding (as opposed to when). */
-export const AUTHORISATION_REFUSALS: readonly DecisionRefusalType[] = ['self_approval', 'not_authorised'];
+export const AUTHORISATION_REFUSALS: readonly DecisionRefusalType[] = [
+  'self_approval',
+  'not_authorised',
+  'unsigned',
+  'unknown_signer',
+  'signature_mismatch',
+  'signature_expired',
+  'bad_signature',
+];
 
 /**
  * Why a principal may not decide on an action of `level`, or undefined when they may. Pure: the workflow's

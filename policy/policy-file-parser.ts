@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { PolicyFileSchema, type PolicyFile, type PolicyFileLevel, type PolicyFileRule } from '../schemas/policy-file.js';
+import type { PolicySigner } from '../schemas/signed-decision.js';
 import type { LevelGate, PolicySnapshot, RiskRuleData } from '../schemas/policy.js';
 import { RISK_LEVELS } from '../schemas/risk.js';
 import { DEFAULT_GATES } from './gate.js';
@@ -15,12 +16,18 @@ import { analysisPolicyFrom } from './analysis/analysis-policy.js';
 import { BUILT_IN_ANALYSIS_RULES } from './analysis/analysis-rules.js';
 import { toRuleData } from './rule-data.js';
 import { BUILT_IN_RULES } from './risk-rules.js';
+import { parsePublicKey, policySigner } from './signer-key.js';
 
 export interface ParsePolicyOptions {
   /** Shown in errors and recorded as the snapshot's source. */
   source: string;
   /** AIRLOCK_APPROVERS: a further restriction, mixed into the version when set. */
   approvers?: string[] | null;
+  /**
+   * Reads a signer's `publicKeyFile` (the loader resolves it against AIRLOCK_HOME): the key as hex, or undefined
+   * when the file does not exist yet (that signer is then left out, which only ever refuses more).
+   */
+  readPublicKeyFile?: (file: string) => string | undefined;
 }
 
 /** Parses and validates policy text. @throws PolicyFileError naming line and field of each problem. */
@@ -45,9 +52,13 @@ export function parsePolicyText(text: string, options: ParsePolicyOptions): Poli
   if (ruleIssues.length > 0) throw new PolicyFileError(options.source, ruleIssues);
 
   const approvers = options.approvers ? [...new Set(options.approvers)].sort() : null;
+  const signers = signersOf(doc, lineCounter, file, options);
   const hash = createHash('sha256').update(text, 'utf8');
   // AIRLOCK_APPROVERS changes outcomes too, so it must change the version; without it the version is the file's hash.
   if (approvers) hash.update(`\n#AIRLOCK_APPROVERS=${approvers.join(',')}`);
+  // Keys read from files decide who can sign: they are part of the version like the file's own text.
+  const fromFiles = signers.filter((s) => file.signers?.some((entry) => entry.name === s.name && entry.publicKeyFile !== undefined));
+  if (fromFiles.length > 0) hash.update(`\n#signers=${fromFiles.map((s) => `${s.name}:${s.publicKey}`).join(',')}`);
   return {
     version: hash.digest('hex'),
     gates: Object.fromEntries(RISK_LEVELS.map((level) => [level, toGate(level, file.levels?.[level])])) as PolicySnapshot['gates'],
@@ -60,8 +71,34 @@ export function parsePolicyText(text: string, options: ParsePolicyOptions): Poli
     ...(file.network ? { network: file.network } : {}),
     ...(file.isolation ? { isolation: file.isolation } : {}),
     ...(file.limitBounds ? { limitBounds: file.limitBounds } : {}),
+    ...(file.signers ? { signers } : {}),
     source: options.source,
   };
+}
+
+function signersOf(doc: Document, lineCounter: LineCounter, file: PolicyFile, options: ParsePolicyOptions): PolicySigner[] {
+  const signers: PolicySigner[] = [];
+  const issues: PolicyFileIssue[] = [];
+  (file.signers ?? []).forEach((entry, index) => {
+    let key: string | undefined;
+    if (entry.publicKey !== undefined) {
+      key = parsePublicKey(entry.publicKey);
+      if (!key) issues.push(at(doc, lineCounter, ['signers', index, 'publicKey'], 'not an Ed25519 public key (64 hex digits or base64 of 32 bytes)'));
+    } else if (entry.publicKeyFile !== undefined) {
+      if (!options.readPublicKeyFile) {
+        issues.push(at(doc, lineCounter, ['signers', index, 'publicKeyFile'], 'key files cannot be read here; give the key inline as publicKey'));
+      } else {
+        try {
+          key = options.readPublicKeyFile(entry.publicKeyFile);
+        } catch (err) {
+          issues.push(at(doc, lineCounter, ['signers', index, 'publicKeyFile'], (err as Error).message));
+        }
+      }
+    }
+    if (key) signers.push(policySigner(entry.name, key));
+  });
+  if (issues.length > 0) throw new PolicyFileError(options.source, issues);
+  return signers;
 }
 
 function toGate(level: (typeof RISK_LEVELS)[number], entry: PolicyFileLevel | undefined): LevelGate {

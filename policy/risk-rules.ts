@@ -1,4 +1,5 @@
 import type { Language } from '../schemas/action.js';
+import { HIDDEN_CHARACTER_SOURCE } from '../schemas/hidden-characters.js';
 import type { RiskLevel } from '../schemas/risk.js';
 
 /** One deterministic check on submitted code. */
@@ -201,6 +202,14 @@ export const LEGACY_RISK_RULES: readonly RiskRule[] = [
     languages: 'any',
     pattern: /\b(?:apt-get|apt|yum|dnf|apk)\s+(?:-\w+\s+)*install\b|\bpip3?\s+install\b|\bnpm\s+(?:i|install)\b/gm,
     score: 30,
+    level: 'medium',
+  },
+  {
+    id: 'any.hidden-characters',
+    description: 'hidden characters (control or ANSI escapes, bidi overrides, zero-width): the code may not read as it runs',
+    languages: 'any',
+    pattern: new RegExp(HIDDEN_CHARACTER_SOURCE, 'gm'),
+    score: 40,
     level: 'medium',
   },
 ];

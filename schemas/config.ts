@@ -15,6 +15,10 @@ export const EnvConfigSchema = z.object({
   AIRLOCK_SANDBOX_IMAGE: z.string().min(1).default('airlock-sandbox'),
   /** Comma-separated principals allowed to approve; empty means anyone but the requester. */
   AIRLOCK_APPROVERS: z.string().default(''),
+  /** Base URL of the Airlock HTTP API (decisions go through it); http://127.0.0.1:8080 when unset. */
+  AIRLOCK_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Bearer token for the API (else the one `airlock login` stored). */
+  AIRLOCK_TOKEN: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
 });

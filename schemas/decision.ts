@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DecisionSignatureSchema } from './signed-decision.js';
 
 export const DECISION_CHANNELS = ['policy', 'cli', 'api', 'ui', 'slack', 'webhook'] as const;
 export const DecisionChannelSchema = z.enum(DECISION_CHANNELS);
@@ -27,6 +28,8 @@ export const DecisionInputSchema = z
     approver: PrincipalIdSchema,
     reason: z.string().max(1_000, 'reason must be at most 1000 characters').optional(),
     channel: DecisionChannelSchema.exclude(['policy']),
+    /** Added by the deciding service; optional in the schema only so decisions recorded before signing replay. */
+    signature: DecisionSignatureSchema.optional(),
   })
   .strict();
 export type DecisionInput = z.infer<typeof DecisionInputSchema>;
@@ -43,6 +46,9 @@ export const DecisionRecordSchema = z.object({
   /** For automatic decisions: the rules and gate that made it. */
   ruleIds: z.array(z.string()).optional(),
   policyVersion: z.string(),
+  /** For signed human decisions: the policy signer key that verified, and when the deciding service issued it. */
+  signerKeyId: z.string().optional(),
+  issuedAt: z.string().optional(),
 });
 export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
 

@@ -25,6 +25,13 @@ export const ApprovalNoticeSchema = z.object({
   /** Principals the escalation names (by role), and their Slack ids where the policy has them. */
   mentions: z.array(z.string()),
   slackMentions: z.array(z.string()),
+  /** The input files placed next to the code, each with its sha256 and the start of its text. */
+  inputFiles: z.array(z.object({ path: z.string(), sha256: z.string(), bytes: z.number().int(), excerpt: z.string() })).optional(),
+  /** True when the file excerpts are not the whole files: the web UI shows more. */
+  filesTruncated: z.boolean().optional(),
+  /** Limits the code will run with, and where it may connect (absent: no network). */
+  limits: z.object({ timeoutSec: z.number(), memoryMb: z.number(), cpus: z.number(), pids: z.number(), outputBytes: z.number() }).optional(),
+  allow: z.array(z.string()).optional(),
 });
 export type ApprovalNotice = z.infer<typeof ApprovalNoticeSchema>;
 

@@ -109,6 +109,22 @@ export const PolicyFilePrincipalSchema = z
   })
   .strict();
 
+/**
+ * A deciding service whose signatures make human decisions count: its public key inline (production), or a file
+ * holding it (relative paths are taken from AIRLOCK_HOME, where `airlock up` keeps the local key).
+ */
+export const PolicyFileSignerSchema = z
+  .object({
+    name: z.string().regex(/^[\w.-]+$/, 'a signer name may contain letters, digits and . _ - only'),
+    publicKey: z.string().optional(),
+    publicKeyFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((signer) => (signer.publicKey === undefined) !== (signer.publicKeyFile === undefined), {
+    message: 'a signer has either publicKey or publicKeyFile',
+  });
+export type PolicyFileSigner = z.infer<typeof PolicyFileSignerSchema>;
+
 export const PolicyFileSchema = z
   .object({
     thresholds: z
@@ -140,6 +156,11 @@ export const PolicyFileSchema = z
     network: NetworkPolicySchema.strict().optional(),
     isolation: IsolationPolicySchema.strict().optional(),
     limitBounds: LimitBoundsSchema.strict().optional(),
+    /** Who may sign human decisions; without signers only the policy itself decides. */
+    signers: z
+      .array(PolicyFileSignerSchema)
+      .refine((list) => new Set(list.map((s) => s.name)).size === list.length, { message: 'signer names must be unique' })
+      .optional(),
     /** Replaces the built-in rules when present. */
     rules: z.array(PolicyFileRuleSchema).optional(),
     /** Added to the rules in force (built-in or `rules`). */

@@ -3,6 +3,7 @@ import { LANGUAGES } from './action.js';
 import { NetworkPolicySchema } from './network.js';
 import { RiskLevelSchema } from './risk.js';
 import { IsolationPolicySchema, LimitBoundsSchema } from './sandbox-policy.js';
+import { PolicySignerSchema } from './signed-decision.js';
 
 export const GateModeSchema = z.enum(['auto', 'human', 'deny']);
 export type GateMode = z.infer<typeof GateModeSchema>;
@@ -120,5 +121,10 @@ export const PolicySnapshotSchema = z.object({
   isolation: IsolationPolicySchema.optional(),
   /** Highest limits an action may ask for; the schema's maxima when absent. */
   limitBounds: LimitBoundsSchema.optional(),
+  /**
+   * Public keys whose signatures make a human decision count. Absent or empty: no human decision can count (only
+   * the policy's own). Pinned with the run, so rotating keys never breaks runs already going.
+   */
+  signers: z.array(PolicySignerSchema).optional(),
 });
 export type PolicySnapshot = z.infer<typeof PolicySnapshotSchema>;

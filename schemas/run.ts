@@ -26,6 +26,24 @@ export const ActionStateSchema = z.object({
   task: z.string().optional(),
   code: z.string(),
   codeSha256: z.string().optional(),
+  /**
+   * sha256 over everything the action will run (language, code, input files, limits, allowlist): what a signed
+   * human decision is bound to. See workflows/action-digest.ts.
+   */
+  contentSha256: z.string().optional(),
+  /** The input files placed in /workspace, each with its sha256 (their content stays out of the queryable state). */
+  inputFiles: z
+    .array(
+      z.object({
+        path: z.string(),
+        sha256: z.string(),
+        bytes: z.number().int(),
+        /** The beginning of the file's text, for reviewers; `previewTruncated` says whether it is all of it. */
+        preview: z.string().optional(),
+        previewTruncated: z.boolean().optional(),
+      }),
+    )
+    .optional(),
   /** True in a run's final result when the code was left out to keep the result under Temporal's payload cap. */
   codeOmitted: z.boolean().optional(),
   /** True when the action ran in an earlier execution of a continued-as-new run (kept in compact form). */
@@ -99,6 +117,8 @@ export type StartRunConfig = z.output<typeof StartRunInputSchema>;
 
 export const RunStateSchema = z.object({
   runId: z.string(),
+  /** The run's first execution id (Temporal run id), stable across continue-as-new; signed decisions name it. */
+  executionId: z.string().optional(),
   agent: z.string(),
   requester: z.string(),
   status: RunStatusSchema,

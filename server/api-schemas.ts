@@ -21,9 +21,20 @@ export const DecideRequestSchema = z
   .object({
     decision: DecisionKindSchema,
     reason: z.string().max(1_000, 'reason must be at most 1000 characters').optional(),
+    /** The action content sha256 the person reviewed: refused (409 content_changed) if the action no longer has it. */
+    contentSha256: z.string().regex(/^[0-9a-f]{64}$/, 'contentSha256 is 64 lower-case hex digits').optional(),
+    /** Which token-authenticated client this is (`cli` for `airlock approve`); `api` when absent. */
+    channel: z.enum(['api', 'cli']).optional(),
   })
   .strict();
 export const DecideResponseSchema = DecisionOutcomeSchema;
+
+export const WhoAmIResponseSchema = z.object({
+  principal: z.string(),
+  roles: z.array(z.string()),
+  tokenId: z.string(),
+  expiresAt: z.string().optional(),
+});
 
 export const RunResponseSchema = RunStateSchema;
 

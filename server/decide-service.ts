@@ -1,13 +1,20 @@
 /**
- * The one `decide` path every network channel (API, Slack) goes through: it sends the decision to the run's
- * workflow, whose validator applies the pinned policy, and turns a refusal into an ApiError a channel can show.
+ * The deciding service: the one `decide` path every channel (API, CLI, web UI, Slack) goes through once it has
+ * authenticated the person. It reads the action the person decides on, signs the decision (run, execution,
+ * action, content hash, decision, principal, channel, time) with the service's key, and sends it to the run's
+ * workflow, whose validator checks the signature and applies the pinned policy. Refusals become ApiErrors a channel
+ * can show.
  */
 import type { AirlockClient } from '../client/sdk.js';
-import { DecisionRefusedError, InputError, RunNotFoundError } from '../client/errors.js';
+import { DecisionRefusedError, InputError, RunNotFoundError, RunUnresponsiveError } from '../client/errors.js';
 import { AUTHORISATION_REFUSALS, DECISION_REFUSAL_TYPES, type DecisionRefusalType } from '../policy/gate.js';
 import { actionStatusRefusal } from '../workflows/approval-state.js';
 import type { DecisionChannel, DecisionKind, DecisionOutcome } from '../schemas/decision.js';
 import { ApiError } from './api-error.js';
+import type { DecisionSigner } from './decision-signer.js';
+
+/** A person's click never waits longer than this for a stalled worker. */
+export const DECIDE_TIMEOUT_MS = 15_000;
 
 export interface DecideRequest {
   runId: string;
@@ -17,22 +24,67 @@ export interface DecideRequest {
   approver: string;
   reason?: string;
   channel: Exclude<DecisionChannel, 'policy'>;
+  /** The content sha256 the person reviewed, when the channel showed it: a different action content is refused. */
+  expectedContentSha256?: string;
 }
 
-export type DecideClient = Pick<AirlockClient, 'decide' | 'getRun'>;
+export type DecideClient = Pick<AirlockClient, 'deliverSignedDecision' | 'getRun'>;
 
-/** Sends the decision; resolves with the outcome or throws ApiError (403 rights, 404 unknown, 409 too late or twice). */
-export async function decideThroughWorkflow(client: DecideClient, request: DecideRequest): Promise<DecisionOutcome> {
+export interface DecideDeps {
+  client: DecideClient;
+  signer: Pick<DecisionSigner, 'sign'>;
+  timeoutMs?: number;
+}
+
+/** Signs and sends the decision; resolves with the outcome or throws ApiError (403 rights, 404 unknown, 409 too late or twice). */
+export async function decideThroughWorkflow(deps: DecideDeps, request: DecideRequest): Promise<DecisionOutcome> {
+  const { client } = deps;
+  let signature;
   try {
-    return await client.decide(request.runId, {
+    const state = await client.getRun(request.runId);
+    const action = state.actions.find((a) => a.actionId === request.actionId);
+    if (!action) throw new ApiError('not_found', `run ${request.runId} has no action ${request.actionId}`, 'unknown_action');
+    if (request.expectedContentSha256 !== undefined && request.expectedContentSha256 !== action.contentSha256) {
+      throw new ApiError(
+        'conflict',
+        `action ${action.actionId} no longer has the content you reviewed (sha256 ${request.expectedContentSha256.slice(0, 12)}); review it again`,
+        'content_changed',
+      );
+    }
+    if (!state.executionId || !action.contentSha256) {
+      throw new ApiError('conflict', `run ${request.runId} was started by an Airlock version without signed decisions; it cannot take one`, 'unsigned');
+    }
+    signature = deps.signer.sign({
+      runId: request.runId,
+      executionId: state.executionId,
       actionId: request.actionId,
+      contentSha256: action.contentSha256,
       decision: request.decision,
-      approver: request.approver,
+      principal: request.approver,
       channel: request.channel,
-      ...(request.reason !== undefined ? { reason: request.reason } : {}),
+      reason: request.reason,
     });
   } catch (err) {
     if (err instanceof RunNotFoundError) throw new ApiError('not_found', err.message);
+    if (err instanceof RunUnresponsiveError) throw new ApiError('unavailable', err.message);
+    throw err;
+  }
+  try {
+    return await client.deliverSignedDecision(
+      request.runId,
+      {
+        actionId: request.actionId,
+        decision: request.decision,
+        approver: request.approver,
+        channel: request.channel,
+        ...(request.reason !== undefined ? { reason: request.reason } : {}),
+        signature,
+      },
+      { timeoutMs: deps.timeoutMs ?? DECIDE_TIMEOUT_MS },
+    );
+  } catch (err) {
+    if (err instanceof RunNotFoundError) throw new ApiError('not_found', err.message);
+    if (err instanceof RunUnresponsiveError) throw new ApiError('unavailable', err.message);
     if (err instanceof InputError) throw new ApiError('invalid_request', err.message);
     if (!(err instanceof DecisionRefusedError)) throw err;
     const type = refusalTypeOf(err);

@@ -9,6 +9,7 @@ import { AirlockClientError, RunNotFoundError } from '../client/errors.js';
 import type { ArtifactReader } from '../client/hydrate-outputs.js';
 import { IdempotencyKeySchema } from '../schemas/idempotency.js';
 import type { AirlockClient } from '../client/sdk.js';
+import type { RunState } from '../schemas/run.js';
 import { ApiError } from './api-error.js';
 import {
   ActionParamsSchema,
@@ -30,16 +31,20 @@ import { handleSlackInteraction, SIGNATURE_WINDOW_MS } from './slack/interaction
 import { ReplayGuard } from './slack/replay-guard.js';
 import type { SlackApi } from '../channels/slack/slack-api.js';
 import { registerTelemetryRoutes } from './telemetry-routes.js';
-import type { TokenStore } from '../platform/token-store.js';
+import type { StoredToken, TokenStore } from '../platform/token-store.js';
+import { hasAnyRole, READ_ROLES, type ApiRole } from '../platform/api-roles.js';
+import type { DecisionSigner } from './decision-signer.js';
 
 /** Bodies larger than this are refused before parsing (code is capped at 256 KiB, plus JSON overhead). */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
-export type ApiClient = Pick<AirlockClient, 'startRun' | 'submitAction' | 'getRun' | 'listRuns' | 'decide'>;
+export type ApiClient = Pick<AirlockClient, 'startRun' | 'submitAction' | 'getRun' | 'listRuns' | 'deliverSignedDecision'>;
 
 export interface HttpServerDeps {
   client: ApiClient;
   tokens: TokenStore;
+  /** The deciding service's key: every decision this server forwards is signed with it. */
+  signer: Pick<DecisionSigner, 'sign'>;
   rateLimiter: RateLimiter;
   logger: Logger;
   /** Where full outputs and output files are read from (the sandbox workers' store). */
@@ -51,6 +56,8 @@ export interface HttpServerDeps {
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: string;
+    /** The token's record (roles, expiry), set by authentication. */
+    token?: StoredToken;
   }
 }
 
@@ -83,7 +90,9 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   registerTelemetryRoutes(app, {
     authorizeCodec: (request) => {
       const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-      return token !== undefined && deps.tokens.principalFor(token) !== undefined;
+      const stored = token !== undefined ? deps.tokens.principalFor(token) : undefined;
+      // Decrypting payloads reads every run: not for agent tokens.
+      return stored !== undefined && hasAnyRole(stored.roles, READ_ROLES);
     },
   });
   const openApi = buildOpenApiDocument();
@@ -95,23 +104,38 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   const authenticate = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const stored = match ? deps.tokens.principalFor(match[1]!) : undefined;
-    if (!stored) {
-      throw new ApiError('unauthenticated', match ? 'the bearer token is not valid' : 'missing bearer token: send Authorization: Bearer <token>');
+    if (!match) throw new ApiError('unauthenticated', 'missing bearer token: send Authorization: Bearer <token>');
+    const status = deps.tokens.check(match[1]!);
+    if (!status.ok) {
+      throw new ApiError('unauthenticated', status.refusal === 'unknown' ? 'the bearer token is not valid' : `the bearer token has been ${status.refusal}`, `token_${status.refusal}`);
     }
+    const stored = status.record;
     const verdict = deps.rateLimiter.take(stored.id);
     if (!verdict.allowed) {
       void reply.header('retry-after', String(verdict.retryAfterSec));
       throw new ApiError('rate_limited', `rate limit reached for this token; retry in ${verdict.retryAfterSec} s`);
     }
     request.principal = stored.principal;
+    request.token = stored;
   };
+
+  /** Refuses a token without one of `roles` for `operation` (a route, or an MCP tool acting as that route). */
+  const requireRole = (request: FastifyRequest, operation: string, roles: readonly ApiRole[]): void => {
+    const held = request.token?.roles ?? [];
+    if (!hasAnyRole(held, roles)) {
+      const has = held.length > 0 ? `roles ${held.join(', ')}` : 'no roles (it was created before roles existed: create a new one)';
+      throw new ApiError('forbidden', `${operation} needs the role ${roles.join(' or ')}; this token has ${has}`, 'role');
+    }
+  };
+
+  /** Refuses a token whose roles the route does not allow (after authentication, before any work). */
+  const authorize = (spec: RouteSpec) => async (request: FastifyRequest): Promise<void> => requireRole(request, spec.operationId, spec.roles ?? []);
 
   const route = (spec: RouteSpec, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
     app.route({
       method: spec.method,
       url: spec.url,
-      ...(spec.auth === 'bearer' ? { onRequest: authenticate } : {}),
+      ...(spec.auth === 'bearer' ? { onRequest: [authenticate, authorize(spec)] } : {}),
       handler: async (request, reply) => {
         const body = await handler(request, reply);
         if (!reply.sent) void reply.code(spec.success.status);
@@ -124,19 +148,24 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   registerMcpEndpoint(app, {
     authenticate,
-    portFor: (principal) => ({
+    // The tools act as the routes they mirror, with the same roles: an MCP session is no way around them.
+    portFor: (request) => ({
       startRun: async (body, options = {}) => {
+        requireRole(request, ROUTES.startRun.operationId, ROUTES.startRun.roles);
         const parsed = parse(StartRunRequestSchema, body, 'run');
-        return deps.client.startRun({ ...parsed, requester: principal }, options);
+        return deps.client.startRun({ ...parsed, requester: request.principal! }, options);
       },
-      getRun: (runId) => deps.client.getRun(runId),
-      listRuns: (query = {}) =>
-        deps.client.listRuns({
+      getRun: (runId) => readableRun(request, runId),
+      listRuns: async (query = {}) => {
+        requireRole(request, ROUTES.listRuns.operationId, ROUTES.listRuns.roles);
+        return deps.client.listRuns({
           ...(query.status ? { status: query.status } : {}),
           ...(query.pending === 'true' ? { pendingOnly: true } : {}),
           limit: query.limit ?? 50,
-        }),
+        });
+      },
       getArtifact: async (sha256) => {
+        requireRole(request, ROUTES.getArtifact.operationId, ROUTES.getArtifact.roles);
         const bytes = await deps.artifacts.get(sha256);
         if (!bytes) throw new ApiError('not_found', `no artifact ${sha256} in this deployment's artifact store`);
         return artifactBody(sha256, bytes);
@@ -165,10 +194,24 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     return { runs };
   });
 
+  route(ROUTES.whoami, async (request) => {
+    const token = request.token!;
+    return { principal: token.principal, roles: token.roles, tokenId: token.id, ...(token.expiresAt ? { expiresAt: token.expiresAt } : {}) };
+  });
+
   route(ROUTES.getRun, async (request) => {
     const { runId } = parse(RunIdParamsSchema, request.params, 'path');
-    return deps.client.getRun(runId);
+    return readableRun(request, runId);
   });
+
+  /** The run, when the token may read it: an agent reads its own runs only (another agent's code and outputs are not its business). */
+  async function readableRun(request: FastifyRequest, runId: string): Promise<RunState> {
+    const run = await deps.client.getRun(runId);
+    if (!hasAnyRole(request.token!.roles, READ_ROLES) && run.requester !== request.principal) {
+      throw new ApiError('forbidden', `run ${runId} belongs to ${run.requester}; an agent token reads its own runs only`, 'role');
+    }
+    return run;
+  }
 
   route(ROUTES.getArtifact, async (request) => {
     const { sha256 } = parse(ArtifactParamsSchema, request.params, 'path');
@@ -179,6 +222,8 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   route(ROUTES.runEvents, async (request, reply) => {
     const { runId } = parse(RunIdParamsSchema, request.params, 'path');
+    // The same rule as getRun, checked before the stream starts.
+    await readableRun(request, runId);
     await streamRunEvents({ request, reply, runId, getRun: (id) => deps.client.getRun(id) });
   });
 
@@ -195,14 +240,26 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   route(ROUTES.decide, async (request) => {
     const { runId, actionId } = parse(ActionParamsSchema, request.params, 'path');
-    const body = parse(DecideRequestSchema, request.body, 'decision');
-    return decideThroughWorkflow(deps.client, { runId, actionId, ...body, approver: request.principal!, channel: 'api' });
+    const { contentSha256, channel, ...body } = parse(DecideRequestSchema, request.body, 'decision');
+    const outcome = await decideThroughWorkflow(
+      { client: deps.client, signer: deps.signer },
+      {
+        runId,
+        actionId,
+        ...body,
+        approver: request.principal!,
+        channel: channel ?? 'api',
+        ...(contentSha256 ? { expectedContentSha256: contentSha256 } : {}),
+      },
+    );
+    request.log.info({ runId, actionId, approver: request.principal, tokenId: request.token?.id, decision: body.decision, status: outcome.status }, 'API decision');
+    return outcome;
   });
 
   route(ROUTES.slackInteractions, async (request, reply) => {
     if (!deps.slack) throw new ApiError('not_found', 'Slack is not configured on this server (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)');
     const outcome = await handleSlackInteraction(
-      { ...deps.slack, client: deps.client, replayGuard, logger: request.log as Logger },
+      { ...deps.slack, decider: { client: deps.client, signer: deps.signer }, replayGuard, logger: request.log as Logger },
       {
         rawBody: typeof request.body === 'string' ? request.body : '',
         signature: headerValue(request.headers['x-slack-signature']),

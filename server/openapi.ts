@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 document, generated from the route table and its zod schemas (OpenAPI 3.1 schemas are JSON
  * Schema 2020-12, which is what z.toJSONSchema produces).
  */
+import { API_ROLES } from '../platform/api-roles.js';
 import { z } from 'zod';
 import { ErrorResponseSchema } from './api-schemas.js';
 import { ROUTE_LIST, type RouteSpec } from './route-table.js';
@@ -38,7 +39,9 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query' | 'he
 }
 
 function operation(route: RouteSpec): JsonSchema {
-  const errors = route.auth === 'bearer' ? [...new Set([...route.errors, 401, 429])].sort() : route.errors;
+  // A route some roles may not call answers 403 to them.
+  const roleErrors = route.roles && route.roles.length < API_ROLES.length ? [403] : [];
+  const errors = route.auth === 'bearer' ? [...new Set([...route.errors, 401, 429, ...roleErrors])].sort() : route.errors;
   const responses: Record<string, JsonSchema> = {
     [String(route.success.status)]: {
       description: route.success.description,

@@ -18,7 +18,9 @@ import {
   StartRunResponseSchema,
   SubmitActionRequestSchema,
   SubmitActionResponseSchema,
+  WhoAmIResponseSchema,
 } from './api-schemas.js';
+import { AGENT_ROLES, API_ROLES, DECIDE_ROLES, READ_ROLES, type ApiRole } from '../platform/api-roles.js';
 import { SlackInteractionFormSchema } from './slack/interaction-payload.js';
 
 export type RouteAuth = 'bearer' | 'slack-signature' | 'none';
@@ -30,6 +32,8 @@ export interface RouteSpec {
   operationId: string;
   summary: string;
   auth: RouteAuth;
+  /** For bearer routes: the token roles that may call it (anything else answers 403). */
+  roles?: readonly ApiRole[];
   params?: z.ZodType;
   query?: z.ZodType;
   /** Request headers the route reads besides authorization (documented only; the handler parses them). */
@@ -47,8 +51,9 @@ export const ROUTES = {
     method: 'POST',
     url: '/v1/runs',
     operationId: 'startRun',
-    summary: 'Start a run; the token principal is the requester',
+    summary: 'Start a run; the token principal is the requester (roles: agent, admin)',
     auth: 'bearer',
+    roles: AGENT_ROLES,
     headers: IdempotencyHeadersSchema,
     body: StartRunRequestSchema,
     success: { status: 201, schema: StartRunResponseSchema, description: 'The run was started' },
@@ -58,8 +63,9 @@ export const ROUTES = {
     method: 'GET',
     url: '/v1/runs',
     operationId: 'listRuns',
-    summary: 'List runs, newest first, filtered by status, agent and risk',
+    summary: 'List runs, newest first, filtered by status, agent and risk (roles: viewer, approver, admin)',
     auth: 'bearer',
+    roles: READ_ROLES,
     query: ListRunsQuerySchema,
     success: { status: 200, schema: ListRunsResponseSchema, description: 'Matching runs' },
     errors: [400],
@@ -68,11 +74,12 @@ export const ROUTES = {
     method: 'GET',
     url: '/v1/runs/:runId',
     operationId: 'getRun',
-    summary: 'Get a run with its actions, risk assessments, decisions and results',
+    summary: 'Get a run with its actions, risk assessments, decisions and results (agent tokens: their own runs only)',
     auth: 'bearer',
+    roles: API_ROLES,
     params: RunIdParamsSchema,
     success: { status: 200, schema: RunResponseSchema, description: 'The run' },
-    errors: [404],
+    errors: [403, 404],
   },
   getArtifact: {
     method: 'GET',
@@ -80,6 +87,8 @@ export const ROUTES = {
     operationId: 'getArtifact',
     summary: 'Get a stored output (full stdout/stderr or an output file) by its sha256',
     auth: 'bearer',
+    // Agents read the outputs of their own runs this way (MCP get_artifact); a sha256 is not guessable.
+    roles: API_ROLES,
     params: ArtifactParamsSchema,
     success: { status: 200, schema: ArtifactResponseSchema, description: 'The artifact, as text or base64' },
     errors: [400, 404],
@@ -92,6 +101,7 @@ export const ROUTES = {
       'Server-sent events of a run (action.awaiting_approval, action.decided, action.finished, run.closed); ' +
       'each event id is stable, send Last-Event-ID to resume; the stream ends after run.closed',
     auth: 'bearer',
+    roles: API_ROLES,
     params: RunIdParamsSchema,
     success: { status: 200, contentType: 'text/event-stream', description: 'A stream of events, one JSON object per event' },
     errors: [404],
@@ -100,8 +110,9 @@ export const ROUTES = {
     method: 'POST',
     url: '/v1/runs/:runId/actions',
     operationId: 'submitAction',
-    summary: "Submit an action to one of the principal's own open runs",
+    summary: "Submit an action to one of the principal's own open runs (roles: agent, admin)",
     auth: 'bearer',
+    roles: AGENT_ROLES,
     headers: IdempotencyHeadersSchema,
     params: RunIdParamsSchema,
     body: SubmitActionRequestSchema,
@@ -112,12 +123,23 @@ export const ROUTES = {
     method: 'POST',
     url: '/v1/runs/:runId/actions/:actionId/decision',
     operationId: 'decide',
-    summary: 'Approve or deny an action awaiting approval, as the token principal',
+    summary: 'Approve or deny an action awaiting approval, as the token principal; the server signs it (roles: approver, admin)',
     auth: 'bearer',
+    roles: DECIDE_ROLES,
     params: ActionParamsSchema,
     body: DecideRequestSchema,
     success: { status: 200, schema: DecideResponseSchema, description: 'The decision counted' },
-    errors: [400, 403, 404, 409],
+    errors: [400, 403, 404, 409, 503],
+  },
+  whoami: {
+    method: 'GET',
+    url: '/v1/whoami',
+    operationId: 'whoami',
+    summary: "The token's principal, roles and expiry",
+    auth: 'bearer',
+    roles: API_ROLES,
+    success: { status: 200, schema: WhoAmIResponseSchema, description: 'Who the token belongs to' },
+    errors: [],
   },
   openapi: {
     method: 'GET',

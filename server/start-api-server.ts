@@ -7,6 +7,7 @@ import { AirlockClient } from '../client/sdk.js';
 import { policyLoader, resolvePolicyPath } from '../policy/policy-loader.js';
 import { parseApprovers } from '../policy/policy-snapshot.js';
 import { SetupError } from '../platform/setup-errors.js';
+import { DecisionSigner } from './decision-signer.js';
 import { buildHttpServer } from './http-server.js';
 import { RateLimiter } from './rate-limiter.js';
 import { createSlackApi } from '../channels/slack/slack-api.js';
@@ -37,7 +38,12 @@ export async function startApiServer(options: { config: AirlockConfig; logger: L
   const env = options.env ?? process.env;
   const settings = loadChannelsEnv(env);
   const logger = options.logger.child({ component: 'http' });
-  const loadPolicy = policyLoader({ file: resolvePolicyPath(env), approvers: parseApprovers(options.config.AIRLOCK_APPROVERS) });
+  const loadPolicy = policyLoader({ file: resolvePolicyPath(env), approvers: parseApprovers(options.config.AIRLOCK_APPROVERS), home: options.config.home });
+  // Created on first start (mode 0600) unless AIRLOCK_SIGNING_KEY gives it; the policy must list its public key.
+  const signer = DecisionSigner.load({ home: options.config.home, env });
+  logger.info({ keyId: signer.keyId, publicKey: signer.publicKey, source: signer.source }, 'decision signing key loaded');
+  const signerListed = (loadPolicy().signers ?? []).some((s) => s.keyId === signer.keyId);
+  if (!signerListed) logger.warn({ keyId: signer.keyId }, 'the policy does not list this signing key: human decisions will be refused until it does');
   const client = await AirlockClient.connect(options.config);
   const slack =
     settings.SLACK_BOT_TOKEN && settings.SLACK_SIGNING_SECRET
@@ -54,12 +60,13 @@ export async function startApiServer(options: { config: AirlockConfig; logger: L
     client,
     artifacts: new FileArtifactStore(path.join(options.config.home, 'artifacts')),
     tokens,
+    signer,
     rateLimiter: new RateLimiter(settings.AIRLOCK_API_RATE_LIMIT),
     logger,
     ...(slack ? { slack } : {}),
   });
   // The approval web UI at `/`, beside the API under /v1.
-  await app.register(webUiPlugin, { client, tokens, config: options.config });
+  await app.register(webUiPlugin, { client, signer, tokens, config: options.config });
   try {
     await app.listen({ host: settings.AIRLOCK_HTTP_HOST, port: settings.AIRLOCK_HTTP_PORT });
   } catch (err) {

@@ -17,7 +17,7 @@ export function controlPolicyDeps(options: { config: AirlockConfig; logger: Logg
 } {
   const env = options.env ?? process.env;
   const file = resolvePolicyPath(env);
-  const policy = policyLoader({ file, approvers: parseApprovers(options.config.AIRLOCK_APPROVERS) });
+  const policy = policyLoader({ file, approvers: parseApprovers(options.config.AIRLOCK_APPROVERS), home: options.config.home });
   let first: PolicySnapshot;
   try {
     first = policy();

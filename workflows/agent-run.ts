@@ -9,6 +9,7 @@ import {
   condition,
   log,
   makeContinueAsNewFunc,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -22,6 +23,9 @@ import { publishRunStatus, startAttributes } from './run-attributes.js';
 import { compactRunResult } from './run-result.js';
 import { createRunServices, loadPolicy } from './run-services.js';
 import { isFinal } from './run-status.js';
+
+/** Decision signals are checked for a signature from this patch on; older histories replay as recorded. */
+const SIGNED_DECISION_SIGNALS_PATCH = 'signed-decision-signals';
 
 export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   const input = StartRunInputSchema.parse(rawInput);
@@ -41,16 +45,20 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   // Validator and handler each get the raw message; both use the one parsed value, so what is checked is recorded.
   setHandler(decideUpdate, (raw) => session.recordHumanDecision(session.parseDecision(raw).decision!), {
     validator: (raw) => {
-      const parsed = session.parseDecision(raw);
+      // Validators leave nothing in history, so updates are always checked for the deadline and a signature.
+      const parsed = session.parseDecision(raw, { verify: () => true });
       if (!parsed.decision) throw new Error(`invalid decision: ${parsed.invalid.replace(/\n/g, '; ')}`);
       // The type lets channels tell "not allowed" (403) from "too late or duplicate" (409) without parsing text.
-      const { refusal } = parsed;
-      if (refusal) throw ApplicationFailure.create({ message: refusal.message, type: refusal.type, nonRetryable: true });
+      const { decision, refusal } = parsed;
+      if (!refusal) return;
+      const { actionId, approver, channel } = decision;
+      log.warn('decision refused', { runId, actionId, approver, channel, refusal: refusal.type });
+      throw ApplicationFailure.create({ message: refusal.message, type: refusal.type, nonRetryable: true });
     },
   });
   // Signals cannot be refused: an invalid one is kept, with its reason, for the audit.
   setHandler(decideSignal, (raw) => {
-    const parsed = session.parseDecision(raw);
+    const parsed = session.parseDecision(raw, { verify: () => patched(SIGNED_DECISION_SIGNALS_PATCH) });
     if (parsed.decision && !parsed.refusal) session.recordHumanDecision(parsed.decision);
     else session.ignoreDecision(raw, parsed.decision ? parsed.refusal?.message : parsed.invalid);
   });

@@ -8,6 +8,8 @@ import type { ActionState } from '../schemas/run.js';
 export const NOTICE_CODE_LINES = 25;
 export const NOTICE_CODE_CHARS = 1_500;
 export const NOTICE_MAX_FINDINGS = 5;
+/** Characters of input file text a push notice carries, all files together. */
+export const NOTICE_FILE_CHARS = 1_000;
 
 export function buildApprovalNotice(options: {
   runId: string;
@@ -25,6 +27,15 @@ export function buildApprovalNotice(options: {
   let excerpt = lines.slice(0, NOTICE_CODE_LINES).join('\n');
   if (excerpt.length > NOTICE_CODE_CHARS) excerpt = excerpt.slice(0, NOTICE_CODE_CHARS);
   const named = (policy.principals ?? []).filter((p) => p.roles.some((role) => options.roles.includes(role)));
+  let fileBudget = NOTICE_FILE_CHARS;
+  let filesTruncated = false;
+  const inputFiles = (action.inputFiles ?? []).map((file) => {
+    const preview = file.preview ?? '';
+    const excerpt = preview.slice(0, Math.max(fileBudget, 0));
+    fileBudget -= excerpt.length;
+    if (excerpt.length < preview.length || file.previewTruncated) filesTruncated = true;
+    return { path: file.path, sha256: file.sha256, bytes: file.bytes, excerpt };
+  });
   return {
     runId: options.runId,
     actionId: action.actionId,
@@ -45,5 +56,8 @@ export function buildApprovalNotice(options: {
     stage: options.stage,
     mentions: named.map((p) => p.id),
     slackMentions: named.flatMap((p) => (p.slackUserId ? [p.slackUserId] : [])),
+    ...(inputFiles.length > 0 ? { inputFiles, filesTruncated } : {}),
+    limits: action.limits,
+    ...(action.network ? { allow: action.network.allow } : {}),
   };
 }

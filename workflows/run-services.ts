@@ -61,6 +61,7 @@ export interface RunServices {
 export function createRunServices(input: StartRunConfig, runId: string, carried: RunCarryOver | undefined): RunServices {
   const session: RunSession = new RunSession(input, {
     runId,
+    executionId: workflowInfo().firstExecutionRunId,
     carried,
     now: nowIso,
     observer: {

@@ -13,8 +13,11 @@ import { maxRiskLevel, type RiskLevel } from '../schemas/risk.js';
 import type { ActionState, RunCarryOver, RunState, StartRunConfig } from '../schemas/run.js';
 import type { DecisionRefusal } from '../policy/gate.js';
 import { limitsAboveBounds } from '../policy/sandbox-policy.js';
+import { actionContentSha256 } from './action-digest.js';
 import { approvalCount, hasDenial, isDecided, refuseDecision } from './approval-state.js';
+import { verificationRefusal } from './decision-checks.js';
 import { parseOrReject } from './parse-or-reject.js';
+import { filesForReview } from './review-files.js';
 
 /** What only the sandbox needs (input files can be large): kept out of the queryable state. */
 export type SandboxInput = Pick<ActionInput, 'isolation' | 'files' | 'outputs' | 'limits'>;
@@ -45,7 +48,14 @@ export class RunSession {
 
   constructor(
     readonly input: StartRunConfig,
-    options: { runId: string; carried: RunCarryOver | undefined; now: () => string; observer: SessionObserver },
+    options: {
+      runId: string;
+      /** The run's first execution id (kept across continue-as-new): what a signed decision names. */
+      executionId: string;
+      carried: RunCarryOver | undefined;
+      now: () => string;
+      observer: SessionObserver;
+    },
   ) {
     const { carried } = options;
     this.runId = options.runId;
@@ -53,6 +63,7 @@ export class RunSession {
     this.observer = options.observer;
     this.state = {
       runId: options.runId,
+      executionId: options.executionId,
       agent: input.agent,
       requester: input.requester,
       status: 'running',
@@ -109,6 +120,9 @@ export class RunSession {
       decisions: [],
       requiredApprovals: 0,
     };
+    // What a signed decision binds to, and what reviewers see of the files.
+    record.contentSha256 = actionContentSha256({ ...record, files: action.files, isolation: action.isolation });
+    if (action.files) record.inputFiles = filesForReview(action.files);
     this.state.actions.push(record);
     this.byId.set(actionId, record);
     this.queue.push(record);
@@ -136,18 +150,29 @@ export class RunSession {
 
   /**
    * Parses a decision message once; the update validator, the update handler and the signal handler all use the
-   * parsed value, so what was checked is what is recorded.
+   * parsed value, so what was checked is what is recorded. With `verify` (asked only of a message that parsed, so a
+   * patch check in it is made exactly when it was before) returning true, the decision must also beat the approval
+   * deadline and carry a valid signature of a signer the pinned policy lists.
    */
-  parseDecision(raw: unknown): ParsedDecision {
+  parseDecision(raw: unknown, options: { verify?: () => boolean } = {}): ParsedDecision {
     const parsed = DecisionInputSchema.safeParse(raw);
     if (!parsed.success) return { invalid: z.prettifyError(parsed.error) };
-    const refusal = refuseDecision(parsed.data, {
-      runId: this.runId,
-      requester: this.input.requester,
-      policy: this.policy,
-      action: this.byId.get(parsed.data.actionId),
-    });
-    return refusal ? { decision: parsed.data, refusal } : { decision: parsed.data };
+    const verify = options.verify?.() ?? false;
+    const decision = parsed.data;
+    const action = this.byId.get(decision.actionId);
+    const refusal =
+      refuseDecision(decision, { runId: this.runId, requester: this.input.requester, policy: this.policy, action }) ??
+      // Policy and action exist once refuseDecision passed.
+      (verify
+        ? verificationRefusal(decision, {
+            runId: this.runId,
+            executionId: this.state.executionId as string,
+            action: action as ActionState,
+            policy: this.pinnedPolicy,
+            nowMs: Date.parse(this.now()),
+          })
+        : undefined);
+    return refusal ? { decision, refusal } : { decision };
   }
 
   /** Counts a human decision the validator accepted. */
@@ -161,6 +186,7 @@ export class RunSession {
       at: this.now(),
       automatic: false,
       policyVersion: this.pinnedPolicy.version,
+      ...(decision.signature ? { signerKeyId: decision.signature.keyId, issuedAt: decision.signature.issuedAt } : {}),
     });
     action.updatedAt = this.now();
     this.observer.decisionRecorded(action, decision);

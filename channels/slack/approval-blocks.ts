@@ -2,6 +2,7 @@
  * Block Kit for an action waiting for approval, and for its outcome. Pure: the notification activity posts what
  * this builds. Text from the agent is shown inside code blocks or escaped, so it cannot ping or format.
  */
+import { escapeHiddenCharacters } from '../../schemas/hidden-characters.js';
 import type { ApprovalNotice, ApprovalOutcome } from '../../schemas/notification.js';
 import { encodeButtonValue, SLACK_ACTION_IDS } from './button-value.js';
 
@@ -14,7 +15,34 @@ export interface SlackMessage {
 }
 
 function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escapeHiddenCharacters(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Agent text inside a code block: hidden characters shown, and no way to close the block early. */
+function codeText(text: string): string {
+  return escapeHiddenCharacters(text).replace(/```/g, "'''");
+}
+
+/** Input files, limits and network: everything besides the code that the approval lets run. */
+function runsWithBlocks(notice: ApprovalNotice): unknown[] {
+  const blocks: unknown[] = [];
+  if (notice.inputFiles && notice.inputFiles.length > 0) {
+    const files = notice.inputFiles
+      .map((file) => `• \`${escapeText(file.path)}\` (${file.bytes} bytes, sha256 \`${file.sha256.slice(0, 16)}\`)${file.excerpt ? `\n\`\`\`${codeText(file.excerpt)}\`\`\`` : ''}`)
+      .join('\n');
+    const note = notice.filesTruncated ? '\n_truncated — open in the web UI to see every file in full_' : '';
+    const room = MAX_SECTION_CHARS - note.length;
+    const text = `*Input files* (placed in /workspace next to the code):\n${files}`;
+    // A cut inside a code block would leave it open: past the room, say so instead of showing half a block.
+    const shown = text.length > room ? `${clip(text.replace(/```[\s\S]*?```/g, '(excerpt left out)'), room)}\n_truncated — open in the web UI to see every file in full_` : `${text}${note}`;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: shown } });
+  }
+  const limits = notice.limits
+    ? `*Limits:* ${notice.limits.timeoutSec} s, ${notice.limits.memoryMb} MB memory, ${notice.limits.cpus} CPU, ${notice.limits.pids} processes, ${notice.limits.outputBytes} bytes of output`
+    : undefined;
+  const network = `*Network:* ${notice.allow && notice.allow.length > 0 ? notice.allow.map((entry) => `\`${escapeText(entry)}\``).join(', ') : 'none'}`;
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip([limits, network].filter(Boolean).join('\n'), MAX_SECTION_CHARS) } });
+  return blocks;
 }
 
 function clip(text: string, max: number): string {
@@ -25,7 +53,7 @@ function summaryBlocks(notice: ApprovalNotice): unknown[] {
   const findings = notice.findings.length
     ? notice.findings.map((f) => `• \`${f.ruleId}\` line ${f.line}: ${escapeText(f.description)}`).join('\n')
     : '• no rule matched; the score alone set the level';
-  const code = clip(notice.codeExcerpt.replace(/```/g, "'''"), MAX_SECTION_CHARS - 20);
+  const code = clip(codeText(notice.codeExcerpt), MAX_SECTION_CHARS - 20);
   const blocks: unknown[] = [
     {
       type: 'section',
@@ -45,6 +73,7 @@ function summaryBlocks(notice: ApprovalNotice): unknown[] {
       type: 'section',
       text: { type: 'mrkdwn', text: `*Code* (${notice.language}${notice.codeTruncated ? ', excerpt' : ''}):\n\`\`\`${code}\`\`\`` },
     },
+    ...runsWithBlocks(notice),
   ];
   if (notice.slackMentions.length > 0) {
     blocks.push({

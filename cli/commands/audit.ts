@@ -1,7 +1,7 @@
 import { parseDurationMs } from '../../schemas/duration.js';
 import { EXIT } from '../exit-codes.js';
 import { expectPositionals, parseCommandLine } from '../parse-args.js';
-import { renderAudit } from '../render-audit.js';
+import { renderAudit, renderVerification } from '../render-audit.js';
 import { renderDecisionLines } from '../render-decision-lines.js';
 import { UsageError } from '../usage-error.js';
 import { jsonLine, withClient, type CommandContext } from '../context.js';
@@ -15,6 +15,7 @@ export async function auditCommand(context: CommandContext): Promise<number> {
     json: { type: 'boolean' },
     since: { type: 'string' },
     jsonl: { type: 'boolean' },
+    verify: { type: 'boolean' },
   } as const);
   if (values.since !== undefined) {
     if (positionals.length > 0) throw new UsageError('audit: give either <runId> or --since DURATION, not both');
@@ -32,6 +33,13 @@ export async function auditCommand(context: CommandContext): Promise<number> {
   }
   if (values.jsonl) throw new UsageError('audit: --jsonl goes with --since DURATION (use --json for one run)');
   const [runId] = expectPositionals('audit', positionals, ['runId']) as [string];
+  if (values.verify) {
+    return withClient(context, async (client) => {
+      const verification = await client.verifyAudit(runId);
+      context.io.out(values.json ? jsonLine(verification) : renderVerification(verification));
+      return verification.allCountedVerified ? EXIT.ok : EXIT.error;
+    });
+  }
   return withClient(context, async (client) => {
     const report = await client.audit(runId);
     context.io.out(values.json ? jsonLine(report) : renderAudit(report));

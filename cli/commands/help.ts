@@ -25,18 +25,27 @@ usage:
                                        * and ? within a path part, ** for any depth; fetch with airlock artifact)
       --wait                           wait for the outcome and print it
       --json                           print one JSON object
-  airlock approve <runId> --as USER [--action ID] [--reason TEXT]
-  airlock deny <runId> --as USER [--action ID] [--reason TEXT]
-                                     decide an action awaiting approval (default: the only one)
+  airlock login                      read an API token from stdin, check it with the API and store it
+  airlock approve <runId> [--action ID] [--reason TEXT] [--sha256 CONTENT]
+  airlock deny <runId> [--action ID] [--reason TEXT] [--sha256 CONTENT]
+                                     decide an action awaiting approval (default: the only one) through
+                                     the API, as your token's principal; --sha256: only if the action
+                                     still has the content you reviewed (airlock status shows it)
   airlock status <runId> [--json]    where the run and its actions stand
   airlock list [--pending] [--json]  recent runs; --pending: only runs awaiting approval
   airlock audit <runId> [--json]     every action's decision chain from the workflow history
+  airlock audit <runId> --verify [--json]
+                                     re-check every human decision's signature from history alone
+                                     (exit 4 if a counted decision does not verify)
   airlock audit --since DUR [--jsonl]
                                      every decision of every run in the last DUR (e.g. 24h), one per line
   airlock artifact <sha256> [--out FILE]
                                      print a stored output (or write it to FILE; binary needs --out)
-  airlock token create --as PRINCIPAL [--json]
-                                     a bearer token for the HTTP API, printed once (only its hash is kept)
+  airlock token create --as PRINCIPAL [--role ROLE]... [--expires DUR] [--json]
+                                     a bearer token for the HTTP API and web UI, printed once (only its
+                                     hash is kept); roles agent (default), viewer, approver, admin
+  airlock token revoke <tokenId>     the token stops working at once (API and web UI)
+  airlock token list [--json]        tokens with their roles, expiry and status
   airlock policy check <file> [--json] [--strict]
                                      validate a policy file (errors with line numbers) and warn about rules
                                      that can never take effect (--strict: warnings exit 1)
@@ -51,7 +60,8 @@ usage:
                                      over the HTTP API at AIRLOCK_URL with the token in AIRLOCK_TOKEN
   airlock help                       this text
 
-environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, AIRLOCK_TASK_QUEUE, AIRLOCK_HOME
+environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, AIRLOCK_TASK_QUEUE, AIRLOCK_HOME,
+AIRLOCK_API_URL (default http://127.0.0.1:8080), AIRLOCK_TOKEN (else the one airlock login stored)
 
 exit codes: 0 success, 1 an action's code failed, 2 usage or input error, 3 an action was denied or its
 approval timed out, 4 Airlock could not do it (Temporal unreachable, unknown run, decision refused)

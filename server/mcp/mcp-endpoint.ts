@@ -14,8 +14,8 @@ export function registerMcpEndpoint(
   app: FastifyInstance,
   options: {
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-    /** The operations the tools may use, on behalf of the authenticated principal. */
-    portFor: (principal: string) => AirlockApiPort;
+    /** The operations the tools may use, on behalf of the authenticated principal and within its token's roles. */
+    portFor: (request: FastifyRequest) => AirlockApiPort;
   },
 ): void {
   app.route({
@@ -28,7 +28,7 @@ export function registerMcpEndpoint(
         throw new ApiError('invalid_request', `${request.method} ${MCP_PATH}: this MCP endpoint is stateless; send each JSON-RPC message as a POST`);
       }
       const server = createAirlockMcpServer({
-        api: options.portFor(request.principal!),
+        api: options.portFor(request),
         webUiBaseUrl: `${request.protocol}://${request.headers.host ?? request.hostname}`,
       });
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

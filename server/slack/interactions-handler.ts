@@ -5,8 +5,7 @@
  */
 import { verifySlackRequest } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { DecideClient } from '../decide-service.js';
-import { decideThroughWorkflow } from '../decide-service.js';
+import { decideThroughWorkflow, type DecideDeps } from '../decide-service.js';
 import { ApiError } from '../api-error.js';
 import { decodeButtonValue, SLACK_ACTION_IDS } from '../../channels/slack/button-value.js';
 import { BlockActionsPayloadSchema } from './interaction-payload.js';
@@ -19,7 +18,8 @@ export const SIGNATURE_WINDOW_MS = 5 * 60_000;
 export interface SlackInteractionDeps {
   signingSecret: string;
   api: SlackApi;
-  client: DecideClient;
+  /** The deciding service: signs the click as the mapped principal and sends it to the workflow. */
+  decider: DecideDeps;
   /** The principal a Slack user id maps to under the current policy, if any. */
   principalForSlackUser: (slackUserId: string) => string | undefined;
   replayGuard: ReplayGuard;
@@ -87,7 +87,7 @@ export async function handleSlackInteraction(deps: SlackInteractionDeps, request
   }
   const log = deps.logger.child({ runId: target.runId, actionId: target.actionId, principal });
   try {
-    const outcome = await decideThroughWorkflow(deps.client, { ...target, decision, approver: principal, channel: 'slack' });
+    const outcome = await decideThroughWorkflow(deps.decider, { ...target, decision, approver: principal, channel: 'slack' });
     log.info({ decision, status: outcome.status }, 'Slack decision counted');
     if (outcome.status === 'awaiting_approval') {
       await tell(`Your approval counted: ${outcome.approvals} of ${outcome.requiredApprovals} approvals so far.`);

@@ -2,6 +2,7 @@
  * A tiny HTML template tag: every interpolated value is escaped unless it is already SafeHtml, so a page can only
  * contain markup its own templates wrote. Values from runs (code, output, reasons, agent names) are untrusted.
  */
+import { escapeHiddenCharacters } from '../../schemas/hidden-characters.js';
 
 /** Markup that has been escaped or written by a template; safe to put into a page as it is. */
 export class SafeHtml {
@@ -13,9 +14,12 @@ export class SafeHtml {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Escapes text for use in element content and in quoted attribute values. */
+/**
+ * Escapes text for use in element content and in quoted attribute values. Hidden characters (control, bidi,
+ * zero-width) become visible escapes first, so no page shows text that reads differently from what runs.
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ESCAPES[char] as string);
+  return escapeHiddenCharacters(text).replace(/[&<>"']/g, (char) => ESCAPES[char] as string);
 }
 
 /** A value a template may interpolate: nested lists are joined, null/undefined/false render nothing. */

@@ -9,7 +9,7 @@ import type { DecisionKind, DecisionOutcome } from '../../schemas/decision.js';
 import type { ActionState, RunState } from '../../schemas/run.js';
 import { WORKFLOW_TYPE } from '../../workflows/messages.js';
 import { AWAITING_APPROVAL_ATTRIBUTE } from '../../workflows/search-attributes.js';
-import { decideThroughWorkflow } from '../decide-service.js';
+import { decideThroughWorkflow, type DecideDeps } from '../decide-service.js';
 
 /** One action a human can decide on now. */
 export interface PendingApproval {
@@ -28,7 +28,15 @@ export interface UiRunSource {
   recentRuns(limit: number): Promise<RunSummary[]>;
   getRun(runId: string): Promise<RunState>;
   /** Decides as `approver` through the web UI channel; refusals are ApiErrors carrying the workflow's message. */
-  decide(request: { runId: string; actionId: string; decision: DecisionKind; approver: string; reason?: string }): Promise<DecisionOutcome>;
+  decide(request: {
+    runId: string;
+    actionId: string;
+    decision: DecisionKind;
+    approver: string;
+    reason?: string;
+    /** The content hash the page showed the reviewer. */
+    expectedContentSha256?: string;
+  }): Promise<DecisionOutcome>;
 }
 
 /** Most waiting runs the pending page loads; more than this is a queue no one reads on one page anyway. */
@@ -59,7 +67,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
 
 /** The UI's view of Airlock: the SDK for run state and decisions, the Temporal client for listing. */
 export function createUiRunSource(deps: {
-  airlock: Pick<AirlockClient, 'getRun' | 'decide'>;
+  airlock: Pick<AirlockClient, 'getRun' | 'deliverSignedDecision'>;
+  signer: DecideDeps['signer'];
   temporal: Client;
   taskQueue: string;
 }): UiRunSource {
@@ -116,7 +125,7 @@ export function createUiRunSource(deps: {
       return airlock.getRun(runId);
     },
     decide(request) {
-      return decideThroughWorkflow(airlock, { ...request, channel: 'ui' });
+      return decideThroughWorkflow({ client: airlock, signer: deps.signer }, { ...request, channel: 'ui' });
     },
   };
 }

@@ -14,6 +14,8 @@ import { DecisionKindSchema, type DecisionOutcome } from '../../schemas/decision
 import { ApiError } from '../api-error.js';
 import { RateLimiter } from '../rate-limiter.js';
 import type { TokenStore } from '../../platform/token-store.js';
+import { DECIDE_ROLES, hasAnyRole, READ_ROLES } from '../../platform/api-roles.js';
+import type { DecideDeps } from '../decide-service.js';
 import { expiredCookie, parseCookies, sessionCookie } from './cookies.js';
 import type { SafeHtml } from './html.js';
 import { csrfTokenMatches, SESSION_TTL_MS, SessionStore, type Session } from './session-store.js';
@@ -36,7 +38,9 @@ const FORM_BODY_LIMIT_BYTES = 16 * 1024;
 
 export interface WebUiOptions {
   /** Run state and decisions (the SDK client the API uses). */
-  client: Pick<AirlockClient, 'getRun' | 'decide'>;
+  client: Pick<AirlockClient, 'getRun' | 'deliverSignedDecision'>;
+  /** The deciding service's key (decisions made here are signed with it). */
+  signer: DecideDeps['signer'];
   /** API tokens: signing in checks the token against this store. */
   tokens: TokenStore;
   /** Temporal address and namespace (listing, links) and the task queue whose runs this deployment serves. */
@@ -47,9 +51,13 @@ export interface WebUiOptions {
   source?: UiRunSource;
 }
 
+/** A session whose token still counts, with the token's roles as they are now. */
+type LiveSession = Session & { roles: string[] };
+
 const DecisionFormSchema = z.object({
   decision: DecisionKindSchema,
   reason: z.string().max(1_000, 'the reason may be at most 1000 characters').optional(),
+  contentSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 
 /** Form bodies arrive parsed or as text, depending on which parser the parent server registered. */
@@ -97,8 +105,26 @@ export async function webUiPlugin(app: FastifyInstance, options: WebUiOptions): 
     return payload;
   });
 
-  const sessionOf = (request: FastifyRequest): Session | undefined =>
-    sessions.get(parseCookies(request.headers.cookie).get(SESSION_COOKIE));
+  /**
+   * The live session of the request, checked against the token store every time: a revoked or expired token (or
+   * one that lost its read roles) ends its sessions at once.
+   */
+  const sessionOf = (request: FastifyRequest): LiveSession | undefined => {
+    const session = sessions.get(parseCookies(request.headers.cookie).get(SESSION_COOKIE));
+    if (!session) return undefined;
+    let status;
+    try {
+      status = options.tokens.checkId(session.tokenId);
+    } catch (err) {
+      request.log.error({ err }, 'token store unreadable');
+      return undefined;
+    }
+    if (!status.ok || !hasAnyRole(status.record.roles, READ_ROLES)) {
+      sessions.delete(session.id);
+      return undefined;
+    }
+    return { ...session, roles: status.record.roles };
+  };
 
   const isSecure = (request: FastifyRequest) => request.protocol === 'https';
 
@@ -122,13 +148,13 @@ export async function webUiPlugin(app: FastifyInstance, options: WebUiOptions): 
   const signedInPage = (reply: FastifyReply, session: Session, status: number, title: string, body: SafeHtml, current?: PageOptions['current']) =>
     page(reply, status, { title, body, principal: session.principal, csrfToken: session.csrfToken, ...(current ? { current } : {}) });
 
-  const requirePageSession = (request: FastifyRequest, reply: FastifyReply, next = request.url): Session | undefined => {
+  const requirePageSession = (request: FastifyRequest, reply: FastifyReply, next = request.url): LiveSession | undefined => {
     const session = sessionOf(request);
     if (!session) void reply.redirect(`/sign-in?next=${encodeURIComponent(next)}`, 303);
     return session;
   };
 
-  const requireApiSession = (request: FastifyRequest, reply: FastifyReply): Session | undefined => {
+  const requireApiSession = (request: FastifyRequest, reply: FastifyReply): LiveSession | undefined => {
     const session = sessionOf(request);
     if (!session) void reply.code(401).send({ error: { code: 'unauthenticated', message: 'Your session has ended: sign in again.' } });
     return session;
@@ -174,7 +200,10 @@ export async function webUiPlugin(app: FastifyInstance, options: WebUiOptions): 
       request.log.error({ err }, 'token store unreadable');
       return refuse(503, 'The server cannot read its token file; ask the operator to check the server log.');
     }
-    if (!stored) return refuse(200, 'That token is not valid. Check it, or create a new one with: airlock token create --as YOUR_NAME');
+    if (!stored) return refuse(200, 'That token is not valid. Check it, or create a new one with: airlock token create --as YOUR_NAME --role approver');
+    if (!hasAnyRole(stored.roles, READ_ROLES)) {
+      return refuse(403, 'This token may not use the approval console (it needs the viewer, approver or admin role).');
+    }
     const session = sessions.create(stored.principal, stored.id);
     request.log.info({ principal: stored.principal, tokenId: stored.id }, 'web UI sign-in');
     void reply.header('set-cookie', sessionCookie(SESSION_COOKIE, session.id, { maxAgeSec: SESSION_TTL_MS / 1000, secure: isSecure(request) }));
@@ -279,7 +308,14 @@ export async function webUiPlugin(app: FastifyInstance, options: WebUiOptions): 
     if (crossOrigin(request) || !csrfTokenMatches(session, presented)) {
       return fail(403, 'This decision did not come from your Airlock page (the security token is missing or out of date). Reload the page and decide again.');
     }
-    const parsed = DecisionFormSchema.safeParse({ decision: fields.decision, reason: fields.reason?.trim() || undefined });
+    if (!hasAnyRole(session.roles, DECIDE_ROLES)) {
+      return fail(403, `${session.principal} may view runs but not decide: that needs the approver role.`);
+    }
+    const parsed = DecisionFormSchema.safeParse({
+      decision: fields.decision,
+      reason: fields.reason?.trim() || undefined,
+      contentSha256: fields.contentSha256 || undefined,
+    });
     if (!parsed.success) return fail(400, z.prettifyError(parsed.error).replace(/\n/g, ' '));
 
     let outcome: DecisionOutcome;
@@ -290,6 +326,7 @@ export async function webUiPlugin(app: FastifyInstance, options: WebUiOptions): 
         decision: parsed.data.decision,
         approver: session.principal,
         ...(parsed.data.reason ? { reason: parsed.data.reason } : {}),
+        ...(parsed.data.contentSha256 ? { expectedContentSha256: parsed.data.contentSha256 } : {}),
       });
     } catch (err) {
       const p = problem(request, err);
@@ -323,5 +360,5 @@ async function connectedSource(app: FastifyInstance, options: WebUiOptions): Pro
     await connection.close();
   });
   const temporal = new Client({ connection, namespace: options.config.TEMPORAL_NAMESPACE });
-  return createUiRunSource({ airlock: options.client, temporal, taskQueue: options.config.AIRLOCK_TASK_QUEUE });
+  return createUiRunSource({ airlock: options.client, signer: options.signer, temporal, taskQueue: options.config.AIRLOCK_TASK_QUEUE });
 }

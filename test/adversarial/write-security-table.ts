@@ -11,6 +11,8 @@ import { ISOLATION_LEVELS, type IsolationLevel } from '../../schemas/action.js';
 import { ADVERSARIAL_CASES } from './cases/index.js';
 import { createAdversarialHarness } from './support/case-runner.js';
 
+/** Where the generated part of docs/security.md begins: the threat model above it is written by hand. */
+const GENERATED_MARKER = '# Sandbox security: adversarial suite results';
 /** Everything from this line on in docs/security.md is kept as it is when the table is regenerated. */
 const HAND_WRITTEN_MARKER = '<!-- Hand-written sections follow; the generator keeps them. -->';
 const OUTPUT = fileURLToPath(new URL('../../../docs/security.md', import.meta.url));
@@ -73,10 +75,14 @@ async function main(): Promise<number> {
     }),
     '',
   ];
-  // Sections after the marker are written by hand (e.g. the risk gate's rates): regeneration keeps them.
-  const previous = await readFile(OUTPUT, 'utf8').catch(() => '');
-  const marker = previous.indexOf(HAND_WRITTEN_MARKER);
-  await writeFile(OUTPUT, lines.join('\n') + (marker >= 0 ? `\n${previous.slice(marker)}` : ''));
+  // The threat model above the table and the sections after the marker are written by hand: regeneration keeps
+  // both and replaces only the generated table between them.
+  const current = await readFile(OUTPUT, 'utf8').catch(() => '');
+  const start = current.indexOf(GENERATED_MARKER);
+  const head = start >= 0 ? current.slice(0, start) : '';
+  const tailAt = current.indexOf(HAND_WRITTEN_MARKER);
+  const tail = tailAt >= 0 ? `\n${current.slice(tailAt)}` : '';
+  await writeFile(OUTPUT, head + lines.join('\n') + tail);
   process.stderr.write(`wrote ${OUTPUT}${failures ? ` (${failures} failed)` : ''}\n`);
   return failures === 0 ? 0 : 1;
 }

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../platform/config.js';
 import { ActionRefusedError, DecisionRefusedError, InputError, RunNotFoundError } from '../../client/errors.js';
 import { AirlockClient } from '../../client/sdk.js';
+import { startDecidingApi, type DecidingApi } from '../support/deciding-api.js';
 import { startTestWorkers, uniqueId, type TestWorkers } from '../support/temporal.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
@@ -112,16 +113,21 @@ void describe('airlock CLI against Temporal, workers and Docker', { timeout: 240
   let folder: string;
   let stopTemporal: () => Promise<void>;
   let stack: TestWorkers;
+  let api: DecidingApi;
   let env: NodeJS.ProcessEnv;
+  /** The CLI environment of a person with an approver token: decisions go through the API as them. */
+  const as = (principal: string) => ({ ...api.envFor(principal), LOG_LEVEL: 'silent' });
 
   before(async () => {
     folder = await mkdtemp(path.join(os.tmpdir(), 'airlock-cli-e2e-'));
     stopTemporal = await ensureTemporal(folder);
     stack = await startTestWorkers();
-    env = { ...stack.env, LOG_LEVEL: 'silent' };
+    api = await startDecidingApi(stack);
+    env = { ...stack.env, LOG_LEVEL: 'silent', AIRLOCK_API_URL: api.url };
   });
 
   after(async () => {
+    await api?.close();
     await stack?.stop();
     await stopTemporal?.();
     await rm(folder, { recursive: true, force: true });
@@ -181,13 +187,13 @@ void describe('airlock CLI against Temporal, workers and Docker', { timeout: 240
     assert.equal(waiting.status, 'awaiting_approval');
     assert.equal(waiting.actions[0]?.risk?.level, 'medium');
 
-    const self = await cli(['approve', runId, '--as', 'alice'], env);
+    const self = await cli(['approve', runId], as('alice'));
     assert.notEqual(self.code, 0);
     assert.equal(self.stdout, '');
     // One line, the workflow's own reason (its exact wording belongs to the workflow).
     assert.match(self.stderr, /^airlock: [^\n]*may not approve[^\n]*\n$/);
 
-    const approved = await cli(['approve', runId, '--as', 'bob', '--reason', 'only echoes'], env);
+    const approved = await cli(['approve', runId, '--reason', 'only echoes'], as('bob'));
     assert.equal(approved.code, 0, approved.stderr);
     assert.match(approved.stdout, /approved .* a1 as bob/);
 
@@ -204,7 +210,7 @@ void describe('airlock CLI against Temporal, workers and Docker', { timeout: 240
       { approver: 'bob', channel: 'cli', reason: 'only echoes' },
     );
 
-    const again = await cli(['approve', runId, '--action', 'a1', '--as', 'carol'], env);
+    const again = await cli(['approve', runId, '--action', 'a1'], as('carol'));
     assert.notEqual(again.code, 0);
     assert.match(again.stderr.trim(), /^airlock: (action a1 is not awaiting approval \(status: succeeded\)|run .* has ended: start a new run)$/);
 
@@ -219,7 +225,10 @@ void describe('airlock CLI against Temporal, workers and Docker', { timeout: 240
     assert.match(audited?.execution?.stdout.sha256 ?? '', /^[0-9a-f]{64}$/);
     assert.ok(audited?.execution?.sandbox.containerId);
     const humanAudit = await cli(['audit', runId], env);
-    assert.match(humanAudit.stdout, /approved by bob via cli/);
+    assert.match(humanAudit.stdout, /approved by bob via cli \(update\), policy [0-9a-f]{12}, signed by key [0-9a-f]{16}/);
+    const verified = await cli(['audit', runId, '--verify'], env);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, /a1 approve by bob via cli \(update #\d+, counted\): key [0-9a-f]{16} \(local\) verified/);
   });
 
   void it('deny: run --wait ends with status denied and exit code 3', async () => {
@@ -227,7 +236,7 @@ void describe('airlock CLI against Temporal, workers and Docker', { timeout: 240
     const file = await codeFile('deny.py', SUBPROCESS_CODE);
     const waiting = startCli(['run', file, '--wait', '--json', '--agent', agent, '--as', 'alice', '--approval-timeout', '2m'], env);
     const runId = await pendingRunOf(agent);
-    const denied = await cli(['deny', runId, '--as', 'bob', '--reason', 'no subprocesses today'], env);
+    const denied = await cli(['deny', runId, '--reason', 'no subprocesses today'], as('bob'));
     assert.equal(denied.code, 0, denied.stderr);
     const result = await waiting.done;
     assert.equal(result.code, 3, result.stderr);
@@ -237,7 +246,7 @@ void describe('airlock CLI against Temporal, workers and Docker', { timeout: 240
     assert.equal(run.actions[0]?.result, undefined, 'a denied action never runs');
   });
 
-  void it('SDK: a session run takes actions by update, waits for them, decides by signal and closes', async () => {
+  void it('SDK: a session run takes actions by update, waits for them, decides through the API and closes', async () => {
     const client = await AirlockClient.connect(loadConfig(env));
     try {
       const agent = uniqueId('sdk');
@@ -256,11 +265,13 @@ void describe('airlock CLI against Temporal, workers and Docker', { timeout: 240
       });
       assert.deepEqual(listed.map((run) => [run.runId, run.agent, run.highestRisk]), [[runId, agent, 'medium']]);
 
+      const bob = api.tokenFor('bob');
       await assert.rejects(
-        client.decide(runId, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'api' }),
+        client.decide(runId, { actionId: 'a1', decision: 'approve' }, { token: bob }),
         (err: Error) => err instanceof DecisionRefusedError && /a1/.test(err.message),
       );
-      await client.decideNoWait(runId, { actionId: 'a2', decision: 'approve', approver: 'bob', channel: 'api' });
+      const outcome = await client.decide(runId, { actionId: 'a2', decision: 'approve' }, { token: bob });
+      assert.equal(outcome.status, 'approved');
       const final = await client.waitForActions(runId, { actionIds: ['a2'], until: 'final', timeoutMs: 60_000 });
       const a2 = final.actions.find((a) => a.actionId === 'a2');
       assert.equal(a2?.status, 'succeeded');
@@ -279,8 +290,8 @@ void describe('airlock CLI against Temporal, workers and Docker', { timeout: 240
   });
 
   void it('an unknown run id is a one-line error', async () => {
-    for (const command of [['status', 'run-doesnotexist'], ['approve', 'run-doesnotexist', '--as', 'bob'], ['audit', 'run-doesnotexist']]) {
-      const result = await cli(command, env);
+    for (const command of [['status', 'run-doesnotexist'], ['approve', 'run-doesnotexist'], ['audit', 'run-doesnotexist']]) {
+      const result = await cli(command, command[0] === 'approve' ? as('bob') : env);
       assert.equal(result.code, 4, command.join(' '));
       assert.equal(result.stderr, 'airlock: no run with id run-doesnotexist\n');
     }

@@ -8,7 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ActionInput } from '../../schemas/action.js';
-import { decideUpdate, submitActionUpdate } from '../../workflows/messages.js';
+import { submitActionUpdate } from '../../workflows/messages.js';
+import { decideSigned } from '../support/signed-decision.js';
 import { launchChromium, openSession, signIn } from '../support/browser.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { startUiStack } from '../support/ui-stack.js';
@@ -75,8 +76,8 @@ async function main(): Promise<void> {
       args: [{ language: 'python', task: 'Count the exported orders (create the file first)', code: REVISED_CLEANUP }],
     });
     await waitForRun(revised, actionIs('a2', 'awaiting_approval'));
-    await revised.executeUpdate(decideUpdate, {
-      args: [{ actionId: 'a2', decision: 'approve', approver: 'carol', channel: 'cli', reason: 'Copies the export into the sandbox only' }],
+    await decideSigned(revised, stack.workers.config.home, {
+      actionId: 'a2', decision: 'approve', approver: 'carol', channel: 'cli', reason: 'Copies the export into the sandbox only',
     });
 
     await mkdir(OUTPUT_DIR, { recursive: true });

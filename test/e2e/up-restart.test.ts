@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { tokenFilePath, TokenStore } from '../../platform/token-store.js';
 import { findFreePort } from '../../workers/dev-stack/port-check.js';
 import { eventually, runCli, spawnCli, type CliResult } from '../support/cli.js';
 
@@ -24,7 +25,13 @@ describe('airlock up: restart keeps waiting runs', () => {
     const temporalPort = await findFreePort('127.0.0.1');
     const uiPort = await findFreePort('127.0.0.1');
     const httpPort = await findFreePort('127.0.0.1');
-    env = { ...process.env, AIRLOCK_HOME: home, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`, LOG_LEVEL: 'warn' };
+    env = {
+      ...process.env,
+      AIRLOCK_HOME: home,
+      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+      LOG_LEVEL: 'warn',
+      AIRLOCK_API_URL: `http://127.0.0.1:${httpPort}`,
+    };
     // `up` must start its own server: it may not see the test stack's address.
     const upEnv: NodeJS.ProcessEnv = { ...env, AIRLOCK_TEMPORAL_PORT: String(temporalPort), AIRLOCK_UI_PORT: String(uiPort), AIRLOCK_HTTP_PORT: String(httpPort) };
     delete upEnv.TEMPORAL_ADDRESS;
@@ -81,7 +88,9 @@ describe('airlock up: restart keeps waiting runs', () => {
     const pending = await runCli(['list', '--pending', '--json'], env);
     assert.match(pending.stdout, new RegExp(runId), 'the waiting run is still listed as pending after the restart');
 
-    const approved = await runCli(['approve', runId, '--as', 'bob', '--reason', 'after restart'], env);
+    // bob decides through the stack's API with his own approver token.
+    const bob = new TokenStore(tokenFilePath(home)).create('bob', { roles: ['approver'] }).token;
+    const approved = await runCli(['approve', runId, '--reason', 'after restart'], { ...env, AIRLOCK_TOKEN: bob });
     assert.equal(approved.code, 0, approved.stderr);
 
     const finished = await eventually('the run to finish', async () => {

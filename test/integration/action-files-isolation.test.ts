@@ -5,10 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { FileArtifactStore } from '../../platform/artifact-store.js';
 import { LABELS } from '../../sandbox/labels.js';
-import { closeUpdate, decideUpdate, submitActionUpdate } from '../../workflows/messages.js';
+import { closeUpdate, submitActionUpdate } from '../../workflows/messages.js';
 import { managedContainers } from '../support/docker.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { startTestWorkers, type TestWorkers } from '../support/temporal.js';
+import { decideSigned } from '../support/signed-decision.js';
 
 const HIGH_RISK_CODE = 'import os\nos.system("echo high-risk")';
 
@@ -52,7 +53,7 @@ void describe('action files, accounting and isolation', { timeout: 180_000 }, ()
     });
     // The symlink to /etc/passwd (the escape the output collector must refuse) is not low risk: a human approves.
     await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
-    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli' }] });
+    await decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli' });
     const run = await handle.result();
     const action = run.actions[0]!;
     assert.equal(action.status, 'succeeded', action.error ?? action.result?.stderr.text);
@@ -102,7 +103,7 @@ void describe('action files, accounting and isolation', { timeout: 180_000 }, ()
     const handle = await start(stack.client, stack.taskQueue, { actions: [{ language: 'python', code: HIGH_RISK_CODE }] });
     await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
     for (const approver of ['bob', 'carol']) {
-      await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver, channel: 'cli' }] });
+      await decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver, channel: 'cli' });
     }
     const action = (await handle.result()).actions[0]!;
     assert.equal(action.risk?.level, 'high');

@@ -7,6 +7,7 @@ import { containersCreatedForRun, managedContainers } from '../support/docker.js
 import { actionIs, startedRunIds, startRun, waitForRun } from '../support/runs.js';
 import { LABELS } from '../../sandbox/labels.js';
 import { startTestWorkers, type TestWorkers } from '../support/temporal.js';
+import { decideSigned, signatureFor } from '../support/signed-decision.js';
 
 const SUBPROCESS_CODE = 'import subprocess\nprint(subprocess.run(["echo", "approved-output"], capture_output=True, text=True).stdout.strip())';
 const HIGH_RISK_CODE = 'import os\nos.system("echo two-approvers")';
@@ -58,7 +59,7 @@ describe('agentRun workflow', () => {
     }
     assert.ok(found, 'the waiting run is listed by AirlockStatus = awaiting_approval');
 
-    const outcome = await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli', reason: 'looks fine' }] });
+    const outcome = await decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli', reason: 'looks fine' });
     assert.deepEqual(outcome, { actionId: 'a1', status: 'approved', approvals: 1, requiredApprovals: 1 });
     const run = await handle.result();
     const action = run.actions[0]!;
@@ -72,7 +73,7 @@ describe('agentRun workflow', () => {
     const since = Date.now();
     const handle = await startRun(stack.client, stack.taskQueue, { actions: [{ language: 'python', code: SUBPROCESS_CODE }] });
     await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
-    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'deny', approver: 'bob', channel: 'cli', reason: 'no shelling out' }] });
+    await decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'deny', approver: 'bob', channel: 'cli', reason: 'no shelling out' });
     const run = await handle.result();
     assert.equal(run.actions[0]?.status, 'denied');
     assert.equal(run.actions[0]?.result, undefined);
@@ -109,30 +110,33 @@ describe('agentRun workflow', () => {
     const handle = await startRun(stack.client, stack.taskQueue, { actions: [{ language: 'python', code: SUBPROCESS_CODE }] });
     await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
     await assert.rejects(
-      handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'alice', channel: 'cli' }] }),
+      decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver: 'alice', channel: 'cli' }),
       (err: unknown) => err instanceof WorkflowUpdateFailedError && /alice requested this action and may not approve it/.test(String((err.cause as Error)?.message)),
     );
     const run = await handle.query(getRunQuery);
     assert.deepEqual(run.actions[0]?.decisions, []);
-    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'deny', approver: 'bob', channel: 'cli' }] });
+    await decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'deny', approver: 'bob', channel: 'cli' });
     await handle.result();
   });
 
   it('needs two distinct approvers for high risk; the same approver twice counts once', async () => {
     const handle = await startRun(stack.client, stack.taskQueue, { actions: [{ language: 'python', code: HIGH_RISK_CODE }] });
     await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
-    const first = await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli' }] });
+    const first = await decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli' });
     assert.deepEqual(first, { actionId: 'a1', status: 'awaiting_approval', approvals: 1, requiredApprovals: 2 });
     await assert.rejects(
-      handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'api' }] }),
+      decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'api' }),
       (err: unknown) => /already decided/.test(String(((err as Error).cause as Error)?.message)),
     );
     // A signal duplicate cannot be refused, so it is recorded as ignored instead of counted.
-    await handle.signal(decideSignal, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'slack' });
+    {
+      const decision = { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'slack' } as const;
+      await handle.signal(decideSignal, { ...decision, signature: await signatureFor(handle, stack.config.home, decision) });
+    }
     const stillWaiting = await waitForRun(handle, (run) => run.ignoredDecisions.length === 1);
     assert.equal(stillWaiting.actions[0]?.status, 'awaiting_approval');
     assert.match(stillWaiting.ignoredDecisions[0]!.reason, /already decided/);
-    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'carol', channel: 'cli' }] });
+    await decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver: 'carol', channel: 'cli' });
     const run = await handle.result();
     assert.equal(run.actions[0]?.status, 'succeeded');
     assert.equal(run.actions[0]?.result?.stdout.text, 'two-approvers\n');
@@ -143,17 +147,19 @@ describe('agentRun workflow', () => {
     const since = Date.now();
     const handle = await startRun(stack.client, stack.taskQueue, { actions: [{ language: 'python', code: HIGH_RISK_CODE }] });
     await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
-    // Raw updates, as any Temporal client could send them: the schema trims the approver.
-    const first = await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: ' bob ', channel: 'cli' }] });
+    // A raw update whose approver is padded: the schema trims it, and the signature (made for the trimmed name) checks
+    // against the parsed value, which is also what is recorded.
+    const signature = await signatureFor(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli' });
+    const first = await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: ' bob ', channel: 'cli', signature }] });
     assert.deepEqual(first, { actionId: 'a1', status: 'awaiting_approval', approvals: 1, requiredApprovals: 2 });
     await assert.rejects(
-      handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'api' }] }),
+      decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'api' }),
       (err: unknown) => /bob has already decided/.test(String(((err as Error).cause as Error)?.message)),
     );
     const waiting = await handle.query(getRunQuery);
     assert.equal(waiting.actions[0]?.status, 'awaiting_approval');
     assert.deepEqual(waiting.actions[0]?.decisions.map((d) => d.approver), ['bob']);
-    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'deny', approver: 'carol', channel: 'cli' }] });
+    await decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'deny', approver: 'carol', channel: 'cli' });
     const run = await handle.result();
     assert.equal(run.actions[0]?.status, 'denied');
     assert.equal(await containersCreatedForRun(handle.workflowId, since), 0);
@@ -210,7 +216,7 @@ describe('agentRun workflow', () => {
       handle.executeUpdate(submitActionUpdate, { args: [{ language: 'node', code: 'console.log(1)' }] }),
       (err: unknown) => /is closed and accepts no more actions/.test(String(((err as Error).cause as Error)?.message)),
     );
-    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a2', decision: 'deny', approver: 'bob', channel: 'cli' }] });
+    await decideSigned(handle, stack.config.home, { actionId: 'a2', decision: 'deny', approver: 'bob', channel: 'cli' });
     const run = await handle.result();
     assert.deepEqual(run.actions.map((a) => a.status), ['succeeded', 'denied']);
     assert.equal(run.actions[0]?.result?.stdout.text, '42\n');

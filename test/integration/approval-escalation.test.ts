@@ -3,6 +3,7 @@
  * the security role) after T1, and the action is denied after T2, with the Slack message rewritten to say so.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,9 @@ import { createSlackApi } from '../../channels/slack/slack-api.js';
 import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../../channels/webhook/webhook-signature.js';
 import { createLogger } from '../../platform/logger.js';
 import { agentRun } from '../../workflows/agent-run.js';
-import { closeUpdate, decideUpdate, getRunQuery } from '../../workflows/messages.js';
+import { closeUpdate, getRunQuery } from '../../workflows/messages.js';
+import { DecisionSigner } from '../../server/decision-signer.js';
+import { decideSigned } from '../support/signed-decision.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { createTimeSkippingEnv } from '../support/time-skipping.js';
 import { uniqueId, workflowBundle } from '../support/temporal.js';
@@ -23,8 +26,13 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
 
 const WEBHOOK_SECRET = 'test-webhook-secret';
 
+/** The deciding service of this test: its public key is in the ladder policy, so its signatures count. */
+const signer = DecisionSigner.fromSecretKey(randomBytes(32));
+
 function ladderPolicy(webhookUrl: string): string {
-  return `principals:
+  return `signers:
+  - { name: test, publicKey: ${signer.publicKey} }
+principals:
   - { id: alice, roles: [developer] }
   - { id: bob, roles: [approver], slackUserId: UBOB }
   - { id: sam, roles: [security], slackUserId: USAM }
@@ -160,7 +168,8 @@ describe('escalation ladder (time-skipping)', () => {
       const post = await until('the Slack post', () => slack.callsTo('chat.postMessage').find((c) => JSON.stringify(c.args).includes(handle.workflowId)));
       await env.sleep(5 * 60_000);
       // A deny, so the action never needs the sandbox queue (not served in this environment).
-      await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'deny', approver: 'bob', channel: 'slack' }] });
+      // Signed at the skipped-ahead workflow time, as the deciding service would sign a click then.
+      await decideSigned(handle, signer, { actionId: 'a1', decision: 'deny', approver: 'bob', channel: 'slack' }, new Date(await env.currentTimeMs()));
       await until('the denial', async () => ((await handle.query(getRunQuery)).actions[0]?.status === 'denied' ? true : undefined));
       await env.sleep(40 * 60_000);
       const final = await handle.executeUpdate(closeUpdate);

@@ -11,10 +11,11 @@ import type { AuditAction, AuditReport } from '../../client/audit-report.js';
 import { AirlockClient } from '../../client/sdk.js';
 import type { ActionInput } from '../../schemas/action.js';
 import type { RunState } from '../../schemas/run.js';
-import { closeSignal, decideSignal, decideUpdate, submitActionUpdate } from '../../workflows/messages.js';
+import { closeSignal, decideSignal, submitActionUpdate } from '../../workflows/messages.js';
 import { runCli } from '../support/cli.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { startTestWorkers, type TestWorkers } from '../support/temporal.js';
+import { decideSigned, signatureFor } from '../support/signed-decision.js';
 
 const CODE = {
   auto: 'print("auto")',
@@ -49,9 +50,12 @@ describe('airlock audit of a run through every path', () => {
     await submit({ language: 'python', code: CODE.failed });
     await submit({ language: 'bash', code: CODE.critical });
     await waitForRun(handle, actionIs('a2', 'awaiting_approval'));
-    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a2', decision: 'approve', approver: 'bob', channel: 'cli', reason: 'reviewed' }] });
+    await decideSigned(handle, stack.config.home, { actionId: 'a2', decision: 'approve', approver: 'bob', channel: 'cli', reason: 'reviewed' });
     await waitForRun(handle, actionIs('a3', 'awaiting_approval'));
-    await handle.signal(decideSignal, { actionId: 'a3', decision: 'deny', approver: 'carol', channel: 'api', reason: 'no subprocesses' });
+    {
+      const decision = { actionId: 'a3', decision: 'deny', approver: 'carol', channel: 'api', reason: 'no subprocesses' } as const;
+      await handle.signal(decideSignal, { ...decision, signature: await signatureFor(handle, stack.config.home, decision) });
+    }
     await waitForRun(handle, (run) => run.actions.every((a) => ['succeeded', 'failed', 'denied', 'timed_out'].includes(a.status)), 60_000);
     await handle.signal(closeSignal);
     final = await handle.result();

@@ -12,12 +12,14 @@ import Docker from 'dockerode';
 import { LABELS, MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
 import { NETWORK_RULE_IDS } from '../../policy/network-risk.js';
 import { PRIVATE_DESTINATION_RULE_IDS } from '../../policy/private-destination-risk.js';
-import { closeUpdate, decideUpdate, submitActionUpdate } from '../../workflows/messages.js';
+import { closeUpdate, submitActionUpdate } from '../../workflows/messages.js';
 import { containersCreatedForRun } from '../support/docker.js';
 import { startLocalServer, type LocalServer } from '../support/egress-servers.js';
 import { writePrivateDestinationsPolicy } from '../support/private-destinations-policy.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
+import { startDecidingApi } from '../support/deciding-api.js';
 import { startTestWorkers, type TestWorkers } from '../support/temporal.js';
+import { decideSigned } from '../support/signed-decision.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const execCli = promisify(execFile);
@@ -88,7 +90,7 @@ void describe('agentRun with a network allowlist', { timeout: 180_000 }, () => {
     assert.ok(assessed.risk?.ruleIds.includes(NETWORK_RULE_IDS.egressRequested));
     assert.deepEqual(assessed.network, { allow: [`127.0.0.1:${listed.port}`] });
 
-    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli' }] });
+    await decideSigned(handle, stack.config.home, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli' });
     const run = await handle.result();
     const action = run.actions[0]!;
     assert.equal(action.status, 'succeeded', action.error ?? action.result?.stderr.text);
@@ -126,7 +128,8 @@ void describe('agentRun with a network allowlist', { timeout: 180_000 }, () => {
       runIds.push(runId);
       const handle = stack.client.workflow.getHandle(runId);
       await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
-      const approved = await airlock(['approve', runId, '--as', 'bob'], stack.env);
+      const api = await startDecidingApi(stack);
+      const approved = await airlock(['approve', runId], api.envFor('bob')).finally(() => api.close());
       assert.equal(approved.code, 0, approved.stderr);
       await handle.result();
 

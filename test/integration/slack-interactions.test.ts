@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SLACK_ACTION_IDS } from '../../channels/slack/button-value.js';
-import { decideUpdate } from '../../workflows/messages.js';
 import { buttonClickBody, slackSignature, type SlackCall } from '../support/fake-slack.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { SLACK_SIGNING_SECRET, startApiStack, type ApiStack } from '../support/api-stack.js';
+import { decideSigned } from '../support/signed-decision.js';
 
 const MEDIUM_CODE = 'import subprocess\nprint(subprocess.run(["echo", "slack-ok"], capture_output=True, text=True).stdout.strip())';
 const HIGH_CODE = 'import os\nos.system("echo slack-high")';
@@ -142,7 +142,7 @@ describe('Slack approvals', () => {
   it('updates the Slack message when the decision came from another channel', async () => {
     const handle = await startRun(stack.workers.client, stack.workers.taskQueue, { actions: [{ language: 'python', code: MEDIUM_CODE }] });
     const post = await postFor(handle.workflowId);
-    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'deny', approver: 'carol', channel: 'cli', reason: 'not today' }] });
+    await decideSigned(handle, stack.home, { actionId: 'a1', decision: 'deny', approver: 'carol', channel: 'cli', reason: 'not today' });
     const run = await handle.result();
     assert.equal(run.actions[0]?.status, 'denied');
     const update = stack.slack.callsTo('chat.update').find((c) => c.args.ts === post.reply.ts);

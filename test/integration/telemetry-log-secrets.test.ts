@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../../platform/codec-keys.js';
-import { decideUpdate } from '../../workflows/messages.js';
+import { ensureSigningKey } from '../../server/decision-signer.js';
+import { decideSigned } from '../support/signed-decision.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { testConfig } from '../support/temporal.js';
 
@@ -37,6 +38,8 @@ describe('secrets stay out of logs', () => {
   let client: Client;
 
   before(async () => {
+    // The deciding service's key: the worker's policy trusts it, and the test signs its approval with it.
+    ensureSigningKey(config.home);
     worker = spawn(process.execPath, [WORKER_MAIN], {
       env: {
         ...process.env,
@@ -78,7 +81,7 @@ describe('secrets stay out of logs', () => {
     });
     // Reading the environment is not low risk: a human lets it run so the test can see what the code saw.
     await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
-    await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli' }] });
+    await decideSigned(handle, config.home, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'cli' });
     const run = await handle.result();
     assert.deepEqual(run.actions.map((action) => action.status), ['succeeded', 'failed'], JSON.stringify(run.actions.map((a) => [a.error, a.result?.stderr.text, a.risk?.level])));
     // The sandbox's environment is scrubbed: the code saw none of the worker's secrets.

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startApiServer, type ApiServer } from '../../server/start-api-server.js';
+import type { ApiRole } from '../../platform/api-roles.js';
 import { tokenFilePath, TokenStore } from '../../platform/token-store.js';
 import { createLogger } from '../../platform/logger.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
@@ -15,6 +16,8 @@ import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.j
 export const SLACK_SIGNING_SECRET = 'test-signing-secret';
 export const WEBHOOK_SECRET = 'test-webhook-secret';
 export const SLACK_CHANNEL = 'C0APPROVALS';
+/** The policy section that trusts the stack's own signing key (`signing-key.pub` under its AIRLOCK_HOME). */
+export const LOCAL_SIGNERS = 'signers:\n  - name: local\n    publicKeyFile: signing-key.pub\n';
 
 export interface ApiStack {
   workers: TestWorkers;
@@ -23,8 +26,9 @@ export interface ApiStack {
   webhook: WebhookReceiver;
   policyFile: string;
   writePolicy(text: string): void;
-  /** A fresh bearer token for the principal. */
-  tokenFor(principal: string): string;
+  /** A fresh bearer token for the principal (roles agent and approver unless given). */
+  tokenFor(principal: string, roles?: ApiRole[]): string;
+  home: string;
   /** fetch against the API with a bearer token (or none). */
   // Response bodies are arbitrary JSON that the tests assert on field by field.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -38,7 +42,8 @@ export async function startApiStack(options: { policy: (webhookUrl: string) => s
   const policyFile = path.join(home, 'airlock.policy.yaml');
   const slack = await startFakeSlack();
   const webhook = await startWebhookReceiver({ failFirst: options.webhookFailFirst ?? 0 });
-  const writePolicy = (text: string) => writeFileSync(policyFile, text);
+  // The stack's API signs with the key under its home: a test policy that names no signers trusts that one.
+  const writePolicy = (text: string) => writeFileSync(policyFile, /^signers:/m.test(text) ? text : `${text}\n${LOCAL_SIGNERS}`);
   writePolicy(options.policy(webhook.url));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -68,7 +73,8 @@ export async function startApiStack(options: { policy: (webhookUrl: string) => s
     webhook,
     policyFile,
     writePolicy,
-    tokenFor: (principal) => tokens.create(principal).token,
+    tokenFor: (principal, roles = ['agent', 'approver']) => tokens.create(principal, { roles }).token,
+    home,
     async call(method, url, callOptions = {}) {
       const response = await fetch(url.startsWith('http') ? url : `${api.url}${url}`, {
         method,

@@ -27,6 +27,7 @@ export function testSession(
   const input = StartRunInputSchema.parse({ agent: 'agent-1', requester: 'alice', ...options.input });
   const session = new RunSession(input, {
     runId: 'run-1',
+    executionId: 'exec-1',
     carried: undefined,
     now: clock.iso,
     observer: {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadConfig, type AirlockConfig } from '../../platform/config.js';
+import { ensureSigningKey } from '../../server/decision-signer.js';
 import { createLogger } from '../../platform/logger.js';
 import { runWorkers, WORKFLOWS_PATH, type RunWorkersOptions } from '../../workers/run-workers.js';
 import { bundleAirlockWorkflows } from '../../workers/telemetry/workflow-bundle.js';
@@ -43,6 +44,8 @@ export async function startTestWorkers(
   } = {},
 ): Promise<TestWorkers> {
   const config = options.config ?? testConfig(options.approvers ? { AIRLOCK_APPROVERS: options.approvers.join(',') } : {});
+  // The shipped policy trusts the key under AIRLOCK_HOME; it exists before the first run pins the policy.
+  ensureSigningKey(config.home);
   const workers = await runTestWorkers(config, { env: options.env });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../platform/logger.js';
 import { startApiServer, type ApiServer } from '../../server/start-api-server.js';
+import type { ApiRole } from '../../platform/api-roles.js';
 import { tokenFilePath, TokenStore } from '../../platform/token-store.js';
 import { startTestWorkers, testConfig, type TestWorkers } from './temporal.js';
 
@@ -11,8 +12,8 @@ export interface UiStack {
   workers: TestWorkers;
   server: ApiServer;
   baseUrl: string;
-  /** Creates an API token for `principal` (as `airlock token create --as` would). */
-  tokenFor(principal: string): string;
+  /** Creates an API token for `principal` (as `airlock token create --as P --role approver` would). */
+  tokenFor(principal: string, roles?: ApiRole[]): string;
   stop(): Promise<void>;
 }
 
@@ -34,7 +35,7 @@ export async function startUiStack(): Promise<UiStack> {
     workers,
     server,
     baseUrl: server.url,
-    tokenFor: (principal) => tokens.create(principal).token,
+    tokenFor: (principal, roles = ['approver']) => tokens.create(principal, { roles }).token,
     async stop() {
       await server.close();
       await workers.stop();

@@ -15,7 +15,7 @@ describe('API guards', () => {
   it('stores only the hash of a token and finds its principal', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'airlock-tokens-')), 'tokens.json');
     const store = new TokenStore(file);
-    const { token, record } = store.create('bob');
+    const { token, record } = store.create('bob', { roles: ['approver'] });
     assert.match(token, /^alk_[\w-]{40,}$/);
     assert.equal(readFileSync(file, 'utf8').includes(token), false, 'the token itself is never written');
     assert.equal(statSync(file).mode & 0o777, 0o600);

@@ -5,18 +5,22 @@ import { CliError, UsageError } from '../../cli/usage-error.js';
 import type { ActionState } from '../../schemas/run.js';
 
 void test('approve/deny arguments', () => {
-  assert.deepEqual(parseDecideArgs('approve', ['run-1', '--as', 'bob']), {
-    decision: 'approve', runId: 'run-1', actionId: undefined, approver: 'bob', reason: undefined,
+  assert.deepEqual(parseDecideArgs('approve', ['run-1']), { decision: 'approve', runId: 'run-1' });
+  assert.deepEqual(parseDecideArgs('deny', ['run-1', '--action', 'a2', '--reason', 'no network']), {
+    decision: 'deny', runId: 'run-1', actionId: 'a2', reason: 'no network',
   });
-  assert.deepEqual(parseDecideArgs('deny', ['run-1', '--action', 'a2', '--as', 'bob', '--reason', 'no network']), {
-    decision: 'deny', runId: 'run-1', actionId: 'a2', approver: 'bob', reason: 'no network',
-  });
+  const sha = 'ab'.repeat(32);
+  assert.deepEqual(parseDecideArgs('approve', ['run-1', '--sha256', sha]), { decision: 'approve', runId: 'run-1', contentSha256: sha });
 });
 
-void test('approve/deny need a run id and --as', () => {
-  assert.throws(() => parseDecideArgs('approve', ['--as', 'bob']), (err: Error) => err instanceof UsageError && /approve: missing <runId>/.test(err.message));
-  assert.throws(() => parseDecideArgs('deny', ['run-1']), (err: Error) => err instanceof UsageError && /deny: --as USER is required/.test(err.message));
-  assert.throws(() => parseDecideArgs('deny', ['run-1', '--as', 'b', '--force']), /Unknown option '--force'/);
+void test('approve/deny need a run id and never take the principal from a flag', () => {
+  assert.throws(() => parseDecideArgs('approve', []), (err: Error) => err instanceof UsageError && /approve: missing <runId>/.test(err.message));
+  assert.throws(
+    () => parseDecideArgs('approve', ['run-1', '--as', 'bob']),
+    (err: Error) => err instanceof UsageError && /--as is not accepted: you decide as the principal of your API token/.test(err.message),
+  );
+  assert.throws(() => parseDecideArgs('deny', ['run-1', '--sha256', 'nothex']), /--sha256 must be the 64 hex digits/);
+  assert.throws(() => parseDecideArgs('deny', ['run-1', '--force']), /Unknown option '--force'/);
 });
 
 function actions(...statuses: ActionState['status'][]): ActionState[] {

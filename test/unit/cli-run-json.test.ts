@@ -112,7 +112,7 @@ void test('human output: a status line per action, decisions, findings, output a
   assert.match(text, /stdout:\n {6}hi/);
   assert.match(text, /^a2 {2}awaiting_approval {2}risk medium \(score 40\)$/m);
   assert.match(text, /finding py.subprocess \(medium, line 1\): starts a process/);
-  assert.match(text, /airlock approve run-abcdefghijkl --action a2 --as USER/);
+  assert.match(text, /airlock approve run-abcdefghijkl --action a2 {3}\(or: airlock deny/);
 });
 
 void test('run --json without --wait: the run as submitted', () => {

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { approverRefusalOf } from '../../policy/gate.js';
 import { PolicyFileError } from '../../policy/policy-file-error.js';
 import { parsePolicyText } from '../../policy/policy-file-parser.js';
 import { readPolicyFile, SHIPPED_POLICY_PATH } from '../../policy/policy-loader.js';
 import { BUILT_IN_RULES } from '../../policy/risk-rules.js';
+import { ensureSigningKey } from '../../server/decision-signer.js';
 
 const parse = (text: string) => parsePolicyText(text, { source: 'p.yaml' });
 
@@ -23,8 +26,15 @@ function issuesOf(text: string): PolicyFileError {
 describe('policy file', () => {
   it('ships a default that parses, with the DESIGN defaults and the built-in rules', () => {
     const text = readFileSync(SHIPPED_POLICY_PATH, 'utf8');
-    const policy = readPolicyFile(SHIPPED_POLICY_PATH);
+    // A home without a signing key yet: the file's own text is then all the version covers.
+    const policy = readPolicyFile(SHIPPED_POLICY_PATH, null, mkdtempSync(path.join(tmpdir(), 'airlock-nokey-')));
     assert.equal(policy.version, createHash('sha256').update(text).digest('hex'), 'the version is the sha256 of the file');
+    assert.deepEqual(policy.signers, [], 'the local signer is named, its key not created yet');
+    const home = mkdtempSync(path.join(tmpdir(), 'airlock-key-'));
+    const key = ensureSigningKey(home);
+    const withKey = readPolicyFile(SHIPPED_POLICY_PATH, null, home);
+    assert.deepEqual(withKey.signers?.map((s) => [s.name, s.keyId]), [['local', key.keyId]]);
+    assert.notEqual(withKey.version, policy.version, 'a key read from a file is part of the version');
     assert.deepEqual(
       Object.fromEntries(Object.entries(policy.gates).map(([level, gate]) => [level, [gate.mode, gate.quorum, gate.timeoutMs]])),
       { low: ['auto', 1, undefined], medium: ['human', 1, 900_000], high: ['human', 2, 900_000], critical: ['deny', 1, undefined] },

@@ -31,7 +31,7 @@ describe('web UI routes', () => {
   before(async () => {
     home = await mkdtemp(path.join(os.tmpdir(), 'airlock-ui-routes-'));
     const tokens = new TokenStore(tokenFilePath(home));
-    token = tokens.create('bob').token;
+    token = tokens.create('bob', { roles: ['approver'] }).token;
     const source: UiRunSource = {
       pendingApprovals: async () => ({ items: [], unresponsive: [] }),
       recentRuns: async () => [],
@@ -44,7 +44,8 @@ describe('web UI routes', () => {
     };
     app = Fastify();
     await app.register(webUiPlugin, {
-      client: { getRun: async () => RUN, decide: async () => ({ actionId: 'a1', status: 'approved', approvals: 1, requiredApprovals: 1 }) },
+      client: { getRun: async () => RUN, deliverSignedDecision: async () => ({ actionId: 'a1', status: 'approved', approvals: 1, requiredApprovals: 1 }) },
+      signer: { sign: () => { throw new Error('the fake source decides'); } },
       tokens,
       config: { TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_NAMESPACE: 'default', AIRLOCK_TASK_QUEUE: 'airlock' },
       source,

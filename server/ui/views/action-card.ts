@@ -47,6 +47,7 @@ function renderDecisionPanel(run: RunState, action: ActionState, viewer: ViewerC
   return html`<form class="decide-panel" method="post" action="${decisionPath(run.runId, action.actionId)}" data-decide-form>
     ${head}
     <input type="hidden" name="csrf" value="${viewer.csrfToken}">
+    ${action.contentSha256 ? html`<input type="hidden" name="contentSha256" value="${action.contentSha256}">` : ''}
     ${run.requester === viewer.principal ? html`<p class="notice info small">You requested this action: you may deny it, but approval must come from someone else.</p>` : ''}
     <label for="${reasonId}">Reason <span class="muted">(optional, kept in the audit trail)</span></label>
     <textarea id="${reasonId}" name="reason" rows="2" maxlength="1000" placeholder="e.g. checked the command, output stays in the sandbox"></textarea>
@@ -56,6 +57,14 @@ function renderDecisionPanel(run: RunState, action: ActionState, viewer: ViewerC
     </div>
     <p class="decide-message" role="status" aria-live="polite" data-decide-message></p>
   </form>`;
+}
+
+/** Every input file the code will find in /workspace, with its sha256 and its text (escaped, like everything). */
+function renderInputFiles(action: ActionState): SafeHtml {
+  return html`<ul class="input-files" data-testid="input-files">${(action.inputFiles ?? []).map(
+    (file) => html`<li data-testid="input-file"><p><span class="mono">${file.path}</span> <span class="muted small">${formatBytes(file.bytes)} · sha256 <span class="mono">${file.sha256}</span></span></p>
+      <pre class="file-preview"><code>${file.preview ?? ''}</code></pre>${file.previewTruncated ? html`<p class="muted small">Only the beginning of this file is shown; its sha256 identifies the whole file.</p>` : ''}</li>`,
+  )}</ul>`;
 }
 
 function renderFindings(action: ActionState): SafeHtml {
@@ -88,7 +97,8 @@ export function renderActionCard(run: RunState, action: ActionState, viewer: Vie
     </header>
     ${action.status === 'awaiting_approval' ? renderDecisionPanel(run, action, viewer) : ''}
     <section class="action-section"><h4>Why it was flagged</h4>${renderFindings(action)}</section>
-    <section class="action-section"><h4>Code</h4>${renderCode(action)}</section>
+    <section class="action-section"><h4>Code</h4>${renderCode(action)}${action.contentSha256 ? html`<p class="muted small">content sha256 <span class="mono" data-testid="content-sha256">${action.contentSha256}</span> (code, files, limits and network your decision covers)</p>` : ''}</section>
+    ${action.inputFiles && action.inputFiles.length > 0 ? html`<section class="action-section"><h4>Input files</h4>${renderInputFiles(action)}</section>` : ''}
     ${previous ? html`<section class="action-section"><h4>Changes since action ${previous.actionId} (${previous.status.replace('_', ' ')})</h4>${renderDiff(previous, action)}</section>` : ''}
     <section class="action-section"><h4>Decisions</h4>${renderDecisions(action.decisions)}</section>
     ${action.result ? html`<section class="action-section"><h4>Sandbox result</h4>${renderResult(action.result)}</section>` : ''}

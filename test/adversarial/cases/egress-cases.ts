@@ -3,7 +3,7 @@ import { withNetworkRisk } from '../../../policy/network-risk.js';
 import { PRIVATE_DESTINATION_RULE_IDS } from '../../../policy/private-destination-risk.js';
 import { controlPlaneFromEnv } from '../../../sandbox/network/control-plane.js';
 import { createEgressResolver } from '../../../sandbox/network/egress-resolver.js';
-import { EgressUnderStrongIsolationError } from '../../../sandbox/network/sandbox-egress.js';
+import { EgressUnderStrongIsolationError } from '../../../sandbox/sandbox-errors.js';
 import type { ExecutionResult } from '../../../schemas/execution.js';
 import { NetworkRequestSchema, type NetworkPolicy } from '../../../schemas/network.js';
 import type { RiskAssessment } from '../../../schemas/risk.js';
