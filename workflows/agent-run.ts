@@ -23,11 +23,14 @@ import { publishRunStatus, startAttributes } from './run-attributes.js';
 import { compactRunResult } from './run-result.js';
 import { createRunServices, loadPolicy } from './run-services.js';
 import { isFinal } from './run-status.js';
+import { keepUpdateTracingFlag } from './update-tracing-flag.js';
 
 /** Decision signals are checked for a signature from this patch on; older histories replay as recorded. */
 const SIGNED_DECISION_SIGNALS_PATCH = 'signed-decision-signals';
 
 export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
+  // Before any handler: replay must run update handlers the way they ran live (see update-tracing-flag.ts).
+  keepUpdateTracingFlag();
   const input = StartRunInputSchema.parse(rawInput);
   const runId = workflowInfo().workflowId;
   // Honoured only in an execution this workflow continued into: a client cannot hand a run a policy of its own.

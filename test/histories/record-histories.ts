@@ -8,6 +8,9 @@
  *
  * Histories recorded before a workflow change stay in the corpus: set AIRLOCK_HISTORY_SUFFIX (e.g. `-v2`) to write
  * `<scenario><suffix>.json` beside them instead of replacing them.
+ * AIRLOCK_RECORD_ONLY=name[,name] records only those scenarios. `human-approved-after-refusal` shows the shape an
+ * SDK bug leaves (workflows/update-tracing-flag.ts) and was recorded with the workflow before that fix: re-record
+ * it only with that fix reverted, or it no longer shows the shape.
  *
  * Histories are recorded without payload encryption (so they are readable and need no key to replay) and with the
  * workflow bundled the way production workers bundle it.
@@ -78,6 +81,20 @@ const SCENARIOS: Scenario[] = [
       await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'deny', approver: 'bob', channel: 'api', reason: 'no shelling out' }] });
     },
   },
+  {
+    // A refused decision first, then an approval: the refusal's workflow task is dropped by the server, and with it
+    // the SDK flag it used (see workflows/update-tracing-flag.ts). Recorded before that fix, so the flag is absent.
+    name: 'human-approved-after-refusal',
+    input: oneShot({ language: 'python', code: MEDIUM_RISK, task: 'shell out after a refused self-approval' }),
+    drive: async (handle) => {
+      await waitFor(handle, awaiting('a1'), 'a1 awaiting approval');
+      const refused = await handle
+        .executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'alice', channel: 'api' }] })
+        .then(() => false, () => true);
+      if (!refused) throw new Error(`${handle.workflowId}: the requester's self-approval was not refused`);
+      await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'api', reason: 'fine' }] });
+    },
+  },
   { name: 'policy-denied', input: oneShot({ language: 'bash', code: CRITICAL }) },
   { name: 'timed-out', input: oneShot({ language: 'python', code: MEDIUM_RISK }, { approvalTimeoutMs: 1_500 }) },
   { name: 'failed-code', input: oneShot({ language: 'python', code: FAILING }) },
@@ -118,7 +135,9 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   await mkdir(HISTORIES_DIR, { recursive: true });
   try {
-    for (const scenario of SCENARIOS) {
+    // AIRLOCK_RECORD_ONLY=name,name re-records only those fixtures and leaves the others as they are.
+    const only = process.env.AIRLOCK_RECORD_ONLY?.split(',').filter(Boolean);
+    for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.name))) {
       const workflowId = `history-${scenario.name}-${Date.now().toString(36)}`;
       const handle = await client.workflow.start(WORKFLOW_TYPE, {
         taskQueue,

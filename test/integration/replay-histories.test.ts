@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import proto from '@temporalio/proto';
 import { createLogger } from '../../platform/logger.js';
 import { WORKFLOWS_PATH } from '../../workers/run-workers.js';
 import { AirlockMetrics } from '../../platform/telemetry/metrics.js';
@@ -21,15 +22,34 @@ import { readHistoryFile } from '../histories/history-file.js';
 
 const HISTORIES_DIR = fileURLToPath(new URL('../../../test/histories/', import.meta.url));
 /** The paths the issue asks to be covered; more fixtures are welcome. */
-const REQUIRED = ['auto-approved', 'human-approved', 'human-denied', 'timed-out', 'failed-code'];
+const REQUIRED = ['auto-approved', 'human-approved', 'human-denied', 'timed-out', 'failed-code', 'human-approved-after-refusal'];
+/** SdkFlags.OpenTelemetryInterceptorsInstrumentsAllMethods: the flag the SDK can fail to record (update-tracing-flag.ts). */
+const UPDATE_TRACING_FLAG = 6;
+// CommonJS module: its namespaces are reachable through the default export only. Indexing by number gives the name.
+const EventType = proto.temporal.api.enums.v1.EventType as unknown as Record<number, string>;
+type History = Awaited<ReturnType<typeof readHistoryFile>>;
+
+/** The lang flags a history records, over all its workflow task completions. */
+function langFlagsOf(history: History): number[] {
+  return (history.events ?? []).flatMap((e) => e.workflowTaskCompletedEventAttributes?.sdkMetadata?.langUsedFlags ?? []);
+}
+
+/** The history as the SDK writes it when the flag's record was lost with a dropped (speculative) workflow task. */
+function withoutUpdateTracingFlag(history: History): History {
+  for (const event of history.events ?? []) {
+    const metadata = event.workflowTaskCompletedEventAttributes?.sdkMetadata;
+    if (metadata?.langUsedFlags) metadata.langUsedFlags = metadata.langUsedFlags.filter((f) => f !== UPDATE_TRACING_FLAG);
+  }
+  return history;
+}
 
 async function historyFiles(): Promise<string[]> {
   return (await readdir(HISTORIES_DIR)).filter((name) => name.endsWith('.json')).sort();
 }
 
-async function replayAll(workflowBundle: WorkflowBundleWithSourceMap, files: string[]) {
+async function replayAll(workflowBundle: WorkflowBundleWithSourceMap, files: string[], edit: (history: History) => History = (h) => h) {
   const histories = await Promise.all(
-    files.map(async (file) => ({ workflowId: path.basename(file, '.json'), history: await readHistoryFile(path.join(HISTORIES_DIR, file)) })),
+    files.map(async (file) => ({ workflowId: path.basename(file, '.json'), history: edit(await readHistoryFile(path.join(HISTORIES_DIR, file))) })),
   );
   const results = [];
   for await (const result of Worker.runReplayHistories(
@@ -92,6 +112,30 @@ describe('workflow replay', () => {
     assert.equal(results.length, files.length);
     for (const result of results) {
       assert.equal(result.error, undefined, `${result.workflowId} no longer replays: ${String(result.error)}`);
+    }
+  });
+
+  it('replays a run approved after a refused decision, whose history lacks the update tracing flag', async () => {
+    // The refusal's workflow task was dropped by the server, and the SDK's record of the flag with it; live, the
+    // flag was on. Without the repair, replay fails at the timer cancelled beside the approving update.
+    const history = await readHistoryFile(path.join(HISTORIES_DIR, 'human-approved-after-refusal.json'));
+    assert.ok(!langFlagsOf(history).includes(UPDATE_TRACING_FLAG), 'the fixture must show the lost flag: re-record it as its comment says');
+    const types = (history.events ?? []).map((e) => EventType[e.eventType ?? 0]);
+    const accepted = types.indexOf('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED');
+    assert.deepEqual(types.slice(accepted, accepted + 3), [
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+      'EVENT_TYPE_TIMER_CANCELED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+    ]);
+    const [result] = await replayAll(realBundle, ['human-approved-after-refusal.json']);
+    assert.equal(result?.error, undefined, `replay failed: ${String(result?.error)}`);
+  });
+
+  it('replays every recorded history as the SDK writes it when the update tracing flag was lost', async () => {
+    const results = await replayAll(realBundle, files, withoutUpdateTracingFlag);
+    assert.equal(results.length, files.length);
+    for (const result of results) {
+      assert.equal(result.error, undefined, `${result.workflowId} does not replay without the flag: ${String(result.error)}`);
     }
   });
 

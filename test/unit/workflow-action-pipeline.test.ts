@@ -1,20 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assessRisk as scoreRisk } from '../../policy/assess-risk.js';
-import { BUILT_IN_RULES } from '../../policy/risk-rules.js';
+import { LEGACY_RISK_RULES } from '../../policy/risk-rules.js';
 import type { ExecutionRequest, ExecutionResult } from '../../schemas/execution.js';
 import { processAction, type PipelineDeps } from '../../workflows/action-pipeline.js';
 import { testSession } from '../support/fake-session.js';
 
 const output = { text: '', inlineComplete: true, bytes: 0, truncated: false, sha256: 'e3b0' };
 
+// The pattern rules are enough to drive the pipeline's branches; the syntax analyser has tests of its own.
 function fakeDeps(options: { approve?: boolean; exitCode?: number } = {}) {
   const executed: ExecutionRequest[] = [];
   const assessed: unknown[] = [];
   const deps: PipelineDeps = {
     assessRisk: async (input) => {
       assessed.push(input);
-      return { ...scoreRisk(input.code, input.language, BUILT_IN_RULES), policyVersion: input.policyVersion, codeSha256: 'c0de' };
+      return { ...scoreRisk(input.code, input.language, LEGACY_RISK_RULES), policyVersion: input.policyVersion, codeSha256: 'c0de' };
     },
     executeCode: async (request) => {
       executed.push(request);
