@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { PolicyFileError } from '../policy/policy-file-error.js';
 import { parsePolicyText } from '../policy/policy-file-parser.js';
 import { lintPolicy, type PolicyWarning } from '../policy/policy-lint.js';
+import { defaultHome } from '../policy/policy-loader.js';
+import { readPublicKeyFile } from '../policy/signer-key.js';
 import { jsonLine, type CommandContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { expectPositionals, parseCommandLine } from './parse-args.js';
@@ -23,7 +25,9 @@ export async function policyCheckCommand(context: CommandContext): Promise<numbe
   let warnings: PolicyWarning[];
   let version: string;
   try {
-    const policy = parsePolicyText(text, { source: file });
+    // Signers' key files are read the way the workers read them: relative to AIRLOCK_HOME (a missing one is left out).
+    const home = defaultHome();
+    const policy = parsePolicyText(text, { source: file, readPublicKeyFile: (keyFile) => readPublicKeyFile(keyFile, home).publicKey });
     version = policy.version;
     warnings = lintPolicy(text, policy);
   } catch (err) {

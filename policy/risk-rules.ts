@@ -225,6 +225,8 @@ const TEXT_RULE_IDS = new Set([
   'any.credential-files',
   'sh.download-and-execute',
   'any.package-install',
+  // Hidden characters are about what a reviewer sees, which no syntax tree tells.
+  'any.hidden-characters',
 ]);
 
 /**

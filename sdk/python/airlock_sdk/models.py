@@ -91,6 +91,10 @@ class DecideRequest:
 
     decision: DecisionKind
     reason: str | None = None
+    #: The action content sha256 the person reviewed; refused if the action no longer has it.
+    content_sha256: str | None = None
+    #: Which token-authenticated client decides (``api`` or ``cli``); ``api`` when absent.
+    channel: Literal["api", "cli"] | None = None
 
 
 @dataclass(kw_only=True)
@@ -152,6 +156,17 @@ class Risk:
 
 
 @dataclass(frozen=True, kw_only=True)
+class InputFileView:
+    """An input file as a reviewer sees it: path, sha256, size and the beginning of its text."""
+
+    path: str
+    sha256: str
+    bytes: int
+    preview: str | None = None
+    preview_truncated: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Decision:
     """A decision as recorded in the run: a human's, or the policy's own (``automatic``)."""
 
@@ -163,6 +178,10 @@ class Decision:
     automatic: bool
     rule_ids: list[str] | None = None
     policy_version: str
+    #: Key id of the deciding service that signed a human decision.
+    signer_key_id: str | None = None
+    #: When the deciding service issued the signed decision.
+    issued_at: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -284,6 +303,10 @@ class Action:
     task: str | None = None
     code: str
     code_sha256: str | None = None
+    #: sha256 over everything the action runs (code, files, limits, allowlist): what a signed decision is bound to.
+    content_sha256: str | None = None
+    #: The input files placed in /workspace, each with its sha256.
+    input_files: list[InputFileView] | None = None
     code_omitted: bool | None = None
     carried_over: bool | None = None
     status: ActionStatus
@@ -365,6 +388,8 @@ class Run:
     """A run (one agent's session) with every action."""
 
     run_id: str
+    #: The run's first execution id (signed decisions name it).
+    execution_id: str | None = None
     agent: str
     requester: str
     status: RunStatus

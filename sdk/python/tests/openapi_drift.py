@@ -60,6 +60,7 @@ ROOTS: list[tuple[type, str, Callable[[Json], Any]]] = [
 #: Bearer operations of the API the SDK leaves out on purpose (operationId → why).
 NOT_IN_SDK: dict[str, str] = {
     "runEvents": "server-sent events stream; the SDK's waits poll GET /v1/runs/{runId} for now",
+    "whoami": "token introspection for the CLI's login; agents know their own token",
 }
 
 _SCALARS: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
