@@ -1,5 +1,6 @@
 import type { SignatureVerification } from '../client/audit-verify.js';
 import type { AuditAction, AuditReport } from '../client/audit-report.js';
+import { escapeHiddenCharacters } from '../schemas/hidden-characters.js';
 import { renderEgressLines } from './render-egress.js';
 
 const INDENT = '    ';
@@ -64,7 +65,9 @@ export function renderAudit(report: AuditReport): string {
   if (report.closeRequestedAt) lines.push(`close requested ${report.closeRequestedAt}`);
   if (report.ended) lines.push(`ended ${report.ended.at} (${report.ended.outcome}${report.ended.message ? `: ${report.ended.message}` : ''})`);
   for (const action of report.actions) lines.push(...renderAuditAction(action));
-  return lines.join('\n') + '\n';
+  // Everything here that is not ours came from the agent or whoever reached Temporal (tasks, file names, approver
+  // names of ignored signals): no raw control, ANSI, bidi or zero-width character reaches the terminal.
+  return escapeHiddenCharacters(lines.join('\n')) + '\n';
 }
 
 /** `airlock audit --verify`: one line per human decision message, then the verdict. */
@@ -76,5 +79,5 @@ export function renderVerification(verification: SignatureVerification): string 
     lines.push(`${INDENT}${check.at}  ${check.actionId} ${check.decision} by ${check.approver} via ${check.channel} (${check.via} #${check.eventId}, ${counted}):${key} ${check.verdict}`);
   }
   lines.push(verification.allCountedVerified ? 'every counted human decision carries a valid signature' : 'a counted human decision does NOT carry a valid signature');
-  return `${lines.join('\n')}\n`;
+  return `${escapeHiddenCharacters(lines.join('\n'))}\n`;
 }

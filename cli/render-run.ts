@@ -20,7 +20,7 @@ function renderDecision(record: DecisionRecord): string {
   const who = record.automatic ? 'policy' : `${record.approver} (${record.channel})`;
   const rules = record.ruleIds && record.ruleIds.length > 0 ? ` [rules: ${record.ruleIds.join(', ')}]` : '';
   const reason = record.reason ? `: ${record.reason}` : '';
-  return `${verb} by ${who} at ${record.at}${rules}${reason}`;
+  return escapeHiddenCharacters(`${verb} by ${who} at ${record.at}${rules}${reason}`);
 }
 
 function renderOutput(name: string, output: CapturedOutput): string[] {
@@ -45,15 +45,16 @@ function renderOutputFiles(result: ExecutionResult): string[] {
   const files = result.outputFiles ?? [];
   if (files.length > 0) {
     lines.push(`${INDENT}output files (fetch one with: airlock artifact <sha256> [--out FILE]):`);
-    for (const file of files) lines.push(`${INDENT}  ${file.path}  ${file.bytes} bytes  sha256 ${file.sha256}`);
+    // Names the code chose: shown escaped like everything else that came from the agent.
+    for (const file of files) lines.push(`${INDENT}  ${escapeHiddenCharacters(file.path)}  ${file.bytes} bytes  sha256 ${file.sha256}`);
   }
-  for (const skipped of result.skippedOutputs ?? []) lines.push(`${INDENT}output not collected: ${skipped.path} (${skipped.reason})`);
+  for (const skipped of result.skippedOutputs ?? []) lines.push(`${INDENT}output not collected: ${escapeHiddenCharacters(skipped.path)} (${skipped.reason})`);
   return lines;
 }
 
 function statusLine(action: ActionState): string {
   const risk = action.risk ? `  risk ${action.risk.level} (score ${action.risk.score})` : '';
-  return `${action.actionId}  ${action.status}${risk}${action.task ? `  — ${action.task}` : ''}`;
+  return `${action.actionId}  ${action.status}${risk}${action.task ? `  — ${escapeHiddenCharacters(action.task)}` : ''}`;
 }
 
 /** Longest code listing `status` prints; the rest is counted, and `status --json` has all of it. */
@@ -91,7 +92,7 @@ export function renderAction(action: ActionState, runId: string, options: { show
   const lines = [statusLine(action)];
   if (options.showCode) lines.push(...renderCode(action));
   for (const finding of action.risk?.findings ?? []) {
-    lines.push(`${INDENT}finding ${finding.ruleId} (${finding.level}, line ${finding.line}): ${finding.description} — ${escapeHiddenCharacters(finding.match)}`);
+    lines.push(`${INDENT}finding ${finding.ruleId} (${finding.level}, line ${finding.line}): ${escapeHiddenCharacters(finding.description)} — ${escapeHiddenCharacters(finding.match)}`);
   }
   for (const decision of action.decisions) lines.push(`${INDENT}${renderDecision(decision)}`);
   if (action.status === 'awaiting_approval') {

@@ -20,18 +20,30 @@ export type AirlockClientErrorCode =
   | 'not_authenticated'
   | 'forbidden';
 
-/** The Temporal server did not answer within the connect timeout. */
+function causeText(cause: unknown): string {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  return text.replace(/\s+/g, ' ').slice(0, 300);
+}
+
+/** The Temporal server did not answer within the connect timeout (or refused the TLS handshake). */
 export class TemporalUnavailableError extends AirlockClientError {
   override readonly name = 'TemporalUnavailableError';
   readonly code = 'temporal_unavailable' as const;
+  /** Whether the connection was tried over TLS (TEMPORAL_TLS_* set). */
+  readonly tls: boolean;
   constructor(
     readonly address: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; tls?: boolean },
   ) {
     super(
-      `Temporal is not reachable at ${address}: start the stack with \`npm run up\`, or set TEMPORAL_ADDRESS`,
+      options?.tls
+        ? // Over TLS the usual cause is the handshake (a certificate the server refuses, a CA or name that does not match).
+          `Temporal is not reachable at ${address} over TLS: ${causeText(options.cause)}; check TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, ` +
+            'TEMPORAL_TLS_CA and TEMPORAL_TLS_SERVER_NAME against the server'
+        : `Temporal is not reachable at ${address}: start the stack with \`npm run up\`, or set TEMPORAL_ADDRESS`,
       options,
     );
+    this.tls = options?.tls ?? false;
   }
 }
 

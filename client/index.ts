@@ -9,6 +9,8 @@ export type { AuditDecisionLine } from './audit-export.js';
 export type { ListRunsFilter, RunSummary } from './list-query.js';
 export type { WaitUntil } from './wait-condition.js';
 export { ConfigError, loadConfig, type AirlockConfig } from '../platform/config.js';
+// For services that open their own Temporal connection with the same TEMPORAL_TLS_* settings Airlock uses.
+export { temporalConnectionOptions, TemporalTlsError, type TemporalTls, type TemporalTlsSettings } from '../platform/temporal-tls.js';
 export type { ActionInput, ActionStatus, Language } from '../schemas/action.js';
 export type { DecisionInput, DecisionOutcome } from '../schemas/decision.js';
 export type { ExecutionResult } from '../schemas/execution.js';

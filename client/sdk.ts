@@ -32,6 +32,7 @@ import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '
 import { otlpTracesConfigured } from '../platform/telemetry/otel-env.js';
 import { dataConverterFromEnv } from '../platform/codec-keys.js';
 import { ConfigError, type AirlockConfig } from '../platform/config.js';
+import { temporalConnectionOptions } from '../platform/temporal-tls.js';
 import { AirlockApiClient, apiUrlOf, type ApiDecision } from './api-client.js';
 import { decodeHistoryEvents, type RawHistoryEvent } from './audit-events.js';
 import { auditSinceQuery, decisionLines, type AuditDecisionLine } from './audit-export.js';
@@ -129,18 +130,19 @@ export class AirlockClient {
   }
 
   /**
-   * Connects to Temporal at `config.TEMPORAL_ADDRESS`, waiting a few seconds at most.
-   * @throws TemporalUnavailableError when the server does not answer in time.
+   * Connects to Temporal at `config.TEMPORAL_ADDRESS` (over TLS when `TEMPORAL_TLS_*` are set), waiting a few
+   * seconds at most.
+   * @throws TemporalTlsError when the TLS settings are incomplete or their files unusable.
+   * @throws TemporalUnavailableError when the server does not answer in time or refuses the TLS handshake.
    */
   static async connect(config: AirlockConfig, options: ConnectOptions = {}): Promise<AirlockClient> {
+    // TLS settings are checked first: a missing key file is a configuration error, not an unreachable server.
+    const target = temporalConnectionOptions(config);
     let connection: Connection;
     try {
-      connection = await Connection.connect({
-        address: config.TEMPORAL_ADDRESS,
-        connectTimeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
-      });
+      connection = await Connection.connect({ ...target, connectTimeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS });
     } catch (err) {
-      throw new TemporalUnavailableError(config.TEMPORAL_ADDRESS, { cause: err });
+      throw new TemporalUnavailableError(config.TEMPORAL_ADDRESS, { cause: err, tls: target.tls !== undefined });
     }
     const dataConverter = options.dataConverter ?? dataConverterFromEnv();
     // With OTEL_EXPORTER_OTLP_* set, runs started here continue the caller's trace (and start one otherwise).

@@ -12,6 +12,8 @@ export type ApiRole = z.infer<typeof ApiRoleSchema>;
 export const READ_ROLES: readonly ApiRole[] = ['viewer', 'approver', 'admin'];
 /** Who may approve or deny. */
 export const DECIDE_ROLES: readonly ApiRole[] = ['approver', 'admin'];
+/** Who may create, list and revoke tokens. */
+export const ADMIN_ROLES: readonly ApiRole[] = ['admin'];
 /** Who may start runs and submit actions. */
 export const AGENT_ROLES: readonly ApiRole[] = ['agent', 'admin'];
 

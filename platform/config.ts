@@ -4,7 +4,7 @@ import { ChannelsEnvSchema, type ChannelsEnv } from '../schemas/channels-env.js'
 import { EnvConfigSchema, type EnvConfig } from '../schemas/config.js';
 
 export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  override readonly name: string = 'ConfigError';
 }
 
 export interface AirlockConfig extends EnvConfig {

@@ -14,6 +14,8 @@ const TOKEN_PREFIX = 'alk_';
 const TOKEN_BYTES = 32;
 /** Tokens expire; 90 days unless the creator says otherwise. */
 export const DEFAULT_TOKEN_TTL_MS = 90 * 86_400_000;
+/** The longest life the admin API grants a token. */
+export const MAX_TOKEN_TTL_MS = 365 * 86_400_000;
 
 const StoredTokenSchema = z.object({
   id: z.string(),
@@ -49,6 +51,12 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** How an admin act reached the store, for the audit line: the channel, and over the API the admin's own token id. */
+export interface TokenActorContext {
+  channel: 'cli' | 'api';
+  actorTokenId?: string;
+}
+
 /** Why a presented token does not authenticate. */
 export type TokenRefusal = 'unknown' | 'expired' | 'revoked';
 
@@ -73,7 +81,7 @@ export class TokenStore {
   /** Creates a token; returns the token (shown once, never stored) and its record. The creation is logged. */
   create(
     principal: string,
-    options: { roles: readonly ApiRole[]; ttlMs?: number; createdBy?: string; now?: Date },
+    options: { roles: readonly ApiRole[]; ttlMs?: number; createdBy?: string; now?: Date; via?: TokenActorContext },
   ): { token: string; record: StoredToken } {
     const now = options.now ?? new Date();
     const token = `${TOKEN_PREFIX}${randomBytes(TOKEN_BYTES).toString('base64url')}`;
@@ -87,19 +95,19 @@ export class TokenStore {
       ...(options.createdBy ? { createdBy: options.createdBy } : {}),
     };
     this.writeAll([...this.readAll(), record]);
-    this.audit({ event: 'token.created', at: record.createdAt, by: options.createdBy ?? 'unknown', tokenId: record.id, principal, roles: record.roles, expiresAt: record.expiresAt });
+    this.audit({ event: 'token.created', at: record.createdAt, by: options.createdBy ?? 'unknown', ...options.via, tokenId: record.id, principal, roles: record.roles, expiresAt: record.expiresAt });
     return { token, record };
   }
 
   /** Revokes a token by id (effective on the server's next request); false when there is no such token. */
-  revoke(id: string, options: { revokedBy?: string; now?: Date } = {}): StoredToken | undefined {
+  revoke(id: string, options: { revokedBy?: string; now?: Date; via?: TokenActorContext } = {}): StoredToken | undefined {
     const tokens = this.readAll();
     const record = tokens.find((t) => t.id === id);
     if (!record) return undefined;
     if (record.revokedAt === undefined) {
       record.revokedAt = (options.now ?? new Date()).toISOString();
       this.writeAll(tokens);
-      this.audit({ event: 'token.revoked', at: record.revokedAt, by: options.revokedBy ?? 'unknown', tokenId: id, principal: record.principal, roles: record.roles });
+      this.audit({ event: 'token.revoked', at: record.revokedAt, by: options.revokedBy ?? 'unknown', ...options.via, tokenId: id, principal: record.principal, roles: record.roles });
     }
     return record;
   }

@@ -19,6 +19,10 @@ import { assessRisk, type RiskScore } from './assess-risk.js';
 import { levelForScore } from './level-thresholds.js';
 import { fromRuleData } from './rule-data.js';
 import type { RiskRule } from './risk-rules.js';
+import { escapeHiddenCharacters } from '../schemas/hidden-characters.js';
+
+/** The text rule for control characters, ANSI escapes, bidi overrides and zero-width characters. */
+const HIDDEN_CHARACTERS_RULE_ID = 'any.hidden-characters';
 
 /** What is scored: the action as submitted. */
 export interface ScoredAction {
@@ -94,6 +98,14 @@ export class ActionScorer {
       } else if (kind.kind === 'foreign-code') {
         findings.push(this.finding('files.unknown-code', 1, `${path} (${kind.interpreter})`, `input file ${path}`));
       }
+    }
+    // What a reviewer reads must be what lands in /workspace: hidden characters in any file, data files included,
+    // and in file names raise the same finding as in code (code files had it from the text rules above).
+    const hiddenRules = this.textRules.filter((rule) => rule.id === HIDDEN_CHARACTERS_RULE_ID);
+    for (const [path, content] of Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      for (const f of assessRisk(path, action.language, hiddenRules).findings) findings.push(withOrigin({ ...f, line: 0 }, `the name of input file ${escapeHiddenCharacters(path)}`));
+      if (analysedFiles.has(path)) continue;
+      for (const f of assessRisk(content, action.language, hiddenRules).findings) findings.push(withOrigin(f, `input file ${path}`));
     }
     const above = limitsAboveThresholds(action.limits, this.policy.analysis.limitThresholds);
     if (above.length > 0) findings.push(this.finding('limits.above-threshold', 0, above.join(', '), undefined));

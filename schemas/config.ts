@@ -8,6 +8,13 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 export const EnvConfigSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** TLS to Temporal (platform/temporal-tls.ts checks them at connect): client certificate and key (PEM files), */
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  /** the CA the server's certificate chains to (the system's roots when unset), */
+  TEMPORAL_TLS_CA: z.string().optional(),
+  /** and the host name its certificate carries when it is not TEMPORAL_ADDRESS's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   /** Control task queue; the sandbox queue is derived from it (`<queue>-sandbox`). */
   AIRLOCK_TASK_QUEUE: z.string().min(1).default('airlock'),
   /** State folder: Temporal's SQLite file, artifacts, logs. Relative paths are taken from the working directory. */

@@ -4,6 +4,9 @@ import { ActionInputSchema } from '../schemas/action.js';
 import { IdempotencyKeySchema } from '../schemas/idempotency.js';
 import { DecisionKindSchema, DecisionOutcomeSchema } from '../schemas/decision.js';
 import { RiskLevelSchema } from '../schemas/risk.js';
+import { DurationMsSchema } from '../schemas/duration.js';
+import { API_ROLES, ApiRoleSchema } from '../platform/api-roles.js';
+import { MAX_TOKEN_TTL_MS } from '../platform/token-store.js';
 import { IdentitySchema, RunStateSchema, RunStatusSchema, StartRunInputSchema, SubmitActionResultSchema } from '../schemas/run.js';
 
 /** A run started over HTTP: the requester is the token's principal, never a field of the body. */
@@ -106,3 +109,30 @@ export const ArtifactResponseSchema = z.object({
   content: z.string(),
 });
 export type ArtifactResponse = z.infer<typeof ArtifactResponseSchema>;
+
+/** An admin creates a token for someone: roles default to `agent` (least privilege), expiry to 90 days. */
+export const CreateTokenRequestSchema = z
+  .object({
+    principal: IdentitySchema,
+    roles: z.array(ApiRoleSchema).min(1, 'give at least one role').max(API_ROLES.length).optional(),
+    /** How long the token lives, as milliseconds or text such as `30d` or `12h`; at most a year. */
+    expiresIn: DurationMsSchema.refine((ms) => ms <= MAX_TOKEN_TTL_MS, 'a token lives at most 365d').optional(),
+  })
+  .strict();
+export type CreateTokenRequest = z.infer<typeof CreateTokenRequestSchema>;
+
+/** A token's record as the API shows it: never the secret, never its hash. */
+export const TokenInfoSchema = z.object({
+  id: z.string(),
+  principal: z.string(),
+  roles: z.array(z.string()),
+  createdAt: z.string(),
+  expiresAt: z.string().optional(),
+  revokedAt: z.string().optional(),
+  createdBy: z.string().optional(),
+  status: z.enum(['active', 'expired', 'revoked', 'unknown']),
+});
+/** The new token is in `token`, shown this once: only its sha256 is stored. */
+export const CreateTokenResponseSchema = TokenInfoSchema.extend({ token: z.string() });
+export const ListTokensResponseSchema = z.object({ tokens: z.array(TokenInfoSchema) });
+export const TokenIdParamsSchema = z.object({ tokenId: z.string().regex(/^[0-9a-f]{12}$/, 'a token id is 12 lower-case hex digits') });

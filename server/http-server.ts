@@ -20,7 +20,10 @@ import {
   RunIdParamsSchema,
   StartRunRequestSchema,
   SubmitActionRequestSchema,
+  CreateTokenRequestSchema,
+  TokenIdParamsSchema,
 } from './api-schemas.js';
+import { createTokenAsAdmin, revokeTokenAsAdmin, tokenInfo, type TokenAdmin } from './token-admin.js';
 import { decideThroughWorkflow } from './decide-service.js';
 import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
 import { streamRunEvents } from './run-event-stream.js';
@@ -49,6 +52,8 @@ export interface HttpServerDeps {
   logger: Logger;
   /** Where full outputs and output files are read from (the sandbox workers' store). */
   artifacts: ArtifactReader;
+  /** The current policy's principal ids (tokens are made only for them), or undefined when it lists none. */
+  policyPrincipals?: () => readonly string[] | undefined;
   /** Slack interactivity; the route answers 404 when absent. */
   slack?: { signingSecret: string; api: SlackApi; principalForSlackUser: (slackUserId: string) => string | undefined };
 }
@@ -197,6 +202,24 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   route(ROUTES.whoami, async (request) => {
     const token = request.token!;
     return { principal: token.principal, roles: token.roles, tokenId: token.id, ...(token.expiresAt ? { expiresAt: token.expiresAt } : {}) };
+  });
+
+  const adminOf = (request: FastifyRequest): TokenAdmin => ({ principal: request.principal!, tokenId: request.token!.id });
+
+  route(ROUTES.createToken, async (request) => {
+    const body = parse(CreateTokenRequestSchema, request.body, 'token request');
+    const created = createTokenAsAdmin(deps.tokens, adminOf(request), body, deps.policyPrincipals?.());
+    request.log.info({ by: request.principal, byTokenId: request.token?.id, tokenId: created.id, principal: created.principal, roles: created.roles, expiresAt: created.expiresAt }, 'token created');
+    return created;
+  });
+
+  route(ROUTES.listTokens, async () => ({ tokens: deps.tokens.list().map((record) => tokenInfo(record)) }));
+
+  route(ROUTES.revokeToken, async (request) => {
+    const { tokenId } = parse(TokenIdParamsSchema, request.params, 'path');
+    const revoked = revokeTokenAsAdmin(deps.tokens, adminOf(request), tokenId);
+    request.log.info({ by: request.principal, byTokenId: request.token?.id, tokenId, principal: revoked.principal, roles: revoked.roles }, 'token revoked');
+    return revoked;
   });
 
   route(ROUTES.getRun, async (request) => {

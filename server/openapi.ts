@@ -13,7 +13,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is invalid',
   401: 'Missing or invalid credentials',
   403: 'The principal may not do this',
-  404: 'No such run or action',
+  404: 'No such run, action, artifact or token',
   409: 'Too late or duplicated: the action is not awaiting this decision',
   429: 'Rate limit reached; retry after the Retry-After header',
 };

@@ -19,14 +19,19 @@ import {
   SubmitActionRequestSchema,
   SubmitActionResponseSchema,
   WhoAmIResponseSchema,
+  CreateTokenRequestSchema,
+  CreateTokenResponseSchema,
+  ListTokensResponseSchema,
+  TokenIdParamsSchema,
+  TokenInfoSchema,
 } from './api-schemas.js';
-import { AGENT_ROLES, API_ROLES, DECIDE_ROLES, READ_ROLES, type ApiRole } from '../platform/api-roles.js';
+import { ADMIN_ROLES, AGENT_ROLES, API_ROLES, DECIDE_ROLES, READ_ROLES, type ApiRole } from '../platform/api-roles.js';
 import { SlackInteractionFormSchema } from './slack/interaction-payload.js';
 
 export type RouteAuth = 'bearer' | 'slack-signature' | 'none';
 
 export interface RouteSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Fastify form (`:runId`); the OpenAPI document uses `{runId}`. */
   url: string;
   operationId: string;
@@ -140,6 +145,40 @@ export const ROUTES = {
     roles: API_ROLES,
     success: { status: 200, schema: WhoAmIResponseSchema, description: 'Who the token belongs to' },
     errors: [],
+  },
+  createToken: {
+    method: 'POST',
+    url: '/v1/tokens',
+    operationId: 'createToken',
+    summary:
+      'Create a bearer token for a principal (roles default to agent; expiry to 90 days); the token is in the answer ' +
+      'once and works at once; the creation is logged with who made it (role: admin)',
+    auth: 'bearer',
+    roles: ADMIN_ROLES,
+    body: CreateTokenRequestSchema,
+    success: { status: 201, schema: CreateTokenResponseSchema, description: 'The token (shown once) and its record' },
+    errors: [400],
+  },
+  listTokens: {
+    method: 'GET',
+    url: '/v1/tokens',
+    operationId: 'listTokens',
+    summary: 'Every token record with its status, never a secret or its hash (role: admin)',
+    auth: 'bearer',
+    roles: ADMIN_ROLES,
+    success: { status: 200, schema: ListTokensResponseSchema, description: 'The token records' },
+    errors: [],
+  },
+  revokeToken: {
+    method: 'DELETE',
+    url: '/v1/tokens/:tokenId',
+    operationId: 'revokeToken',
+    summary: 'Revoke a token: its next request is refused with 401; the revocation is logged (role: admin)',
+    auth: 'bearer',
+    roles: ADMIN_ROLES,
+    params: TokenIdParamsSchema,
+    success: { status: 200, schema: TokenInfoSchema, description: 'The revoked token record' },
+    errors: [400, 404],
   },
   openapi: {
     method: 'GET',

@@ -4,6 +4,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption
 import type { Logger } from 'pino';
 import { createControlActivities, createSandboxActivities } from '../activities/index.js';
 import type { AirlockConfig } from '../platform/config.js';
+import { temporalConnectionOptions } from '../platform/temporal-tls.js';
 import { FileArtifactStore } from '../platform/artifact-store.js';
 import { createDockerClient } from '../sandbox/docker-client.js';
 import { controlPlaneFromEnv } from '../sandbox/network/control-plane.js';
@@ -52,7 +53,7 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
   const roles = { control: options.roles?.control ?? true, sandbox: options.roles?.sandbox ?? true };
   const telemetry = options.telemetry ?? (await workerTelemetryFromEnv(options.env));
   installTemporalRuntimeLogger(logger, { metricsBindAddress: telemetry.runtimeMetricsAddress });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const workers: Worker[] = [];
   const stopReaper: Array<() => Promise<void>> = [];
   try {

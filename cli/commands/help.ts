@@ -61,6 +61,7 @@ usage:
   airlock help                       this text
 
 environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, AIRLOCK_TASK_QUEUE, AIRLOCK_HOME,
+TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME (TLS to Temporal),
 AIRLOCK_API_URL (default http://127.0.0.1:8080), AIRLOCK_TOKEN (else the one airlock login stored)
 
 exit codes: 0 success, 1 an action's code failed, 2 usage or input error, 3 an action was denied or its

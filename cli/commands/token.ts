@@ -34,7 +34,7 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
     }
     if (action === 'revoke') {
       const [id] = expectPositionals('token revoke', rest, ['tokenId']) as [string];
-      const record = store.revoke(id, { revokedBy: actor });
+      const record = store.revoke(id, { revokedBy: actor, via: { channel: 'cli' } });
       if (!record) throw new BadInputError(`token revoke: no token with id ${id} (see airlock token list)`);
       context.io.out(values.json ? jsonLine({ id, principal: record.principal, revokedAt: record.revokedAt }) : `revoked token ${id} of ${record.principal}\n`);
       return EXIT.ok;
@@ -97,7 +97,7 @@ function create(
     }
   }
 
-  const created = store.create(principal.data, { roles, ttlMs, createdBy: actor });
+  const created = store.create(principal.data, { roles, ttlMs, createdBy: actor, via: { channel: 'cli' } });
   const { record } = created;
   if (values.json) {
     context.io.out(jsonLine({ token: created.token, id: record.id, principal: record.principal, roles: record.roles, createdAt: record.createdAt, expiresAt: record.expiresAt }));

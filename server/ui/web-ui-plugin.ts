@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AirlockConfig } from '../../platform/config.js';
+import { temporalConnectionOptions, type TemporalTlsSettings } from '../../platform/temporal-tls.js';
 import { AirlockClientError, RunNotFoundError } from '../../client/errors.js';
 import type { AirlockClient } from '../../client/sdk.js';
 import { DecisionKindSchema, type DecisionOutcome } from '../../schemas/decision.js';
@@ -44,7 +45,7 @@ export interface WebUiOptions {
   /** API tokens: signing in checks the token against this store. */
   tokens: TokenStore;
   /** Temporal address and namespace (listing, links) and the task queue whose runs this deployment serves. */
-  config: Pick<AirlockConfig, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'AIRLOCK_TASK_QUEUE'>;
+  config: Pick<AirlockConfig, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'AIRLOCK_TASK_QUEUE'> & TemporalTlsSettings;
   /** Base URL of the Temporal Web UI; guessed from TEMPORAL_ADDRESS when absent. */
   temporalWebUrl?: string;
   /** Replaces the Temporal-backed source (tests of the pages alone). */
@@ -355,7 +356,7 @@ export function outcomeMessage(decision: 'approve' | 'deny', outcome: DecisionOu
 
 /** The Temporal-backed source, with a connection of its own for listing that closes with the server. */
 async function connectedSource(app: FastifyInstance, options: WebUiOptions): Promise<UiRunSource> {
-  const connection = await Connection.connect({ address: options.config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect(temporalConnectionOptions(options.config));
   app.addHook('onClose', async () => {
     await connection.close();
   });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AirlockConfig } from '../../platform/config.js';
+import { temporalConnectionOptions, temporalTlsRequested, TemporalTlsError } from '../../platform/temporal-tls.js';
 import { startApiServer } from '../../server/start-api-server.js';
 import { runWorkers } from '../run-workers.js';
 import { ensurePrerequisites } from '../setup/ensure-prerequisites.js';
@@ -48,6 +49,14 @@ export async function runEmbeddedStack(options: EmbeddedStackOptions): Promise<v
   const env = options.env ?? process.env;
   const output = options.output ?? process.stderr;
   const settings = parseDevStackEnv(env);
+  // The embedded dev server speaks plain gRPC on loopback: TLS settings only make sense for a server named by address.
+  if (settings.externalAddress === undefined && temporalTlsRequested(config)) {
+    throw new TemporalTlsError(
+      'TEMPORAL_TLS_CERT',
+      'TEMPORAL_TLS_* are set but TEMPORAL_ADDRESS is not: `up` would start its own dev server, which has no TLS; ' +
+        'set TEMPORAL_ADDRESS to the TLS server, or unset the TEMPORAL_TLS_* variables',
+    );
+  }
   const termination = options.signal ? undefined : abortOnTermination();
   const signal = options.signal ?? termination!.signal;
   const onProgress = createStderrProgress(output);
@@ -80,7 +89,7 @@ export async function runEmbeddedStack(options: EmbeddedStackOptions): Promise<v
         logger,
       });
     } else if (settings.externalAddress !== undefined) {
-      await registerOnExternalServer(settings.externalAddress, config.TEMPORAL_NAMESPACE, logger);
+      await registerOnExternalServer({ ...config, TEMPORAL_ADDRESS: settings.externalAddress }, logger);
     }
 
     try {
@@ -151,11 +160,14 @@ async function runWorkersUntilStopped(options: {
 }
 
 /** With an external server, registering the attributes is best effort: Temporal Cloud, for one, manages them itself. */
-async function registerOnExternalServer(address: string, namespace: string, logger: Logger): Promise<void> {
+async function registerOnExternalServer(config: AirlockConfig, logger: Logger): Promise<void> {
+  const address = config.TEMPORAL_ADDRESS;
+  // Outside the try: unusable TLS settings stop `up` with their own message instead of a warning.
+  const target = temporalConnectionOptions(config);
   try {
-    const connection = await Connection.connect({ address, connectTimeout: EXTERNAL_CONNECT_TIMEOUT_MS });
+    const connection = await Connection.connect({ ...target, connectTimeout: EXTERNAL_CONNECT_TIMEOUT_MS });
     try {
-      await ensureSearchAttributes({ connection, namespace, logger });
+      await ensureSearchAttributes({ connection, namespace: config.TEMPORAL_NAMESPACE, logger });
     } finally {
       await connection.close();
     }

@@ -61,6 +61,9 @@ ROOTS: list[tuple[type, str, Callable[[Json], Any]]] = [
 NOT_IN_SDK: dict[str, str] = {
     "runEvents": "server-sent events stream; the SDK's waits poll GET /v1/runs/{runId} for now",
     "whoami": "token introspection for the CLI's login; agents know their own token",
+    "createToken": "token administration is an operator's act (admin tokens), never an agent's",
+    "listTokens": "token administration is an operator's act (admin tokens), never an agent's",
+    "revokeToken": "token administration is an operator's act (admin tokens), never an agent's",
 }
 
 _SCALARS: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
