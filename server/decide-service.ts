@@ -34,6 +34,8 @@ export interface DecideDeps {
   client: DecideClient;
   signer: Pick<DecisionSigner, 'sign'>;
   timeoutMs?: number;
+  /** Where the service notes each decision the workflow refused (who, what, why): the refusal is not in history. */
+  logger?: { warn(object: Record<string, unknown>, message: string): void };
 }
 
 /** Signs and sends the decision; resolves with the outcome or throws ApiError (403 rights, 404 unknown, 409 too late or twice). */
@@ -69,6 +71,22 @@ export async function decideThroughWorkflow(deps: DecideDeps, request: DecideReq
     if (err instanceof RunUnresponsiveError) throw new ApiError('unavailable', err.message);
     throw err;
   }
+  try {
+    return await deliver(deps, request, signature);
+  } catch (err) {
+    if (err instanceof ApiError) {
+      deps.logger?.warn(
+        { runId: request.runId, actionId: request.actionId, approver: request.approver, channel: request.channel, decision: request.decision, refusal: err.reason ?? err.code, reason: err.message },
+        'decision refused',
+      );
+    }
+    throw err;
+  }
+}
+
+/** Sends the signed decision and maps the workflow's refusal to an ApiError. */
+async function deliver(deps: DecideDeps, request: DecideRequest, signature: Parameters<DecideClient['deliverSignedDecision']>[1]['signature']): Promise<DecisionOutcome> {
+  const { client } = deps;
   try {
     return await client.deliverSignedDecision(
       request.runId,

@@ -265,7 +265,7 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     const { runId, actionId } = parse(ActionParamsSchema, request.params, 'path');
     const { contentSha256, channel, ...body } = parse(DecideRequestSchema, request.body, 'decision');
     const outcome = await decideThroughWorkflow(
-      { client: deps.client, signer: deps.signer },
+      { client: deps.client, signer: deps.signer, logger: request.log },
       {
         runId,
         actionId,
@@ -282,7 +282,7 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   route(ROUTES.slackInteractions, async (request, reply) => {
     if (!deps.slack) throw new ApiError('not_found', 'Slack is not configured on this server (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)');
     const outcome = await handleSlackInteraction(
-      { ...deps.slack, decider: { client: deps.client, signer: deps.signer }, replayGuard, logger: request.log as Logger },
+      { ...deps.slack, decider: { client: deps.client, signer: deps.signer, logger: request.log }, replayGuard, logger: request.log as Logger },
       {
         rawBody: typeof request.body === 'string' ? request.body : '',
         signature: headerValue(request.headers['x-slack-signature']),

@@ -71,6 +71,7 @@ export function createUiRunSource(deps: {
   signer: DecideDeps['signer'];
   temporal: Client;
   taskQueue: string;
+  logger?: DecideDeps['logger'];
 }): UiRunSource {
   const { airlock, temporal, taskQueue } = deps;
 
@@ -125,7 +126,7 @@ export function createUiRunSource(deps: {
       return airlock.getRun(runId);
     },
     decide(request) {
-      return decideThroughWorkflow({ client: airlock, signer: deps.signer }, { ...request, channel: 'ui' });
+      return decideThroughWorkflow({ client: airlock, signer: deps.signer, ...(deps.logger ? { logger: deps.logger } : {}) }, { ...request, channel: 'ui' });
     },
   };
 }

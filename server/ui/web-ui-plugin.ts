@@ -361,5 +361,5 @@ async function connectedSource(app: FastifyInstance, options: WebUiOptions): Pro
     await connection.close();
   });
   const temporal = new Client({ connection, namespace: options.config.TEMPORAL_NAMESPACE });
-  return createUiRunSource({ airlock: options.client, signer: options.signer, temporal, taskQueue: options.config.AIRLOCK_TASK_QUEUE });
+  return createUiRunSource({ airlock: options.client, signer: options.signer, temporal, taskQueue: options.config.AIRLOCK_TASK_QUEUE, logger: app.log });
 }
