@@ -27,7 +27,8 @@ function renderAuditAction(action: AuditAction): string[] {
     lines.push(`${INDENT}${decision.at}  ${verb} by ${who}${rules}${policy}${signer}${decision.reason ? `: ${decision.reason}` : ''}`);
   }
   for (const ignored of action.ignoredDecisions) {
-    lines.push(`${INDENT}${ignored.at}  ignored ${ignored.decision} from ${ignored.approver} (${ignored.via})${ignored.reason ? `: ${ignored.reason}` : ''}`);
+    const via = ignored.via === 'refused-update' ? `refused update, ${ignored.refusal ?? 'unknown'}` : ignored.via;
+    lines.push(`${INDENT}${ignored.at}  ignored ${ignored.decision} from ${ignored.approver} (${via})${ignored.reason ? `: ${ignored.reason}` : ''}`);
   }
   const run = action.execution;
   if (run) {

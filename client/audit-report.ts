@@ -36,7 +36,10 @@ export interface AuditIgnoredDecision {
   approver: string;
   decision: string;
   at: string;
-  via: 'update' | 'signal';
+  /** `refused-update`: a `decide` update the validator refused, as the deciding service reported it (signed). */
+  via: 'update' | 'signal' | 'refused-update';
+  /** The refusal type, for refused updates. */
+  refusal?: string;
   eventId: number;
   reason?: string;
 }
@@ -478,10 +481,23 @@ function mergeState(
   for (const message of messages) {
     if (used.has(message) || !message.actionId || !actions.has(message.actionId)) continue;
     const recorded = state.ignoredDecisions?.find(
-      (ignored) => ignored.actionId === message.actionId && ignored.approver === message.approver,
+      (ignored) => ignored.refusal === undefined && ignored.actionId === message.actionId && ignored.approver === message.approver,
     );
     const ignored = ignoredFrom(message);
     ignored.reason ??= recorded?.reason;
     actions.get(message.actionId).ignoredDecisions.push(ignored);
+  }
+  // Refused updates are in the workflow's state only (the validator wrote nothing to history).
+  for (const refused of state.ignoredDecisions ?? []) {
+    if (refused.refusal === undefined || !actions.has(refused.actionId)) continue;
+    actions.get(refused.actionId).ignoredDecisions.push({
+      approver: refused.approver,
+      decision: refused.decision ?? '',
+      at: refused.at,
+      via: 'refused-update',
+      eventId: 0,
+      reason: refused.reason,
+      refusal: refused.refusal,
+    });
   }
 }

@@ -24,6 +24,7 @@ import {
   closeSignal,
   closeUpdate,
   decideUpdate,
+  decisionRefusedSignal,
   getRunQuery,
   submitActionUpdate,
   WORKFLOW_TYPE,
@@ -63,6 +64,8 @@ export const CONNECT_TIMEOUT_MS = 4_000;
 export const QUERY_TIMEOUT_MS = 10_000;
 /** How long `auditDecisionsSince` waits for each running run's state before using its history alone. */
 export const EXPORT_QUERY_TIMEOUT_MS = 2_000;
+/** How long reporting a refused decision back to its run may take (the person is waiting for the answer). */
+const REPORT_TIMEOUT_MS = 2_000;
 /** Poll interval of `waitForActions`. */
 export const WAIT_POLL_INTERVAL_MS = 300;
 
@@ -322,11 +325,27 @@ export class AirlockClient {
     } catch (err) {
       if (isGrpcDeadlineError(err)) throw new RunUnresponsiveError(runId, this.config.AIRLOCK_TASK_QUEUE, options.timeoutMs, { cause: err });
       const reason = updateRejectionReason(err);
-      if (reason !== undefined) throw new DecisionRefusedError(runId, parsed.actionId, reason, { cause: err });
+      if (reason !== undefined) {
+        await this.reportRefusedDecision(runId, parsed);
+        throw new DecisionRefusedError(runId, parsed.actionId, reason, { cause: err });
+      }
       if (isWorkflowNotFound(err)) {
         await this.refuseIfRunEnded(runId, err, (why) => new DecisionRefusedError(runId, parsed.actionId, why));
       }
       throw err;
+    }
+  }
+
+  /**
+   * Hands a refused signed decision back to the run, which records it (with its own reason) when the signature
+   * verifies: a refused update leaves nothing in history otherwise. Best effort: the person hears of the refusal
+   * whether or not this arrives.
+   */
+  private async reportRefusedDecision(runId: string, decision: DecisionInput): Promise<void> {
+    try {
+      await this.connection.withDeadline(Date.now() + REPORT_TIMEOUT_MS, () => this.handle(runId).signal(decisionRefusedSignal, decision));
+    } catch {
+      // The worker logged the refusal; the audit misses only this report.
     }
   }
 

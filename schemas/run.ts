@@ -69,13 +69,20 @@ export const ActionStateSchema = z.object({
 });
 export type ActionState = z.infer<typeof ActionStateSchema>;
 
-/** A decision signal that could not count, with the reason. */
+/**
+ * A decision that could not count, with the reason: a decision signal the workflow ignored, or a `decide` update
+ * its validator refused, reported back by the deciding service with its signature (then `refusal` is set).
+ */
 export const IgnoredDecisionSchema = z.object({
   actionId: z.string(),
   approver: z.string(),
   channel: z.string(),
   reason: z.string(),
   at: z.string(),
+  /** The decision that was refused (on refused updates). */
+  decision: z.enum(['approve', 'deny']).optional(),
+  /** The workflow's refusal type (`duplicate_decision`, `past_deadline`, ...): set on refused updates only. */
+  refusal: z.string().optional(),
 });
 
 /** A continue-as-new run fires after this many history events unless the server suggests it earlier. */

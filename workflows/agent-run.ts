@@ -18,7 +18,7 @@ import type { PolicySnapshot } from '../schemas/policy.js';
 import { StartRunInputSchema, type RunState, type StartRunConfig, type StartRunInput } from '../schemas/run.js';
 import { processAction } from './action-pipeline.js';
 import { carryOverOf, historyIsLong } from './carry-over.js';
-import { closeSignal, closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate } from './messages.js';
+import { closeSignal, closeUpdate, decideSignal, decideUpdate, decisionRefusedSignal, getRunQuery, submitActionUpdate } from './messages.js';
 import { publishRunStatus, startAttributes } from './run-attributes.js';
 import { compactRunResult } from './run-result.js';
 import { createRunServices, loadPolicy } from './run-services.js';
@@ -27,6 +27,8 @@ import { keepUpdateTracingFlag } from './update-tracing-flag.js';
 
 /** Decision signals are checked for a signature from this patch on; older histories replay as recorded. */
 const SIGNED_DECISION_SIGNALS_PATCH = 'signed-decision-signals';
+/** Reports of refused decisions are kept from this patch on; a history with such a signal from older code replays as it ran. */
+const REFUSAL_REPORTS_PATCH = 'refusal-reports';
 
 export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   // Before any handler: replay must run update handlers the way they ran live (see update-tracing-flag.ts).
@@ -64,6 +66,12 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     const parsed = session.parseDecision(raw, { verify: () => patched(SIGNED_DECISION_SIGNALS_PATCH) });
     if (parsed.decision && !parsed.refusal) session.recordHumanDecision(parsed.decision);
     else session.ignoreDecision(raw, parsed.decision ? parsed.refusal?.message : parsed.invalid);
+  });
+  // Refused updates come back from the deciding service as signed reports; only verified ones are kept.
+  setHandler(decisionRefusedSignal, (raw) => {
+    if (!patched(REFUSAL_REPORTS_PATCH)) return;
+    const problem = session.recordRefusedDecision(raw);
+    if (problem) log.warn('refusal report not kept', { runId, problem });
   });
   setHandler(closeUpdate, () => {
     session.close('closed');

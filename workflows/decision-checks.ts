@@ -69,8 +69,18 @@ export function verificationRefusal(decision: DecisionInput, context: Verificati
       message: `the signature was issued at ${signature.issuedAt} and is good for ${SIGNATURE_MAX_AGE_MS / 60_000} minutes only; decide again`,
     };
   }
+  if (!signatureVerifies(decision, signature, signer, context.runId)) {
+    return { type: 'bad_signature', message: `the signature does not verify with key ${signer.keyId} (${signer.name}) for this decision` };
+  }
+  return undefined;
+}
+
+type Signer = NonNullable<PolicySnapshot['signers']>[number];
+
+/** Whether `signature` is the signer's over exactly this decision on run `runId` (nothing about time or state). */
+export function signatureVerifies(decision: DecisionInput, signature: NonNullable<DecisionInput['signature']>, signer: Signer, runId: string): boolean {
   const fields = {
-    runId: context.runId,
+    runId,
     executionId: signature.executionId,
     actionId: decision.actionId,
     contentSha256: signature.contentSha256,
@@ -81,8 +91,5 @@ export function verificationRefusal(decision: DecisionInput, context: Verificati
     issuedAt: signature.issuedAt,
     keyId: signature.keyId,
   };
-  if (!verifyDecisionSignature(fields, signature.signature, signer)) {
-    return { type: 'bad_signature', message: `the signature does not verify with key ${signer.keyId} (${signer.name}) for this decision` };
-  }
-  return undefined;
+  return verifyDecisionSignature(fields, signature.signature, signer);
 }

@@ -18,6 +18,13 @@ export const decideUpdate = defineUpdate<DecisionOutcome, [DecisionInput]>('deci
 /** Fire-and-forget form of `decide` (same payload); invalid ones are recorded and ignored. */
 export const decideSignal = defineSignal<[DecisionInput]>('decideSignal');
 
+/**
+ * The deciding service reports a signed decision whose `decide` update the validator refused, so the refusal is
+ * recorded (validators leave nothing in history). The workflow keeps a report only when the signature verifies
+ * and it would refuse the decision itself; it never counts one.
+ */
+export const decisionRefusedSignal = defineSignal<[DecisionInput]>('decisionRefused');
+
 /** Stops accepting actions; the run ends once the actions it has are finished. */
 export const closeUpdate = defineUpdate<RunState, []>('close');
 export const closeSignal = defineSignal<[]>('closeSignal');

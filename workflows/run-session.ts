@@ -17,6 +17,7 @@ import { actionContentSha256 } from './action-digest.js';
 import { approvalCount, hasDenial, isDecided, refuseDecision } from './approval-state.js';
 import { verificationRefusal } from './decision-checks.js';
 import { parseOrReject } from './parse-or-reject.js';
+import { reportKey, reportProblem } from './refusal-reports.js';
 import { filesForReview } from './review-files.js';
 
 /** What only the sandbox needs (input files can be large): kept out of the queryable state. */
@@ -45,6 +46,8 @@ export class RunSession {
   private readonly sandboxInputs = new Map<string, SandboxInput>();
   // An explicit timeout (per action, else per run) overrides the policy's per-level one.
   private readonly approvalTimeouts = new Map<string, number | undefined>();
+  /** Reports of refused decisions kept in this execution (rebuilt by replay, since the handler runs again). */
+  private readonly reportsSeen = new Set<string>();
 
   constructor(
     readonly input: StartRunConfig,
@@ -209,6 +212,39 @@ export class RunSession {
       at: this.now(),
     });
     this.observer.decisionIgnored(fields.actionId, reason);
+  }
+
+  /**
+   * Keeps a refused decision the deciding service reported (see refusal-reports.ts), with the workflow's own reason
+   * for refusing it now. Returns why a report was not kept (a forgery, a copy, one too many), or undefined.
+   */
+  recordRefusedDecision(raw: unknown): string | undefined {
+    const parsed = this.parseDecision(raw, { verify: () => true });
+    if (!parsed.decision) return 'invalid report';
+    const { decision, refusal } = parsed;
+    const problem = reportProblem(decision, {
+      runId: this.runId,
+      executionId: this.state.executionId as string,
+      action: this.byId.get(decision.actionId),
+      policy: this.policy,
+      ignored: this.state.ignoredDecisions,
+      seen: this.reportsSeen,
+    });
+    if (problem) return problem;
+    // The workflow judges the decision itself: one it would accept now is no refusal, and it does not count here.
+    if (!refusal) return 'the decision would not be refused';
+    this.reportsSeen.add(reportKey(decision)!);
+    this.state.ignoredDecisions.push({
+      actionId: decision.actionId,
+      approver: decision.approver,
+      channel: decision.channel,
+      reason: refusal.message,
+      at: this.now(),
+      decision: decision.decision,
+      refusal: refusal.type,
+    });
+    this.observer.decisionIgnored(decision.actionId, refusal.message);
+    return undefined;
   }
 
   /** Records a decision the policy made itself (auto-approval, denial, timeout), with the rules that made it. */

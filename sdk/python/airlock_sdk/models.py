@@ -374,13 +374,15 @@ class Action:
 
 @dataclass(frozen=True, kw_only=True)
 class IgnoredDecision:
-    """A decision sent as a signal that could not count, with the reason."""
+    """A decision that could not count, with the reason: an ignored signal, or a refused update (``refusal`` set)."""
 
     action_id: str
     approver: str
     channel: str
     reason: str
     at: str
+    decision: str | None = None
+    refusal: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
