@@ -129,9 +129,12 @@ describe('Slack approvals', () => {
     assert.match(String(ephemeralsFor('UBOB').at(-1)?.args.text), /already decided/);
     assert.match(String(ephemeralsFor('UALICE').at(-1)?.args.text), /alice requested this action and may not approve it/);
     assert.match(String(ephemeralsFor('UDAVE').at(-1)?.args.text), /dave may not decide on high risk actions/);
-    const state = await waitForRun(handle, actionIs('a1', 'awaiting_approval'));
+    // The refused clicks are recorded (the deciding service reports them back, signed), and count for nothing.
+    const state = await waitForRun(handle, (r) => actionIs('a1', 'awaiting_approval')(r) && r.ignoredDecisions.length >= 3);
     assert.deepEqual(state.actions[0]?.decisions.map((d) => d.approver), ['bob'], 'one decision for bob; none for alice or dave');
-    assert.deepEqual(state.ignoredDecisions, []);
+    assert.deepEqual(state.ignoredDecisions.map((d) => d.approver).sort(), ['alice', 'bob', 'dave']);
+    assert.ok(state.ignoredDecisions.every((d) => d.channel === 'slack' && d.refusal !== undefined), JSON.stringify(state.ignoredDecisions));
+    assert.equal(state.ignoredDecisions.find((d) => d.approver === 'alice')?.refusal, 'self_approval');
 
     await click('UCAROL', value);
     const run = await handle.result();

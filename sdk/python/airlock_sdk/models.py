@@ -381,7 +381,7 @@ class IgnoredDecision:
     channel: str
     reason: str
     at: str
-    decision: str | None = None
+    decision: DecisionKind | None = None
     refusal: str | None = None
 
 
