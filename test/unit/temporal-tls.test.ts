@@ -74,7 +74,7 @@ void describe('TEMPORAL_TLS_* settings', () => {
     refusal(() => temporalTlsFromSettings({ TEMPORAL_TLS_CA: broken }), 'TEMPORAL_TLS_CA', /not a valid X.509 certificate/);
     if (process.getuid?.() !== 0) {
       const locked = path.join(pki.dir, 'locked.key');
-      await writeFile(locked, '-----BEGIN PRIVATE KEY-----\n');
+      await writeFile(locked, 'unreadable on purpose\n');
       await chmod(locked, 0);
       refusal(() => temporalTlsFromSettings({ TEMPORAL_TLS_CERT: client.cert, TEMPORAL_TLS_KEY: locked }), 'TEMPORAL_TLS_KEY', /permission denied/);
     }
