@@ -44,7 +44,9 @@ async function main(): Promise<void> {
     `  cold first call ${riskScoring.coldFirstCallMs} ms (parser load ${riskScoring.parserLoadMs} ms); ` +
     Object.entries(riskScoring.perLanguage)
       .map(([l, r]) => `${l}: first ${r.firstCallMs}, cached p95 ${r.cachedP95Ms}, median parse ${r.phases.parseMs} / analyse ${r.phases.analyseMs} / text ${r.phases.textMs} / free ${r.phases.freeMs} ms`)
-      .join('; ');
+      .join('; ') +
+    `\n  data-heavy ${Math.round(riskScoring.dataHeavy.bytes / 1024)} KiB action (12 KiB of code, the rest CSV in a literal): ` +
+    `p95 ${riskScoring.dataHeavy.p95Ms} ms wall, ${riskScoring.dataHeavy.cpuP95Ms} ms CPU`;
   if (values['risk-only']) {
     process.stdout.write(`${riskLine}\n`);
     if (values.json) process.stdout.write(`${JSON.stringify({ riskScoring })}\n`);
