@@ -4,6 +4,7 @@
  * rules over all of it and over the strings the code builds; and requested limits above the review thresholds.
  * Deterministic: the same input and pinned policy always give the same score.
  */
+import { performance } from 'node:perf_hooks';
 import type { Language, ResourceLimits } from '../schemas/action.js';
 import type { AnalysisPolicy, LevelThresholds, RiskRuleData } from '../schemas/policy.js';
 import { maxRiskLevel, riskRank, type RiskFinding, type RiskLevel } from '../schemas/risk.js';
@@ -19,6 +20,7 @@ import { assessRisk, type RiskScore } from './assess-risk.js';
 import { levelForScore } from './level-thresholds.js';
 import { fromRuleData } from './rule-data.js';
 import type { RiskRule } from './risk-rules.js';
+import { ScoreCache } from './score-cache.js';
 import { escapeHiddenCharacters } from '../schemas/hidden-characters.js';
 
 /** The text rule for control characters, ANSI escapes, bidi overrides and zero-width characters. */
@@ -30,6 +32,24 @@ export interface ScoredAction {
   code: string;
   files?: Record<string, string>;
   limits?: ResourceLimits;
+}
+
+/** Where one scoring spent its time, in milliseconds summed over the action and everything nested in it. */
+export interface ScoringPhases {
+  /** Tree-sitter building the syntax trees. */
+  parseMs: number;
+  /** The language analysers walking the trees. */
+  analyseMs: number;
+  /** The text rules over the code and the strings it builds. */
+  textMs: number;
+  /** Freeing the trees (they live in WASM memory). */
+  freeMs: number;
+}
+
+/** How one call scores: `fresh` skips the cache (the benchmark's honest cost), `phases` collects timings. */
+export interface ScoreOptions {
+  fresh?: boolean;
+  phases?: ScoringPhases;
 }
 
 /** The pinned data scoring reads. */
@@ -52,15 +72,31 @@ const ANALYSERS: Readonly<Record<Language, Analyser>> = { python: analysePython,
 export class ActionScorer {
   private readonly table: AnalysisRuleTable;
   private readonly textRules: readonly RiskRule[];
+  private readonly cache = new ScoreCache();
 
   constructor(private readonly policy: ScoringPolicy) {
     this.table = new AnalysisRuleTable(policy.analysis.rules);
     this.textRules = policy.rules.map(fromRuleData);
   }
 
-  /** Scores one action; loads the parsers on first use (once per process). */
-  async score(action: ScoredAction): Promise<RiskScore> {
+  /**
+   * Scores one action; loads the parsers on first use (once per process). The same action scored again by this
+   * scorer (same policy version) comes from the cache unless `fresh` is set; the result is the same either way.
+   */
+  async score(action: ScoredAction, options: ScoreOptions = {}): Promise<RiskScore> {
+    const key = ScoreCache.keyOf(action);
+    if (!options.fresh) {
+      const cached = this.cache.get(key);
+      if (cached) return cached;
+    }
+    const scored = await this.scoreFresh(action, options.phases);
+    this.cache.set(key, scored);
+    return scored;
+  }
+
+  private async scoreFresh(action: ScoredAction, phases: ScoringPhases | undefined): Promise<RiskScore> {
     const parsers = await syntaxParsers();
+    const clock = phaseClock(phases);
     const findings: RiskFinding[] = [];
     const files = action.files ?? {};
     const context = (language: Language): AnalyserContext => ({ safe: this.policy.analysis.safe[language], files: new Set(Object.keys(files)) });
@@ -68,13 +104,15 @@ export class ActionScorer {
 
     const analyse = (code: string, language: Language, origin: string | undefined, depth: number): void => {
       const source = language === 'python' ? code.normalize('NFKC') : code;
-      const report = withSyntaxTree(parsers, language, source, (tree) => ANALYSERS[language](source, tree, context(language)));
+      const report = withSyntaxTree(parsers, language, source, (tree) => ANALYSERS[language](source, tree, context(language)), clock);
       for (const f of report.findings) findings.push(this.finding(f.ruleId, f.line, f.match, origin));
-      const text = assessRisk(source, language, this.textRules);
-      for (const f of text.findings) findings.push(withOrigin(f, origin));
-      for (const derived of report.derivedTexts) {
-        for (const f of assessRisk(derived.text, language, this.textRules).findings) findings.push(withOrigin({ ...f, line: derived.line }, origin));
-      }
+      clock('textMs', () => {
+        const text = assessRisk(source, language, this.textRules);
+        for (const f of text.findings) findings.push(withOrigin(f, origin));
+        for (const derived of report.derivedTexts) {
+          for (const f of assessRisk(derived.text, language, this.textRules).findings) findings.push(withOrigin({ ...f, line: derived.line }, origin));
+        }
+      });
       for (const nested of report.nested) {
         if (nested.kind === 'file') {
           if (analysedFiles.has(nested.path)) continue;
@@ -116,6 +154,21 @@ export class ActionScorer {
     const rule = this.table.get(ruleId);
     return withOrigin({ ruleId, description: rule.description, level: rule.level, score: rule.score, match, line }, origin);
   }
+}
+
+type PhaseClock = <T>(phase: keyof ScoringPhases, run: () => T) => T;
+
+/** Runs a step and adds its wall time to `phases`, when timings are asked for. */
+function phaseClock(phases: ScoringPhases | undefined): PhaseClock {
+  if (!phases) return (_phase, run) => run();
+  return (phase, run) => {
+    const started = performance.now();
+    try {
+      return run();
+    } finally {
+      phases[phase] += performance.now() - started;
+    }
+  };
 }
 
 function prefixOf(language: Language): string {

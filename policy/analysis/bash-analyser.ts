@@ -111,14 +111,18 @@ class BashAnalysis {
     const nameNode = node.childForFieldName('name');
     if (!nameNode) return;
     const plain = nameNode.text;
-    // Most commands are plain names of harmless tools: nothing in their arguments can change that.
-    if (/^[\w.+:-]+$/.test(plain) && !NEEDS_ARGUMENTS.has(plain) && isUnderSafe(plain, this.context.safe) && !this.functions.has(plain)) return;
+    // Most commands are plain names of harmless tools: nothing in their arguments can change that. A plain name of
+    // one of the script's own functions runs that function, whose body is judged command by command where it stands.
+    if (/^[\w.+:-]+$/.test(plain)) {
+      if (this.functions.has(plain)) return;
+      if (!NEEDS_ARGUMENTS.has(plain) && isUnderSafe(plain, this.context.safe)) return;
+    }
     this.assignmentsBefore(node.startIndex);
     const line = lineOf(node);
     const args = node.childrenForFieldName('argument').filter((a): a is SyntaxNode => a !== null);
     const argValues = args.map((a) => this.fold(a));
     const inner = nameNode.namedChildren[0] ?? nameNode;
-    const computed = EXPANSIONS.includes(inner.type) || inner.descendantsOfType(EXPANSIONS).length > 0;
+    const computed = EXPANSIONS.includes(inner.type) || hasExpansion(inner);
     const name = this.fold(inner);
     if (computed) {
       this.out.add('sh.computed-command', line, node.text);
@@ -286,7 +290,7 @@ class BashAnalysis {
     // No script: the code comes from stdin, a here-document or a pipe.
     const heredoc = node.parent?.type === 'redirected_statement' ? node.parent.descendantsOfType(['heredoc_body'])[0] : undefined;
     const herestring = node.parent?.type === 'redirected_statement' ? node.parent.descendantsOfType(['herestring_redirect'])[0] : undefined;
-    if (heredoc && heredoc.descendantsOfType(EXPANSIONS).length === 0) {
+    if (heredoc && !hasExpansion(heredoc)) {
       this.out.nested({ kind: 'inline', code: heredoc.text, language, line });
       return;
     }
@@ -359,6 +363,15 @@ class BashAnalysis {
         return undefined;
     }
   }
+}
+
+/**
+ * Whether an expansion lies inside `node`. Every expansion node begins with `$`, a backtick, `<(` or `>(`, so text
+ * without those has none and the tree need not be searched: the search costs a pass over the grammar's whole
+ * symbol table per call, which made it most of the analysis of a long script.
+ */
+function hasExpansion(node: SyntaxNode): boolean {
+  return /[$`]|[<>]\(/.test(node.text) && node.descendantsOfType(EXPANSIONS).length > 0;
 }
 
 function unescapeAnsiC(text: string): string {

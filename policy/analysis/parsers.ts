@@ -50,15 +50,26 @@ export function syntaxParsers(): Promise<Readonly<Record<Language, Parser>>> {
  * Parses `code` and hands the tree to `use`, freeing it afterwards (trees live in WASM memory, not the JS heap).
  * Synchronous once the parsers are loaded, so two analyses never interleave on one parser.
  */
-export function withSyntaxTree<T>(parsers: Readonly<Record<Language, Parser>>, language: Language, code: string, use: (tree: Tree) => T): T {
-  const tree = parsers[language].parse(code);
+export function withSyntaxTree<T>(
+  parsers: Readonly<Record<Language, Parser>>,
+  language: Language,
+  code: string,
+  use: (tree: Tree) => T,
+  timed: PhaseTimer = untimed,
+): T {
+  const tree = timed('parseMs', () => parsers[language].parse(code));
   if (!tree) throw new Error(`the ${language} parser returned no tree`);
   try {
-    return use(tree);
+    return timed('analyseMs', () => use(tree));
   } finally {
-    tree.delete();
+    timed('freeMs', () => tree.delete());
   }
 }
+
+/** Runs one step of scoring, possibly timing it (the benchmark's per-phase numbers). */
+export type PhaseTimer = <T>(phase: 'parseMs' | 'analyseMs' | 'freeMs', run: () => T) => T;
+
+const untimed: PhaseTimer = (_phase, run) => run();
 
 /** 1-based line of a node. */
 export function lineOf(node: Node): number {

@@ -73,6 +73,8 @@ class PythonAnalysis {
   private readonly out = new ReportBuilder();
   private readonly bindings = new Map<string, Binding>();
   private readonly constants = new Map<string, string | null>();
+  /** Verdicts of isSafeText by qualified name: a long file uses the same few names thousands of times. */
+  private readonly safeNames = new Map<string, boolean>();
 
   constructor(
     private readonly code: string,
@@ -197,6 +199,15 @@ class PythonAnalysis {
     const chain = /^(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)+/.exec(this.code.slice(end, end + 256))?.[0];
     if (!chain && !binding.member) return false;
     const name = [binding.qualified, ...(chain ? chain.split('.').slice(1).map((part) => part.trim()) : [])].join('.');
+    let safe = this.safeNames.get(name);
+    if (safe === undefined) {
+      safe = this.isSafeName(name);
+      this.safeNames.set(name, safe);
+    }
+    return safe;
+  }
+
+  private isSafeName(name: string): boolean {
     if (CATEGORIES.some((c) => c.test(name))) return false;
     if (name.split('.').slice(1).some((m) => m.startsWith('_') || PYTHON_ESCAPE_MEMBERS.has(m))) return false;
     return isUnderSafe(name, this.context.safe) || this.isLocalModule(name.split('.')[0]!);

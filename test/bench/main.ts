@@ -40,7 +40,13 @@ async function main(): Promise<void> {
   const riskScoring = await benchRiskScoring(Math.max(runs, RISK_RUNS));
   const riskLine =
     `risk scoring of one ${Math.round(riskScoring.bytes / 1024)} KiB action: p95 ${riskScoring.p95Ms} ms wall, ${riskScoring.cpuP95Ms} ms CPU ` +
-    `(${Object.entries(riskScoring.perLanguage).map(([l, r]) => `${l} p50 ${r.p50Ms} / p95 ${r.p95Ms} ms`).join(', ')})`;
+    `(${Object.entries(riskScoring.perLanguage).map(([l, r]) => `${l} p50 ${r.p50Ms} / p95 ${r.p95Ms} ms`).join(', ')})\n` +
+    `  cold first call ${riskScoring.coldFirstCallMs} ms (parser load ${riskScoring.parserLoadMs} ms); ` +
+    Object.entries(riskScoring.perLanguage)
+      .map(([l, r]) => `${l}: first ${r.firstCallMs}, cached p95 ${r.cachedP95Ms}, median parse ${r.phases.parseMs} / analyse ${r.phases.analyseMs} / text ${r.phases.textMs} / free ${r.phases.freeMs} ms`)
+      .join('; ') +
+    `\n  data-heavy ${Math.round(riskScoring.dataHeavy.bytes / 1024)} KiB action (12 KiB of code, the rest CSV in a literal): ` +
+    `p95 ${riskScoring.dataHeavy.p95Ms} ms wall, ${riskScoring.dataHeavy.cpuP95Ms} ms CPU`;
   if (values['risk-only']) {
     process.stdout.write(`${riskLine}\n`);
     if (values.json) process.stdout.write(`${JSON.stringify({ riskScoring })}\n`);
