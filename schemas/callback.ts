@@ -52,3 +52,19 @@ export const CallbackPolicySchema = z.object({
   allowHttp: z.boolean().default(false),
 });
 export type CallbackPolicy = z.infer<typeof CallbackPolicySchema>;
+
+export const RUN_EVENT_TYPES = ['action.awaiting_approval', 'action.decided', 'action.finished', 'run.closed'] as const;
+export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
+
+/** One event on its way to a callback URL (all of it is in history: the URL and the event, never the secret). */
+export interface RunEventDelivery {
+  url: string;
+  /** The event id (`<runId>/<actionId>/<kind>`): the same on every attempt, so receivers drop duplicates by it. */
+  deliveryId: string;
+  type: RunEventType;
+  payload: Record<string, unknown>;
+}
+
+/** Failures no retry can fix: the receiver refused the event, or the URL or secret is not allowed/configured. */
+export const CALLBACK_PERMANENT_FAILURES = ['CallbackRejected', 'CallbackRefused', 'CallbackNotConfigured'] as const;
+export type CallbackPermanentFailure = (typeof CALLBACK_PERMANENT_FAILURES)[number];

@@ -63,6 +63,7 @@ export async function startApiServer(options: { config: AirlockConfig; logger: L
     signer,
     rateLimiter: new RateLimiter(settings.AIRLOCK_API_RATE_LIMIT),
     logger,
+    callbackPolicy: () => loadPolicy().callbacks,
     ...(slack ? { slack } : {}),
   });
   // The approval web UI at `/`, beside the API under /v1.

@@ -4,10 +4,10 @@
  * ordinal), so a receiver drops duplicates by id and a reconnecting stream resumes after the last id it saw. Pure:
  * the API streams them (server-sent events) and the workflow pushes them to the run's callback URL.
  */
+import type { RunEventType } from '../schemas/callback.js';
 import type { ActionState, RunState } from '../schemas/run.js';
 
-export const RUN_EVENT_TYPES = ['action.awaiting_approval', 'action.decided', 'action.finished', 'run.closed'] as const;
-export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
+export { RUN_EVENT_TYPES, type RunEventType } from '../schemas/callback.js';
 
 export interface RunEvent {
   /** Stable delivery id: `<runId>/<actionId>/<kind>[/<n>]`, or `<runId>/closed`. */
