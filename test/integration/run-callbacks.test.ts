@@ -4,7 +4,11 @@
  * every event once across continue-as-new, and a clear 400 for a callback URL the policy does not allow.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../../channels/webhook/webhook-signature.js';
 import { CALLBACK_HEADERS } from '../../activities/run-callback-activities.js';
@@ -48,6 +52,27 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** The receiver example of the README (the ```js block that starts with `// receiver.mjs`). */
+function readmeReceiver(): string {
+  const readme = readFileSync(path.resolve('README.md'), 'utf8');
+  const block = /```js\n(\/\/ receiver\.mjs\n[\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block, 'the README has the receiver example');
+  return block;
+}
+
+async function listening(port: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return;
+    if (Date.now() > deadline) throw new Error(`the README receiver never listened on ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function assertSigned(delivery: WebhookDelivery): void {
   const timestamp = Number(header(delivery, WEBHOOK_HEADERS.timestamp));
   assert.ok(Math.abs(Date.now() / 1_000 - timestamp) < 300, 'the timestamp is current');
@@ -89,12 +114,14 @@ void describe('run events pushed to a callback URL', () => {
     await until(() => accepted(hook).some((d) => idOf(d) === `${runId}/a1/awaiting_approval`), 'action.awaiting_approval');
     const decided = await stack.call('POST', `/v1/runs/${runId}/actions/a1/decision`, { token: bob, body: { decision: 'approve' } });
     assert.equal(decided.status, 200, JSON.stringify(decided.body));
-    await until(() => accepted(hook).some((d) => idOf(d) === `${runId}/closed`), 'run.closed');
+    const expected = [`${runId}/a1/awaiting_approval`, `${runId}/a1/decided/1`, `${runId}/a1/finished`, `${runId}/closed`];
+    // Events are delivered independently, so they may arrive in any order.
+    await until(() => expected.every((id) => accepted(hook).some((d) => idOf(d) === id)), 'every event');
     // Anything still in flight (a duplicate would be) has time to arrive before counting.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
 
     const ids = hook.deliveries.map(idOf).sort();
-    assert.deepEqual(ids, [`${runId}/a1/awaiting_approval`, `${runId}/a1/decided/1`, `${runId}/a1/finished`, `${runId}/closed`].sort());
+    assert.deepEqual(ids, [...expected].sort());
     for (const delivery of hook.deliveries) assertSigned(delivery);
     const byId = new Map(hook.deliveries.map((d) => [idOf(d), JSON.parse(d.body) as Record<string, unknown>]));
     assert.equal(byId.get(`${runId}/a1/decided/1`)?.approver, 'bob');
@@ -168,11 +195,47 @@ void describe('run events pushed to a callback URL', () => {
     assert.notEqual(executionNow, state.executionId, 'the run continued as new');
     await handle.executeUpdate(closeUpdate);
     await handle.result();
-    await until(() => accepted(hook).some((d) => idOf(d) === `${runId}/closed`), 'run.closed');
+    const expected = ['a1', 'a2', 'a3'].flatMap((a) => [`${runId}/${a}/decided/1`, `${runId}/${a}/finished`]).concat(`${runId}/closed`);
+    await until(() => expected.every((id) => accepted(hook).some((d) => idOf(d) === id)), 'every event of every execution');
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const ids = hook.deliveries.map(idOf);
-    const expected = ['a1', 'a2', 'a3'].flatMap((a) => [`${runId}/${a}/decided/1`, `${runId}/${a}/finished`]).concat(`${runId}/closed`);
     assert.deepEqual([...ids].sort(), [...expected].sort());
+  });
+
+  void it('the README receiver verifies signatures and prints each event once', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'airlock-receiver-'));
+    const file = path.join(dir, 'receiver.mjs');
+    writeFileSync(file, readmeReceiver());
+    const port = await closedPort();
+    const child: ChildProcess = spawn(process.execPath, [file], { env: { ...process.env, PORT: String(port), AIRLOCK_CALLBACK_SECRET: CALLBACK_SECRET }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    try {
+      await listening(port);
+      const url = `http://127.0.0.1:${port}/airlock`;
+      // A forged delivery (wrong secret) is refused.
+      const body = JSON.stringify({ id: 'forged', type: 'run.closed' });
+      const forged = await fetch(url, {
+        method: 'POST',
+        body,
+        headers: { 'x-airlock-timestamp': String(Math.floor(Date.now() / 1_000)), 'x-airlock-signature': 'v1=00', 'x-airlock-delivery': 'forged' },
+      });
+      assert.equal(forged.status, 401);
+
+      const started = await stack.call('POST', '/v1/runs', {
+        token: alice,
+        body: { agent: 'callback-agent', closeWhenDone: true, callbackUrl: url, actions: [{ language: 'python', code: 'print(42)' }] },
+      });
+      assert.equal(started.status, 201, JSON.stringify(started.body));
+      const runId = started.body.runId as string;
+      // Events are delivered independently: they may arrive in any order.
+      await until(() => ['action.decided', 'action.finished', 'run.closed'].every((type) => output.includes(type)), 'every event printed by the README receiver');
+      const lines = output.trim().split('\n').sort();
+      assert.deepEqual(lines, [`action.decided ${runId}/a1/decided/1 approve`, `action.finished ${runId}/a1/finished succeeded`, `run.closed ${runId}/closed completed`].sort());
+    } finally {
+      child.kill();
+    }
   });
 
   void it('refuses a callback URL the policy does not allow with a clear 400, and starts nothing', async () => {
