@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../../channels/webhook/
 import { CALLBACK_HEADERS } from '../../activities/run-callback-activities.js';
 import { closeUpdate, getRunQuery, submitActionUpdate } from '../../workflows/messages.js';
 import { CALLBACK_SECRET, startApiStack, type ApiStack } from '../support/api-stack.js';
+import { freePort } from '../support/free-port.js';
 import { ALICE_AND_APPROVER_BOB } from '../support/policies.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { startWebhookReceiver, type WebhookDelivery, type WebhookReceiver } from '../support/webhook-receiver.js';
@@ -43,14 +44,6 @@ async function until(test: () => boolean, what: string, timeoutMs = 60_000): Pro
   }
 }
 
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The receiver example of the README (the ```js block that starts with `// receiver.mjs`). */
 function readmeReceiver(): string {
@@ -165,7 +158,7 @@ void describe('run events pushed to a callback URL', () => {
   });
 
   void it('never holds the run up for a receiver that is down', async () => {
-    const deadUrl = `http://127.0.0.1:${await closedPort()}/hook`;
+    const deadUrl = `http://127.0.0.1:${await freePort()}/hook`;
     const started = await stack.call('POST', '/v1/runs', {
       token: alice,
       body: { agent: 'callback-agent', closeWhenDone: true, callbackUrl: deadUrl, actions: [{ language: 'python', code: 'print(6 * 7)' }] },
@@ -206,7 +199,7 @@ void describe('run events pushed to a callback URL', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'airlock-receiver-'));
     const file = path.join(dir, 'receiver.mjs');
     writeFileSync(file, readmeReceiver());
-    const port = await closedPort();
+    const port = await freePort();
     const child: ChildProcess = spawn(process.execPath, [file], { env: { ...process.env, PORT: String(port), AIRLOCK_CALLBACK_SECRET: CALLBACK_SECRET }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
