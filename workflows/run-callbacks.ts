@@ -14,9 +14,12 @@ import { runEventPayload, runEvents, type RunEvent } from './run-events.js';
 /** Runs with a callback URL schedule child workflows; histories from before never had one. */
 export const RUN_CALLBACKS_PATCH = 'run-callbacks';
 
-/** The child workflow's id: unique per execution chain (the first execution id), stable per event. */
-export function deliveryWorkflowId(executionId: string, event: Pick<RunEvent, 'id'>): string {
-  return `callback/${executionId}/${event.id}`;
+/**
+ * The child workflow's id: unique per execution chain (the first execution id names the run), stable per event.
+ * The run id is left out, so it never depends on anything but the history itself.
+ */
+export function deliveryWorkflowId(executionId: string, event: Pick<RunEvent, 'id' | 'runId'>): string {
+  return `callback/${executionId}/${event.id.slice(event.runId.length + 1)}`;
 }
 
 export class RunCallbacks {
