@@ -10,6 +10,7 @@ import type { AnalysisPolicy, LevelThresholds, PolicySnapshot, RiskRuleData } fr
 import type { RiskAssessment } from '../schemas/risk.js';
 import type { ApprovalChannelSettings } from '../channels/approval-channels.js';
 import { createApprovalChannelActivities } from './approval-channel-activities.js';
+import { createRunCallbackActivities } from './run-callback-activities.js';
 
 export interface ControlActivityDeps {
   logger: Logger;
@@ -19,6 +20,8 @@ export interface ControlActivityDeps {
   rules?: readonly RiskRule[];
   /** Push channels for pending approvals; without them notifications report "not configured". */
   channels?: ApprovalChannelSettings;
+  /** Signs run-event callbacks (AIRLOCK_CALLBACK_SECRET); without it callbacks are not delivered. */
+  callbackSecret?: string;
 }
 
 export interface AssessRiskInput extends Partial<ActionRef> {
@@ -38,7 +41,7 @@ export interface AssessRiskInput extends Partial<ActionRef> {
   network?: NetworkRequest;
 }
 
-/** Light activities on the control task queue: policy, risk and approval notifications. */
+/** Light activities on the control task queue: policy, risk, approval notifications and run-event callbacks. */
 export function createControlActivities(deps: ControlActivityDeps) {
   const legacyRules = deps.rules ?? LEGACY_RISK_RULES;
   // Compiling a policy once per version keeps per-action cost flat.
@@ -74,6 +77,7 @@ export function createControlActivities(deps: ControlActivityDeps) {
     },
 
     ...createApprovalChannelActivities({ logger: deps.logger, ...deps.channels }),
+    ...createRunCallbackActivities({ logger: deps.logger, policy: deps.policy, ...(deps.callbackSecret ? { callbackSecret: deps.callbackSecret } : {}) }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { IdempotencyKeySchema } from '../schemas/idempotency.js';
 import { z } from 'zod';
 import { IsolationLevelSchema, MAX_CODE_BYTES, type IsolationLevel, type Language } from '../schemas/action.js';
+import { CallbackUrlSchema } from '../schemas/callback.js';
 import { parseDurationMs } from '../schemas/duration.js';
 import { InputFilesSchema, OutputGlobsSchema, type InputFiles } from '../schemas/files.js';
 import { formatAllowEntry, parseAllowEntry } from '../schemas/network.js';
@@ -39,6 +40,8 @@ export interface RunArgs {
   outputs?: string[];
   /** --idempotency-key: a retried `run` with the same key returns the first run instead of starting another. */
   idempotencyKey?: string;
+  /** --callback-url: where the run POSTs its events (the policy must list the host). */
+  callbackUrl?: string;
   wait: boolean;
   json: boolean;
 }
@@ -56,6 +59,7 @@ const RUN_OPTIONS = {
   file: { type: 'string', multiple: true },
   output: { type: 'string', multiple: true },
   'idempotency-key': { type: 'string' },
+  'callback-url': { type: 'string' },
   wait: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -86,6 +90,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     ...(values.file ? { files: parseFileMappings(values.file) } : {}),
     ...(values.output ? { outputs: parseOutputGlobs(values.output) } : {}),
     ...(values['idempotency-key'] !== undefined ? { idempotencyKey: parseIdempotencyKey(values['idempotency-key']) } : {}),
+    ...(values['callback-url'] !== undefined ? { callbackUrl: parseCallbackUrl(values['callback-url']) } : {}),
     wait: values.wait ?? false,
     json: values.json ?? false,
   };
@@ -103,6 +108,12 @@ function parseAllowHosts(values: readonly string[]): string[] {
 function parseIdempotencyKey(value: string): string {
   const parsed = IdempotencyKeySchema.safeParse(value);
   if (!parsed.success) throw new UsageError(`--idempotency-key: ${firstMessage(parsed.error)}`);
+  return parsed.data;
+}
+
+function parseCallbackUrl(value: string): string {
+  const parsed = CallbackUrlSchema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--callback-url: ${firstMessage(parsed.error)}`);
   return parsed.data;
 }
 
@@ -191,6 +202,7 @@ export function buildRunInput(args: RunArgs, code: string, requester: string, fi
     ],
     closeWhenDone: true,
     ...(args.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: args.approvalTimeoutMs } : {}),
+    ...(args.callbackUrl !== undefined ? { callbackUrl: args.callbackUrl } : {}),
   };
   const parsed = StartRunInputSchema.safeParse(input);
   if (!parsed.success) {

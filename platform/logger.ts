@@ -18,6 +18,8 @@ export const REDACTED_PATHS = [
   // Signing secrets, bot tokens and request headers that carry credentials (Slack, webhooks, API clients).
   'signingSecret',
   '*.signingSecret',
+  'callbackSecret',
+  '*.callbackSecret',
   'botToken',
   '*.botToken',
   'apiKey',

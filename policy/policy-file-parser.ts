@@ -68,6 +68,7 @@ export function parsePolicyText(text: string, options: ParsePolicyOptions): Poli
     analysis: analysisPolicyFrom(file.analysis),
     thresholds: file.thresholds ?? { ...LEVEL_THRESHOLDS },
     ...(file.channels ? { channels: file.channels } : {}),
+    ...(file.callbacks ? { callbacks: file.callbacks } : {}),
     ...(file.network ? { network: file.network } : {}),
     ...(file.isolation ? { isolation: file.isolation } : {}),
     ...(file.limitBounds ? { limitBounds: file.limitBounds } : {}),

@@ -18,5 +18,7 @@ export const ChannelsEnvSchema = z.object({
   /** Base URL of the Slack Web API (ends with `/api/`); Slack's own when unset. Tests point it at a local fake. */
   SLACK_API_URL: optionalText.pipe(z.url().optional()),
   AIRLOCK_WEBHOOK_SECRET: optionalText,
+  /** Signs run-event callbacks to agent services; its own secret, since agent services are not approvers. */
+  AIRLOCK_CALLBACK_SECRET: optionalText,
 });
 export type ChannelsEnv = z.infer<typeof ChannelsEnvSchema>;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from './action.js';
 import { DurationMsSchema } from './duration.js';
+import { CallbackPolicySchema } from './callback.js';
 import { NetworkPolicySchema } from './network.js';
 import { IdentitySchema } from './run.js';
 import { IsolationPolicySchema, LimitBoundsSchema } from './sandbox-policy.js';
@@ -152,6 +153,8 @@ export const PolicyFileSchema = z
       })
       .strict()
       .optional(),
+    /** Where runs may push their events (the agent service's callback hosts); no callbacks when absent. */
+    callbacks: CallbackPolicySchema.strict().optional(),
     /** Sandbox settings owned by the sandbox layer; their defaults apply when absent. */
     network: NetworkPolicySchema.strict().optional(),
     isolation: IsolationPolicySchema.strict().optional(),

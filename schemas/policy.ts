@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LANGUAGES } from './action.js';
+import { CallbackPolicySchema } from './callback.js';
 import { NetworkPolicySchema } from './network.js';
 import { RiskLevelSchema } from './risk.js';
 import { IsolationPolicySchema, LimitBoundsSchema } from './sandbox-policy.js';
@@ -113,6 +114,8 @@ export const PolicySnapshotSchema = z.object({
   analysis: AnalysisPolicySchema.optional(),
   thresholds: LevelThresholdsSchema.optional(),
   channels: ChannelTargetsSchema.optional(),
+  /** Hosts a run's callback URL may name; absent: runs may have no callback URL. */
+  callbacks: CallbackPolicySchema.optional(),
   /** Where the policy came from (a file path, or `built-in`), for messages only. */
   source: z.string().optional(),
   /** Network denylist and host cap; policy/network-risk.ts's defaults when absent. */

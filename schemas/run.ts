@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ActionInputSchema, ActionStatusSchema, IsolationLevelSchema, LanguageSchema, ResolvedLimitsSchema } from './action.js';
+import { CallbackUrlSchema } from './callback.js';
 import { DecisionRecordSchema } from './decision.js';
 import { ExecutionResultSchema } from './execution.js';
 import { NotificationRecordSchema } from './notification.js';
@@ -115,6 +116,11 @@ export const StartRunInputSchema = z
     idleTimeoutMs: z.number().int().positive().default(DEFAULT_IDLE_TIMEOUT_MS),
     /** History length after which an idle run continues as new (DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS when absent). */
     continueAsNewAfterEvents: z.number().int().positive().optional(),
+    /**
+     * Where the run POSTs its events, signed with the deployment's callback secret. Its host must be one the
+     * policy lists under `callbacks.allowHosts`.
+     */
+    callbackUrl: CallbackUrlSchema.optional(),
     /** Set by the workflow itself when it continues as new; never by clients. */
     carryOver: RunCarryOverSchema.optional(),
   })
@@ -138,6 +144,8 @@ export const RunStateSchema = z.object({
   actions: z.array(ActionStateSchema),
   /** Decisions sent as signals that could not count (signals cannot be refused), with the reason. */
   ignoredDecisions: z.array(IgnoredDecisionSchema),
+  /** The run's callback URL; `refused` says why the pinned policy does not let the run call it (no events are sent). */
+  callback: z.object({ url: z.string(), refused: z.string().optional() }).optional(),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 

@@ -10,6 +10,8 @@ import type { ArtifactReader } from '../client/hydrate-outputs.js';
 import { IdempotencyKeySchema } from '../schemas/idempotency.js';
 import type { AirlockClient } from '../client/sdk.js';
 import type { RunState } from '../schemas/run.js';
+import type { CallbackPolicy } from '../schemas/callback.js';
+import { callbackUrlRefusal } from '../policy/callback-url.js';
 import { ApiError } from './api-error.js';
 import {
   ActionParamsSchema,
@@ -54,6 +56,8 @@ export interface HttpServerDeps {
   artifacts: ArtifactReader;
   /** The current policy's principal ids (tokens are made only for them), or undefined when it lists none. */
   policyPrincipals?: () => readonly string[] | undefined;
+  /** The callback hosts of the policy in force: a run's callback URL is checked at start (the run checks again). */
+  callbackPolicy?: () => CallbackPolicy | undefined;
   /** Slack interactivity; the route answers 404 when absent. */
   slack?: { signingSecret: string; api: SlackApi; principalForSlackUser: (slackUserId: string) => string | undefined };
 }
@@ -64,6 +68,13 @@ declare module 'fastify' {
     /** The token's record (roles, expiry), set by authentication. */
     token?: StoredToken;
   }
+}
+
+/** A run's callback URL the policy does not allow is refused before anything starts. */
+function refuseCallbackUrl(body: { callbackUrl?: string | undefined }, policy: CallbackPolicy | undefined): void {
+  if (body.callbackUrl === undefined) return;
+  const refused = callbackUrlRefusal(body.callbackUrl, policy);
+  if (refused) throw new ApiError('invalid_request', `invalid run: callbackUrl: ${refused}`, 'callback_url');
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -158,6 +169,7 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
       startRun: async (body, options = {}) => {
         requireRole(request, ROUTES.startRun.operationId, ROUTES.startRun.roles);
         const parsed = parse(StartRunRequestSchema, body, 'run');
+        refuseCallbackUrl(parsed, deps.callbackPolicy?.());
         return deps.client.startRun({ ...parsed, requester: request.principal! }, options);
       },
       getRun: (runId) => readableRun(request, runId),
@@ -180,6 +192,7 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
 
   route(ROUTES.startRun, async (request) => {
     const body = parse(StartRunRequestSchema, request.body, 'run');
+    refuseCallbackUrl(body, deps.callbackPolicy?.());
     const requester = request.principal!;
     const idempotencyKey = idempotencyKeyOf(request);
     const { runId } = await deps.client.startRun({ ...body, requester }, idempotencyKey !== undefined ? { idempotencyKey } : {});

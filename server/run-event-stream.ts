@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RunState } from '../schemas/run.js';
-import { eventsAfter, formatServerSentEvent, runEvents } from './run-events.js';
+import { runEvents } from '../workflows/run-events.js';
+import { eventsAfter, formatServerSentEvent } from './run-events.js';
 
 /** How often the stream looks at the run; a comment line keeps idle connections (and proxies) from timing out. */
 const POLL_MS = 500;

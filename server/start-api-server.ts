@@ -64,6 +64,7 @@ export async function startApiServer(options: { config: AirlockConfig; logger: L
     rateLimiter: new RateLimiter(settings.AIRLOCK_API_RATE_LIMIT),
     logger,
     policyPrincipals: () => loadPolicy().principals?.map((p) => p.id),
+    callbackPolicy: () => loadPolicy().callbacks,
     ...(slack ? { slack } : {}),
   });
   // The approval web UI at `/`, beside the API under /v1.

@@ -9,11 +9,13 @@ import type { PolicySnapshot } from '../schemas/policy.js';
 
 /**
  * What the control worker needs for policy and approvals: the policy loader (validated once now, so a broken file
- * stops the worker at start rather than failing runs) and the push channels the environment configures.
+ * stops the worker at start rather than failing runs), the push channels and the callback secret the environment
+ * configures.
  */
 export function controlPolicyDeps(options: { config: AirlockConfig; logger: Logger; env?: NodeJS.ProcessEnv }): {
   policy: () => PolicySnapshot;
   channels: ApprovalChannelSettings;
+  callbackSecret?: string;
 } {
   const env = options.env ?? process.env;
   const file = resolvePolicyPath(env);
@@ -27,5 +29,10 @@ export function controlPolicyDeps(options: { config: AirlockConfig; logger: Logg
     throw err;
   }
   options.logger.info({ policy: file ?? 'built-in', version: first.version }, 'policy loaded');
-  return { policy, channels: channelSettingsFromEnv(loadChannelsEnv(env), options.logger) };
+  const channelsEnv = loadChannelsEnv(env);
+  return {
+    policy,
+    channels: channelSettingsFromEnv(channelsEnv, options.logger),
+    ...(channelsEnv.AIRLOCK_CALLBACK_SECRET ? { callbackSecret: channelsEnv.AIRLOCK_CALLBACK_SECRET } : {}),
+  };
 }

@@ -59,7 +59,7 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
   try {
     if (roles.control) {
       const controlLogger = logger.child({ worker: 'control' });
-      const { policy, channels } = controlPolicyDeps({ config, logger: controlLogger, env: options.env });
+      const { policy, channels, callbackSecret } = controlPolicyDeps({ config, logger: controlLogger, env: options.env });
       workers.push(
         await Worker.create({
           connection,
@@ -73,7 +73,7 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
               workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
               logger: bundlerLogger(logger),
             })),
-          activities: createControlActivities({ logger: controlLogger, policy, channels }),
+          activities: createControlActivities({ logger: controlLogger, policy, channels, ...(callbackSecret ? { callbackSecret } : {}) }),
           ...controlWorkerTelemetry(telemetry),
         }),
       );

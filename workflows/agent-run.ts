@@ -38,7 +38,7 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   // Honoured only in an execution this workflow continued into: a client cannot hand a run a policy of its own.
   const carried = workflowInfo().continuedFromExecutionRunId ? input.carryOver : undefined;
   if (input.carryOver && !carried) log.warn('carry-over ignored: the run was not continued as new', { runId });
-  const { session, announcer, pipeline } = createRunServices(input, runId, carried);
+  const { session, announcer, pipeline, callbacks } = createRunServices(input, runId, carried);
 
   // The start input's actions come first: an update delivered with the first workflow task must not take `a1`.
   for (const action of input.actions) session.enqueue(action);
@@ -82,6 +82,7 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   upsertSearchAttributes(startAttributes({ agent: input.agent }));
   // A continued run keeps the policy it pinned when it first started.
   session.pinPolicy(carried ? carried.policy : await loadPolicy());
+  callbacks.enable(session.state, input.callbackUrl, session.pinnedPolicy);
 
   if (input.closeWhenDone) {
     const initial = [...session.state.actions];
@@ -100,6 +101,7 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     session.queued === 0 &&
     !session.closed &&
     !announcer.busy &&
+    !callbacks.busy &&
     allHandlersFinished() &&
     historyIsLong(workflowInfo(), input.continueAsNewAfterEvents);
   for (;;) {
@@ -121,6 +123,9 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   // Let in-progress update handlers reply before the run completes.
   await condition(allHandlersFinished);
   publishRunStatus(session.state, true);
+  // run.closed goes out last; the run waits for its delivery workflows to start, never for the receiver.
+  callbacks.publish(session.state);
+  await callbacks.drain();
   return compactRunResult(session.state);
 }
 
@@ -130,7 +135,7 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
  */
 async function continueAsNew(state: RunState, policy: PolicySnapshot, input: StartRunConfig): Promise<never> {
   log.info('continuing as new', { runId: state.runId, historyLength: workflowInfo().historyLength, actions: state.actions.length });
-  const { agent, requester, approvalTimeoutMs, idleTimeoutMs, continueAsNewAfterEvents } = input;
+  const { agent, requester, approvalTimeoutMs, idleTimeoutMs, continueAsNewAfterEvents, callbackUrl } = input;
   return makeContinueAsNewFunc<typeof agentRun>({ typedSearchAttributes: startAttributes(state) })({
     agent,
     requester,
@@ -139,6 +144,7 @@ async function continueAsNew(state: RunState, policy: PolicySnapshot, input: Sta
     ...(approvalTimeoutMs !== undefined ? { approvalTimeoutMs } : {}),
     idleTimeoutMs,
     ...(continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents } : {}),
+    ...(callbackUrl !== undefined ? { callbackUrl } : {}),
     carryOver: carryOverOf(state, policy),
   });
 }

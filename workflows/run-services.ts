@@ -12,6 +12,7 @@ import { Announcer } from './announcer.js';
 import { awaitApproval, type ApprovalWaitDeps } from './approval-wait.js';
 import { reportActionStatus } from './metrics-sink.js';
 import { publishRunStatus } from './run-attributes.js';
+import { RunCallbacks } from './run-callbacks.js';
 import { RunSession } from './run-session.js';
 import { sandboxTaskQueueFor } from './task-queues.js';
 
@@ -56,12 +57,15 @@ export interface RunServices {
   session: RunSession;
   announcer: Announcer;
   pipeline: PipelineDeps;
+  callbacks: RunCallbacks;
 }
 
 export function createRunServices(input: StartRunConfig, runId: string, carried: RunCarryOver | undefined): RunServices {
+  const executionId = workflowInfo().firstExecutionRunId;
+  const callbacks = new RunCallbacks(executionId);
   const session: RunSession = new RunSession(input, {
     runId,
-    executionId: workflowInfo().firstExecutionRunId,
+    executionId,
     carried,
     now: nowIso,
     observer: {
@@ -69,9 +73,12 @@ export function createRunServices(input: StartRunConfig, runId: string, carried:
         log.info('action status', { runId, actionId, status });
         reportActionStatus({ runId, actionId, status, risk: risk?.level, at: updatedAt });
         publishRunStatus(session.state);
+        callbacks.publish(session.state);
       },
-      decisionRecorded: ({ actionId }, { decision, approver, channel }) =>
-        log.info('decision recorded', { runId, actionId, decision, approver, channel }),
+      decisionRecorded: ({ actionId }, { decision, approver, channel }) => {
+        log.info('decision recorded', { runId, actionId, decision, approver, channel });
+        callbacks.publish(session.state);
+      },
       decisionIgnored: (actionId, reason) => log.warn('decision signal ignored', { runId, actionId, reason }),
       closed: (reason) => log.info('run closed', { runId, reason }),
     },
@@ -97,5 +104,5 @@ export function createRunServices(input: StartRunConfig, runId: string, carried:
     awaitApproval: (action: ActionState, level: RiskLevel, gate: LevelGate) => awaitApproval(session, approvalWait, action, level, gate),
     failed: ({ actionId }, error) => log.error('action failed without a result', { runId, actionId, error }),
   };
-  return { session, announcer, pipeline };
+  return { session, announcer, pipeline, callbacks };
 }

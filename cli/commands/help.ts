@@ -15,6 +15,7 @@ usage:
       --memory MB                      memory limit of the code
       --approval-timeout DUR           how long to wait for a human (e.g. 90s, 15m, 2h; default 15m)
       --idempotency-key KEY            a retry with the same key returns the first run instead of starting another
+      --callback-url URL               POST the run's events there, signed (the policy must list the host)
       --allow-host HOST:PORT           let the code reach this destination through the egress proxy
                                        (repeatable; *.DOMAIN:PORT and IP:PORT too; default: no network)
       --isolation standard|strong      strong adds gVisor (runsc) between the code and the host kernel

@@ -12,10 +12,15 @@
  * SDK bug leaves (workflows/update-tracing-flag.ts) and was recorded with the workflow before that fix: re-record
  * it only with that fix reverted, or it no longer shows the shape.
  *
+ * `callbacks-auto-approved` pushes its events to a receiver the recorder runs on loopback; unless AIRLOCK_POLICY is
+ * set, the recorder's policy is the shipped one with that host listed under `callbacks.allowHosts`.
+ *
  * Histories are recorded without payload encryption (so they are readable and need no key to replay) and with the
  * workflow bundled the way production workers bundle it.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { loadConfig } from '../../platform/config.js';
@@ -28,6 +33,7 @@ import { disabledTracing } from '../../platform/telemetry/tracing.js';
 import { closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate, WORKFLOW_TYPE } from '../../workflows/messages.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../../workflows/search-attributes.js';
 import { writeHistoryFile } from './history-file.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
 /** Where fixtures live: the source tree, not dist (this file runs from dist/test/histories/). */
 export const HISTORIES_DIR = fileURLToPath(new URL('../../../test/histories/', import.meta.url));
@@ -42,7 +48,9 @@ type Handle = WorkflowHandle;
 
 interface Scenario {
   name: string;
-  input: Omit<StartRunInput, 'agent' | 'requester'>;
+  input: Omit<StartRunInput, 'agent' | 'requester' | 'callbackUrl'>;
+  /** Push the run's events to the recorder's own receiver. */
+  callbacks?: boolean;
   /** Drives the run (decisions, updates) until it has ended. */
   drive?: (handle: Handle) => Promise<void>;
 }
@@ -95,6 +103,7 @@ const SCENARIOS: Scenario[] = [
       await handle.executeUpdate(decideUpdate, { args: [{ actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'api', reason: 'fine' }] });
     },
   },
+  { name: 'callbacks-auto-approved', input: oneShot({ language: 'python', code: LOW_RISK, task: 'events pushed to a callback URL' }), callbacks: true },
   { name: 'policy-denied', input: oneShot({ language: 'bash', code: CRITICAL }) },
   { name: 'timed-out', input: oneShot({ language: 'python', code: MEDIUM_RISK }, { approvalTimeoutMs: 1_500 }) },
   { name: 'failed-code', input: oneShot({ language: 'python', code: FAILING }) },
@@ -120,6 +129,8 @@ async function main(): Promise<void> {
   const taskQueue = `airlock-record-${Date.now().toString(36)}`;
   // Recording is about workflow shape: no encryption, no export, approvers open to anyone but the requester.
   const config = loadConfig({ ...process.env, AIRLOCK_TASK_QUEUE: taskQueue, AIRLOCK_APPROVERS: '', AIRLOCK_CODEC_KEYS: '' });
+  const receiver = await startWebhookReceiver();
+  const env = { ...process.env, AIRLOCK_CALLBACK_SECRET: 'record-histories', AIRLOCK_POLICY: process.env.AIRLOCK_POLICY ?? (await policyWithCallbacks()) };
   const abort = new AbortController();
   let ready!: () => void;
   const isReady = new Promise<void>((resolve) => (ready = resolve));
@@ -128,6 +139,7 @@ async function main(): Promise<void> {
     logger,
     signal: abort.signal,
     onReady: ready,
+    env,
     telemetry: { dataConverter: {}, metrics: new AirlockMetrics({ defaultMetrics: false }), tracing: disabledTracing() },
   });
   await Promise.race([isReady, workers]);
@@ -142,7 +154,7 @@ async function main(): Promise<void> {
       const handle = await client.workflow.start(WORKFLOW_TYPE, {
         taskQueue,
         workflowId,
-        args: [{ agent: 'history-agent', requester: 'alice', ...scenario.input }],
+        args: [{ agent: 'history-agent', requester: 'alice', ...scenario.input, ...(scenario.callbacks ? { callbackUrl: receiver.url } : {}) }],
         typedSearchAttributes: [
           { key: AGENT_ATTRIBUTE, value: 'history-agent' },
           { key: STATUS_ATTRIBUTE, value: 'running' },
@@ -160,7 +172,16 @@ async function main(): Promise<void> {
     await connection.close();
     abort.abort();
     await workers;
+    await receiver.close();
   }
+}
+
+/** The shipped policy with loopback listed as a callback host, in a temporary file. */
+async function policyWithCallbacks(): Promise<string> {
+  const shipped = await readFile(fileURLToPath(new URL('../../../airlock.policy.yaml', import.meta.url)), 'utf8');
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'airlock-record-')), 'airlock.policy.yaml');
+  await writeFile(file, `${shipped}\ncallbacks:\n  allowHosts: [127.0.0.1]\n`);
+  return file;
 }
 
 main().catch((err: unknown) => {

@@ -3,13 +3,13 @@
  * must parse as Prometheus text format, and the counters must move by exactly what the test did.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { metricsEndpoint, scrapeRuntimeMetrics } from '../../server/metrics-endpoint.js';
 import { AirlockMetrics } from '../../platform/telemetry/metrics.js';
 import { disabledTracing } from '../../platform/telemetry/tracing.js';
+import { freePort } from '../support/free-port.js';
 import { startRun } from '../support/runs.js';
 import { runTestWorkers, testConfig } from '../support/temporal.js';
 
@@ -64,14 +64,6 @@ function valueOf(samples: Sample[], name: string, labels: Record<string, string>
     .reduce((sum, s) => sum + s.value, 0);
 }
 
-/** A loopback port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('Prometheus metrics', () => {
   let app: FastifyInstance;

@@ -15,6 +15,7 @@ import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.j
 
 export const SLACK_SIGNING_SECRET = 'test-signing-secret';
 export const WEBHOOK_SECRET = 'test-webhook-secret';
+export const CALLBACK_SECRET = 'test-callback-secret';
 export const SLACK_CHANNEL = 'C0APPROVALS';
 /** The policy section that trusts the stack's own signing key (`signing-key.pub` under its AIRLOCK_HOME). */
 export const LOCAL_SIGNERS = 'signers:\n  - name: local\n    publicKeyFile: signing-key.pub\n';
@@ -54,6 +55,7 @@ export async function startApiStack(options: { policy: (webhookUrl: string) => s
     SLACK_SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
     AIRLOCK_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    AIRLOCK_CALLBACK_SECRET: CALLBACK_SECRET,
   };
   const config = testConfig({ AIRLOCK_HOME: home, AIRLOCK_APPROVERS: '' });
   const workers = await startTestWorkers({ config, env });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RunState } from '../../schemas/run.js';
-import { eventsAfter, formatServerSentEvent, runEvents } from '../../server/run-events.js';
+import { eventsAfter, formatServerSentEvent } from '../../server/run-events.js';
+import { runEvents } from '../../workflows/run-events.js';
 
 const decision = (approver: string, at: string, automatic = false) => ({
   decision: 'approve' as const,

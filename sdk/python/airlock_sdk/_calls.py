@@ -64,6 +64,7 @@ class Calls:
         approval_timeout_ms: int | None,
         idle_timeout_ms: int | None,
         idempotency_key: str | None,
+        callback_url: str | None = None,
     ) -> Call[StartedRun]:
         body = StartRunRequest(
             agent=agent,
@@ -71,6 +72,7 @@ class Calls:
             close_when_done=close_when_done,
             approval_timeout_ms=approval_timeout_ms,
             idle_timeout_ms=idle_timeout_ms,
+            callback_url=callback_url,
         )
         request = self._request("startRun", body=to_json(body), idempotency_key=idempotency_key)
         return Call(request, lambda data: from_json(StartedRun, data), idempotency_key is not None)

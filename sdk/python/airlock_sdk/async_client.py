@@ -48,6 +48,7 @@ class AsyncAirlockClient(ClientSettings):
         approval_timeout_ms: int | None = None,
         idle_timeout_ms: int | None = None,
         idempotency_key: str | None = None,
+        callback_url: str | None = None,
     ) -> StartedRun:
         """See AirlockClient.start_run."""
         return await self._execute(
@@ -58,6 +59,7 @@ class AsyncAirlockClient(ClientSettings):
                 approval_timeout_ms=approval_timeout_ms,
                 idle_timeout_ms=idle_timeout_ms,
                 idempotency_key=idempotency_key,
+                callback_url=callback_url,
             )
         )
 

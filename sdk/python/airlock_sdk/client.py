@@ -54,6 +54,7 @@ class AirlockClient(ClientSettings):
         approval_timeout_ms: int | None = None,
         idle_timeout_ms: int | None = None,
         idempotency_key: str | None = None,
+        callback_url: str | None = None,
     ) -> StartedRun:
         """Starts a run as the token's principal (the requester). Actions in the request are numbered a1, a2, …"""
         return self._execute(
@@ -64,6 +65,7 @@ class AirlockClient(ClientSettings):
                 approval_timeout_ms=approval_timeout_ms,
                 idle_timeout_ms=idle_timeout_ms,
                 idempotency_key=idempotency_key,
+                callback_url=callback_url,
             )
         )
 

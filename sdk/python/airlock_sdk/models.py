@@ -83,6 +83,8 @@ class StartRunRequest:
     approval_timeout_ms: int | None = None
     idle_timeout_ms: int | None = None
     continue_as_new_after_events: int | None = None
+    #: Where the run POSTs its events, signed; the policy must list the host (``callbacks.allowHosts``).
+    callback_url: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -373,6 +375,14 @@ class Action:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RunCallback:
+    """The run's callback URL; ``refused`` says why the run's pinned policy does not let it push events there."""
+
+    url: str
+    refused: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class IgnoredDecision:
     """A decision that could not count, with the reason: an ignored signal, or a refused update (``refusal`` set)."""
 
@@ -402,6 +412,7 @@ class Run:
     closed_reason: str | None = None
     actions: list[Action]
     ignored_decisions: list[IgnoredDecision]
+    callback: RunCallback | None = None
 
     def action(self, action_id: str) -> Action | None:
         """The action with this id, if the run has it."""
