@@ -13,4 +13,6 @@ export interface ExecutionHooks {
 /** Runs one piece of code in a fresh, hardened, throw-away sandbox. */
 export interface SandboxRuntime {
   execute(request: ExecutionRequest, hooks?: ExecutionHooks): Promise<ExecutionResult>;
+  /** Removes warm containers and waits for clean-ups still running in the background (worker shutdown). */
+  close?(): Promise<void>;
 }
