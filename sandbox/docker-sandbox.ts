@@ -56,7 +56,7 @@ export interface DockerSandboxOptions {
    * Warm single-use containers (sandbox/warm/): absent or false, every execution creates its own container. The
    * worker passes the sizing read from AIRLOCK_WARM_POOL* (pool-sizing.ts).
    */
-  warmPool?: { perClass: { standard: number; strong: number }; maxClasses: number; idleSec: number } | false;
+  warmPool?: { perClass: { standard: number; strong: number }; maxClasses: number; idleSec: number; acquireWaitMs?: number } | false;
 }
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -164,6 +164,7 @@ export class DockerSandbox implements SandboxRuntime {
       const warm = this.pool && !coldReason(request, choice) ? await this.pool.acquire(poolClassFor(request, choice, imageId)) : undefined;
       if (warm) {
         log.info({ containerId: warm.id, containerName: warm.name, imageId, uid: warm.uid }, 'sandbox container leased from the warm pool');
+        hooks.onContainer?.({ containerId: warm.id, containerName: warm.name, pooled: true });
         try {
           return await executeWarm({ docker: this.docker, warm, request, choice, image: this.image, artifactStore: this.artifactStore, log, signal });
         } finally {
@@ -215,6 +216,7 @@ export class DockerSandbox implements SandboxRuntime {
         const archive = await buildCodeArchive(request.language, request.code, request.files);
         const container = await this.docker.createContainer(spec);
         log.info({ containerId: container.id, containerName: name, image: this.image, imageId, uid }, 'sandbox container created');
+        hooks.onContainer?.({ containerId: container.id, containerName: name, pooled: false });
         let result: ExecutionResult;
         try {
           result = await this.runContainer(container, name, imageId, uid, choice, request, archive, log, signal);

@@ -21,11 +21,13 @@ export interface WarmPoolOptions {
   idleSec: number;
   /** Containers created at once across all classes (creation is what costs the host CPU). */
   fillConcurrency?: number;
+  /** How long an acquire waits for a container that is being started before the caller runs cold. */
+  acquireWaitMs?: number;
 }
 
 /** Retired this long before its zygote would stop by itself, so a lease never races the idle deadline. */
 const RETIRE_MARGIN_MS = 15_000;
-/** How long an acquire waits for a container that is being started before it takes the cold path. */
+/** How long an acquire waits, by default, for a container that is being started before it takes the cold path. */
 const ACQUIRE_WAIT_MS = 3_000;
 /** After a failed start, the class waits this long before it tries again (a broken engine is not hammered). */
 const FILL_BACKOFF_MS = 5_000;
@@ -94,7 +96,7 @@ export class WarmPool {
         timer: setTimeout(() => {
           pool.waiters = pool.waiters.filter((w) => w !== waiter);
           resolve(undefined);
-        }, ACQUIRE_WAIT_MS),
+        }, this.options.acquireWaitMs ?? ACQUIRE_WAIT_MS),
       };
       pool.waiters.push(waiter);
     });

@@ -86,7 +86,8 @@ def on_deadline(signum, frame):
 def deadline_in(seconds):
     signal.setitimer(signal.ITIMER_REAL, seconds)
 
-signal.signal(signal.SIGALRM, on_deadline)
+# Idle: nothing ran, so nothing to kill; the exit says it ended normally.
+signal.signal(signal.SIGALRM, lambda signum, frame: bye(0))
 
 sys.stdout.write(${JSON.stringify(ZYGOTE_READY)})
 sys.stdout.flush()
@@ -97,6 +98,7 @@ if size <= 0 or size > MAX_FRAME:
 deadline_in(30)
 request = json.loads(read_exact(size).decode('utf-8'))
 # From here the wall-clock limit (and a grace) bounds everything, the worker alive or not.
+signal.signal(signal.SIGALRM, on_deadline)
 deadline_in(float(request['timeoutSec']) + GRACE)
 language = request['language']
 os.umask(0o022)
