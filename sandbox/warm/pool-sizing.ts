@@ -23,7 +23,7 @@ const MAX_CONCURRENCY = 64;
 /** Share of the host's memory idle pooled containers may hold, and what one is assumed to cost. */
 const POOL_MEMORY_SHARE = 0.05;
 const IDLE_CONTAINER_BYTES = { standard: 32 * MIB, strong: 128 * MIB } as const;
-const POOL_PER_CPU = 2;
+const POOL_PER_CPU = 1;
 const MAX_DEFAULT_POOL = 8;
 
 /** Sandboxes one worker runs at once, from cores and memory: each may use its default memory limit. */

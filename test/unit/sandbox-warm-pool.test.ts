@@ -78,7 +78,7 @@ void describe('warm pool: sizing', () => {
     assert.equal(sandboxSizingFromEnv({ AIRLOCK_SANDBOX_CONCURRENCY: '3' }, host).concurrency, 3);
     const sizing = sandboxSizingFromEnv({}, host);
     assert.equal(sizing.pool.enabled, true);
-    assert.equal(sizing.pool.perClass.standard, 4);
+    assert.equal(sizing.pool.perClass.standard, 2);
     assert.ok(sizing.pool.perClass.strong >= 1);
   });
 
