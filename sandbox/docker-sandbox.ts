@@ -3,7 +3,7 @@ import { hostname as hostName } from 'node:os';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { MAX_CODE_BYTES } from '../schemas/action.js';
+import { MAX_CODE_BYTES, resolveLimits } from '../schemas/action.js';
 import { InputFilesSchema, OutputGlobsSchema } from '../schemas/files.js';
 import type { ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
 import type { LimitKind } from '../schemas/resource-usage.js';
@@ -26,7 +26,11 @@ import { UsageSampler } from './usage-sampler.js';
 import { HELPER_FILE_NAME } from './workspace-helper.js';
 import type { ExecutionHooks, SandboxRuntime } from './runtime.js';
 import { delay } from '../platform/delay.js';
+import { abortion } from './abort-promise.js';
 import { CodeTooLargeError, InputFilesError, InvalidSandboxRequestError, SandboxImageMissingError } from './sandbox-errors.js';
+import { coldReason, poolClassFor } from './warm/pool-class.js';
+import { executeWarm } from './warm/warm-execution.js';
+import { WarmPool } from './warm/warm-pool.js';
 
 export interface DockerSandboxOptions {
   docker: Docker;
@@ -48,6 +52,11 @@ export interface DockerSandboxOptions {
   controlPlane?: ControlPlane;
   /** Uids handed to sandboxes, one per live sandbox; 100000-165535 when absent. */
   uidRange?: UidRange;
+  /**
+   * Warm single-use containers (sandbox/warm/): absent or false, every execution creates its own container. The
+   * worker passes the sizing read from AIRLOCK_WARM_POOL* (pool-sizing.ts).
+   */
+  warmPool?: { perClass: { standard: number; strong: number }; maxClasses: number; idleSec: number; acquireWaitMs?: number } | false;
 }
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -69,21 +78,6 @@ function collectorSink(collector: CappedOutputCollector): Writable {
   });
 }
 
-/** A rejected promise that settles when the signal aborts, with the signal's reason; never when there is none. */
-function abortion(signal: AbortSignal | undefined): { promise: Promise<never>; dispose: () => void } {
-  if (!signal) return { promise: new Promise<never>(() => undefined), dispose: () => undefined };
-  let onAbort: () => void = () => undefined;
-  const promise = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    // An abort that happened already fires no event any more.
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  // Observed by the race below; this keeps an abort after the race from being reported as unhandled.
-  promise.catch(() => undefined);
-  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
-}
-
 /**
  * Runs each execution in a fresh hardened container (see container-spec.ts), delivers the code as a file, captures
  * stdout and stderr under a cap, enforces the wall-clock timeout, and removes the container (and its code volume)
@@ -101,6 +95,9 @@ export class DockerSandbox implements SandboxRuntime {
   private readonly controlPlane: ControlPlane | undefined;
   private readonly uids: SandboxUidAllocator;
   private engineRuntimes: Promise<string[]> | undefined;
+  private readonly pool: WarmPool | undefined;
+  /** Removals that finished executions left running: awaited on close, never by the execution. */
+  private readonly cleanups = new Set<Promise<void>>();
 
   constructor(options: DockerSandboxOptions) {
     this.docker = options.docker;
@@ -113,6 +110,33 @@ export class DockerSandbox implements SandboxRuntime {
     this.resolveHost = options.resolveHost;
     this.controlPlane = options.controlPlane;
     this.uids = new SandboxUidAllocator(options.uidRange);
+    if (options.warmPool) {
+      this.pool = new WarmPool({
+        docker: this.docker,
+        logger: this.logger.child({ component: 'warm-pool' }),
+        uids: this.uids,
+        owner: { host: hostName(), pid: process.pid },
+        ...options.warmPool,
+      });
+    }
+  }
+
+  /** Starts filling the pool of the default class (standard isolation, default limits) before the first action. */
+  async prewarm(): Promise<void> {
+    if (!this.pool) return;
+    const imageId = await this.imageId();
+    const request: ExecutionRequest = { runId: 'prewarm', actionId: 'prewarm', language: 'python', code: 'pass', limits: resolveLimits(undefined) };
+    this.pool.prewarm(poolClassFor(request, { runtime: this.runtime, isolation: 'standard' }, imageId));
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    while (this.cleanups.size > 0) await Promise.allSettled([...this.cleanups]);
+  }
+
+  private inBackground(cleanup: Promise<void>): void {
+    this.cleanups.add(cleanup);
+    void cleanup.finally(() => this.cleanups.delete(cleanup));
   }
 
   async execute(request: ExecutionRequest, hooks: ExecutionHooks = {}): Promise<ExecutionResult> {
@@ -137,6 +161,16 @@ export class DockerSandbox implements SandboxRuntime {
       const imageId = await this.imageId();
       const choice = await this.chooseRuntime(request);
       if (choice.fallback) log.warn({ reason: choice.fallback }, 'strong isolation unavailable; running standard');
+      const warm = this.pool && !coldReason(request, choice) ? await this.pool.acquire(poolClassFor(request, choice, imageId)) : undefined;
+      if (warm) {
+        log.info({ containerId: warm.id, containerName: warm.name, imageId, uid: warm.uid }, 'sandbox container leased from the warm pool');
+        hooks.onContainer?.({ containerId: warm.id, containerName: warm.name, pooled: true });
+        try {
+          return await executeWarm({ docker: this.docker, warm, request, choice, image: this.image, artifactStore: this.artifactStore, log, signal });
+        } finally {
+          this.pool!.release(warm);
+        }
+      }
       const name = containerNameFor(runId, actionId);
       // A retried activity finds the container of its earlier attempt under the same name.
       await this.removeContainer(name, log, 'earlier attempt');
@@ -164,6 +198,7 @@ export class DockerSandbox implements SandboxRuntime {
         const holders = await this.docker.listContainers({ all: true, filters: { label: [`${LABELS.uid}=${candidate}`] } });
         return holders.length > 0;
       });
+      let uidHandedOff = false;
       try {
         const spec = buildContainerSpec({
           request,
@@ -181,15 +216,21 @@ export class DockerSandbox implements SandboxRuntime {
         const archive = await buildCodeArchive(request.language, request.code, request.files);
         const container = await this.docker.createContainer(spec);
         log.info({ containerId: container.id, containerName: name, image: this.image, imageId, uid }, 'sandbox container created');
+        hooks.onContainer?.({ containerId: container.id, containerName: name, pooled: false });
         let result: ExecutionResult;
         try {
           result = await this.runContainer(container, name, imageId, uid, choice, request, archive, log, signal);
         } finally {
-          await this.removeContainer(container.id, log, 'finished');
+          // The egress proxy closes only after its container is gone; otherwise the removal is off the critical path.
+          if (egress) await this.removeContainer(container.id, log, 'finished');
+          else {
+            uidHandedOff = true;
+            this.inBackground(this.removeContainer(container.id, log, 'finished').finally(() => this.uids.release(uid)));
+          }
         }
         return egress ? withEgressLog(result, await egress.close()) : result;
       } finally {
-        this.uids.release(uid);
+        if (!uidHandedOff) this.uids.release(uid);
         await egress?.close();
       }
     } finally {

@@ -8,9 +8,13 @@ export interface ExecutionHooks {
   /** Aborting kills and removes the container; `execute` then rejects with the abort reason. */
   signal?: AbortSignal;
   logger?: Logger;
+  /** Called once the execution has its container (created, or leased from the warm pool), before the code starts. */
+  onContainer?: (container: { containerId: string; containerName: string; pooled: boolean }) => void;
 }
 
 /** Runs one piece of code in a fresh, hardened, throw-away sandbox. */
 export interface SandboxRuntime {
   execute(request: ExecutionRequest, hooks?: ExecutionHooks): Promise<ExecutionResult>;
+  /** Removes warm containers and waits for clean-ups still running in the background (worker shutdown). */
+  close?(): Promise<void>;
 }

@@ -66,6 +66,8 @@ export const ExecutionResultSchema = z.object({
     isolation: IsolationLevelSchema.optional(),
     /** Set when `strong` was asked for but `standard` ran instead, and why. */
     isolationFallback: z.string().optional(),
+    /** The container came from the warm pool (started ahead of demand, used once); absent: created for this run. */
+    pooled: z.boolean().optional(),
   }),
   /** What the execution consumed and which limits it reached (absent in results recorded before accounting). */
   usage: ResourceUsageSchema.optional(),

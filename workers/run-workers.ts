@@ -10,6 +10,7 @@ import { createDockerClient } from '../sandbox/docker-client.js';
 import { controlPlaneFromEnv } from '../sandbox/network/control-plane.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { parseUidRange } from '../sandbox/uid-allocator.js';
+import { sandboxSizingFromEnv } from '../sandbox/warm/pool-sizing.js';
 import { controlPolicyDeps } from './control-policy.js';
 import { startReaper } from './reaper-loop.js';
 import { sandboxTaskQueueFor } from '../workflows/task-queues.js';
@@ -21,9 +22,6 @@ import {
   type WorkerTelemetry,
 } from './telemetry/worker-telemetry.js';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../platform/telemetry/tracing.js';
-
-/** Sandboxes one worker runs at once; each is a container with its own CPU and memory limits. */
-const DEFAULT_SANDBOX_CONCURRENCY = 4;
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.js', import.meta.url));
 
@@ -56,6 +54,7 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const workers: Worker[] = [];
   const stopReaper: Array<() => Promise<void>> = [];
+  const closeSandboxes: Array<() => Promise<void>> = [];
   try {
     if (roles.control) {
       const controlLogger = logger.child({ worker: 'control' });
@@ -81,6 +80,9 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
     if (roles.sandbox) {
       const docker = createDockerClient();
       const sandboxLogger = logger.child({ worker: 'sandbox' });
+      // Concurrency and the warm pool follow the host's cores and memory unless AIRLOCK_SANDBOX_CONCURRENCY and
+      // AIRLOCK_WARM_POOL* say otherwise.
+      const sizing = sandboxSizingFromEnv(options.env ?? process.env);
       const sandbox = new DockerSandbox({
         docker,
         image: config.AIRLOCK_SANDBOX_IMAGE,
@@ -89,15 +91,19 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
         // The control plane this worker itself talks to is never an egress destination.
         controlPlane: controlPlaneFromEnv({ ...(options.env ?? process.env), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS }),
         uidRange: parseUidRange((options.env ?? process.env).AIRLOCK_SANDBOX_UIDS),
+        warmPool: sizing.pool.enabled && sizing.pool,
       });
+      closeSandboxes.push(() => sandbox.close());
       stopReaper.push(await startReaper({ docker, logger: sandboxLogger }));
+      sandboxLogger.info({ concurrency: sizing.concurrency, warmPool: sizing.pool }, 'sandbox worker sizing');
+      sandbox.prewarm().catch((err: unknown) => sandboxLogger.warn({ err }, 'could not prewarm the sandbox pool; actions run cold until it fills'));
       workers.push(
         await Worker.create({
           connection,
           namespace: config.TEMPORAL_NAMESPACE,
           taskQueue: sandboxTaskQueueFor(config.AIRLOCK_TASK_QUEUE),
           activities: createSandboxActivities({ logger: sandboxLogger, sandbox }),
-          maxConcurrentActivityTaskExecutions: DEFAULT_SANDBOX_CONCURRENCY,
+          maxConcurrentActivityTaskExecutions: sizing.concurrency,
           // Give running sandboxes time to be killed and removed when the worker stops.
           shutdownGraceTime: '10 seconds',
           ...sandboxWorkerTelemetry(telemetry),
@@ -123,6 +129,8 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
     const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure) throw failure.reason;
   } finally {
+    // Warm containers and background removals first, so the reaper's last pass finds nothing of this worker's.
+    for (const close of closeSandboxes) await close();
     for (const stop of stopReaper) await stop();
     await connection.close();
   }

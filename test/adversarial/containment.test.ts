@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ISOLATION_LEVELS } from '../../schemas/action.js';
 import { ADVERSARIAL_CASES } from './cases/index.js';
+import type { SandboxPath } from './support/adversarial-case.js';
 import { createAdversarialHarness, type AdversarialHarness } from './support/case-runner.js';
 import { hostTmpUsedBytes } from './support/host-watch.js';
 
@@ -12,9 +13,13 @@ import { hostTmpUsedBytes } from './support/host-watch.js';
  */
 const TMP_DRIFT_BYTES = 256 * 1024 * 1024;
 
+/** Every case runs in a container made for it and again in one leased from the warm pool (sandbox/warm/). */
+const PATHS: readonly SandboxPath[] = ['cold', 'pooled'];
+
 /**
- * The adversarial suite: every case, against the real engine, under each isolation level this engine can run.
- * `strong` is skipped (visibly) where gVisor is not registered.
+ * The adversarial suite: every case, against the real engine, under each isolation level this engine can run, on
+ * both sandbox paths. `strong` is skipped (visibly) where gVisor is not registered. Cases whose programs can never be
+ * pooled (an allowlist) are declared on the cold path only.
  */
 void describe('adversarial suite', { timeout: 900_000 }, () => {
   let harness: AdversarialHarness;
@@ -36,19 +41,21 @@ void describe('adversarial suite', { timeout: 900_000 }, () => {
   });
 
   for (const isolation of ISOLATION_LEVELS) {
-    void describe(`${isolation} isolation`, () => {
-      for (const testCase of ADVERSARIAL_CASES) {
-        void it(`${testCase.id}: ${testCase.tries}`, { timeout: testCase.slow ? 180_000 : 60_000 }, async (t) => {
-          const h = await ready;
-          if (!h.isolations.includes(isolation)) {
-            t.skip(`${isolation} isolation is not available on this Docker engine (runsc not registered)`);
-            return;
-          }
-          const observed = await h.runCase(testCase, isolation);
-          t.diagnostic(observed);
-        });
-      }
-    });
+    for (const path of PATHS) {
+      void describe(`${isolation} isolation, ${path} container`, () => {
+        for (const testCase of ADVERSARIAL_CASES.filter((c) => path === 'cold' || !c.coldOnly)) {
+          void it(`${testCase.id}: ${testCase.tries}`, { timeout: testCase.slow ? 180_000 : 60_000 }, async (t) => {
+            const h = await ready;
+            if (!h.isolations.includes(isolation)) {
+              t.skip(`${isolation} isolation is not available on this Docker engine (runsc not registered)`);
+              return;
+            }
+            const observed = await h.runCase(testCase, isolation, path);
+            t.diagnostic(observed);
+          });
+        }
+      });
+    }
   }
 
   // Declared last, so it runs after every case of every isolation level.

@@ -51,7 +51,15 @@ void describe('airlock up: SIGKILL of the whole process group mid-run, then a pl
     const uiPort = await findFreePort('127.0.0.1');
     const httpPort = await findFreePort('127.0.0.1');
     // The CLI talks to the stack's own server; `up` itself must not see an address, or it would start none.
-    env = { ...process.env, AIRLOCK_HOME: home, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`, AIRLOCK_TASK_QUEUE: 'airlock', LOG_LEVEL: 'warn' };
+    // Cold containers: the test finds the action's container by its run label, which a pooled one cannot carry.
+    env = {
+      ...process.env,
+      AIRLOCK_HOME: home,
+      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+      AIRLOCK_TASK_QUEUE: 'airlock',
+      LOG_LEVEL: 'warn',
+      AIRLOCK_WARM_POOL: 'off',
+    };
     upEnv = { ...env, AIRLOCK_TEMPORAL_PORT: String(temporalPort), AIRLOCK_UI_PORT: String(uiPort), AIRLOCK_HTTP_PORT: String(httpPort) };
     delete upEnv.TEMPORAL_ADDRESS;
     delete upEnv.AIRLOCK_TASK_QUEUE;

@@ -53,6 +53,8 @@ void describe('DockerSandbox against the real engine', { timeout: 240_000 }, () 
   afterEach(async () => {
     // Scoped to this file's run id so that sandboxes of other test files running at the same time do not count.
     const filters = { label: [MANAGED_LABEL_FILTER, `${LABELS.runId}=${RUN_ID}`] };
+    // The removal runs after the result is returned (off the critical path): close() waits for it.
+    await sandbox.close();
     const containers = await docker.listContainers({ all: true, filters });
     const { Volumes: volumes } = await docker.listVolumes({ filters });
     assert.deepEqual(containers.map((c) => c.Names), [], 'no sandbox container may remain');
@@ -145,6 +147,7 @@ void describe('DockerSandbox against the real engine', { timeout: 240_000 }, () 
     assert.ok(result.durationMs >= 1_900 && result.durationMs < 6_000, `took ${result.durationMs} ms`);
     assert.ok(Date.now() - started < 10_000);
     assert.ok(heartbeats >= 3, `heartbeats: ${heartbeats}`);
+    await fast.close();
   });
 
   void it('reports an out-of-memory kill', async () => {

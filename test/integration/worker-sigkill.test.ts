@@ -35,7 +35,15 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
   let client: Client;
   let connection: Connection;
   const children: ChildProcess[] = [];
-  const env = { ...process.env, AIRLOCK_TASK_QUEUE: config.AIRLOCK_TASK_QUEUE, AIRLOCK_HOME: config.home, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS };
+  // Cold containers: this test finds the action's container by its run label, which a pooled container (created
+  // before the run) cannot carry. Pooled containers under a dead worker: test/integration/warm-pool.test.ts.
+  const env = {
+    ...process.env,
+    AIRLOCK_TASK_QUEUE: config.AIRLOCK_TASK_QUEUE,
+    AIRLOCK_HOME: config.home,
+    TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
+    AIRLOCK_WARM_POOL: 'off',
+  };
 
   before(async () => {
     let ready!: () => void;

@@ -64,7 +64,9 @@ function sink(chunks: Buffer[]): Writable {
 async function plainExec(ctx: CaseContext, cmd: string[], env?: readonly string[]): Promise<string> {
   const docker = createDockerClient();
   for (let i = 0; i < 100; i++) {
-    const [running] = await docker.listContainers({ filters: { label: [`${LABELS.runId}=${ctx.runId}`], status: ['running'] } });
+    // The program's container, cold or pooled (a pooled one carries no run label): the one the sandbox reported.
+    const id = ctx.containers().at(-1);
+    const [running] = id ? await docker.listContainers({ filters: { id: [id], status: ['running'] } }) : [];
     const uid = running?.Labels[LABELS.uid];
     if (running && uid) {
       const out: Buffer[] = [];

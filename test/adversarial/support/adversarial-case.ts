@@ -13,8 +13,14 @@ export interface Program {
 }
 
 /** What a case gets to attack the sandbox with, and to look at the host afterwards. */
+/** Which way the sandbox gets its container: created for the program, or leased from the warm pool. */
+export type SandboxPath = 'cold' | 'pooled';
+
 export interface CaseContext {
   isolation: IsolationLevel;
+  path: SandboxPath;
+  /** Ids of the containers this case's programs got so far (cold or pooled), in order. */
+  containers(): readonly string[];
   /** Runs one program in a fresh sandbox of the isolation level under test. */
   run(program: Program): Promise<ExecutionResult>;
   /** Run id every container of this case carries (the harness checks none is left). */
@@ -37,5 +43,7 @@ export interface AdversarialCase {
   tries: string;
   /** Longer than the default per-case time budget (floods, timeouts). */
   slow?: boolean;
+  /** Set (to the reason) when the case's programs can never get a pooled container, so it runs on the cold path only. */
+  coldOnly?: string;
   attack(ctx: CaseContext): Promise<string>;
 }

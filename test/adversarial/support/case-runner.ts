@@ -12,21 +12,27 @@ import { ensureSandboxImage } from '../../../sandbox/image/ensure-sandbox-image.
 import { STRONG_RUNTIME } from '../../../sandbox/isolation.js';
 import { LABELS, MANAGED_LABEL_FILTER } from '../../../sandbox/labels.js';
 import { resolveLimits, type IsolationLevel } from '../../../schemas/action.js';
-import type { AdversarialCase, CaseContext, Program } from './adversarial-case.js';
+import type { AdversarialCase, CaseContext, Program, SandboxPath } from './adversarial-case.js';
 import { hostProcessesWithMarker, hostTmpFilesWithMarker } from './host-watch.js';
 import { startLoopbackTarget, type LoopbackTarget } from './loopback-target.js';
 
 /** Wall-clock limit of a program unless the case sets its own. */
 const DEFAULT_PROGRAM_TIMEOUT_SEC = 20;
-/** How long removal of a case's containers may lag behind its last execution. */
-const CLEANUP_WAIT_MS = 5_000;
+/** How long removal of a case's containers may lag behind its last execution (it runs in the background). */
+const CLEANUP_WAIT_MS = 10_000;
+/**
+ * Warm pool of the pooled path: small, and every program waits for a warm container rather than run cold, so that
+ * the pooled variant of a case really ran pooled (asserted per program).
+ */
+const POOL = { perClass: { standard: 2, strong: 2 }, maxClasses: 6, idleSec: 300, acquireWaitMs: 120_000 };
 
 /** Everything the cases share: one engine, one image, one artifact folder, one loopback target. */
 export interface AdversarialHarness {
   docker: Docker;
   /** Isolation levels this engine can run: `standard` always, `strong` when runsc is registered. */
   isolations: IsolationLevel[];
-  runCase(testCase: AdversarialCase, isolation: IsolationLevel): Promise<string>;
+  /** Runs one case on one path (cold: a container per program; pooled: a leased warm container per program). */
+  runCase(testCase: AdversarialCase, isolation: IsolationLevel, path?: SandboxPath): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -37,20 +43,27 @@ export async function createAdversarialHarness(): Promise<AdversarialHarness> {
   const { image } = await ensureSandboxImage({ docker });
   const artifactDir = await mkdtemp(path.join(tmpdir(), 'airlock-adversarial-'));
   const artifacts = new FileArtifactStore(artifactDir);
-  const sandbox = new DockerSandbox({ docker, image, artifactStore: artifacts, logger: pino({ level: 'silent' }) });
+  const sandboxes: Record<SandboxPath, DockerSandbox> = {
+    cold: new DockerSandbox({ docker, image, artifactStore: artifacts, logger: pino({ level: 'silent' }) }),
+    pooled: new DockerSandbox({ docker, image, artifactStore: artifacts, logger: pino({ level: 'silent' }), warmPool: POOL }),
+  };
   const info = (await docker.info()) as { Runtimes?: Record<string, unknown> };
   const isolations: IsolationLevel[] = Object.keys(info.Runtimes ?? {}).includes(STRONG_RUNTIME)
     ? ['standard', 'strong']
     : ['standard'];
   const loopback: LoopbackTarget = await startLoopbackTarget(docker, { image });
 
-  async function assertNothingLeft(runId: string, marker: string): Promise<void> {
+  /** Pooled containers carry no run id (they exist before the run): they are found by the ids the results name. */
+  async function assertNothingLeft(runId: string, marker: string, usedIds: readonly string[]): Promise<void> {
     const filters = { label: [MANAGED_LABEL_FILTER, `${LABELS.runId}=${runId}`] };
     const deadline = Date.now() + CLEANUP_WAIT_MS;
     let containers: string[];
     let volumes: string[];
     do {
-      containers = (await docker.listContainers({ all: true, filters })).map((c) => c.Names.join(','));
+      const all = await docker.listContainers({ all: true, filters: { label: [MANAGED_LABEL_FILTER] } });
+      containers = all
+        .filter((c) => c.Labels[LABELS.runId] === runId || usedIds.includes(c.Id))
+        .map((c) => c.Names.join(','));
       volumes = ((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => v.Name);
       if (containers.length === 0 && volumes.length === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -64,19 +77,23 @@ export async function createAdversarialHarness(): Promise<AdversarialHarness> {
   return {
     docker,
     isolations,
-    async runCase(testCase, isolation) {
+    async runCase(testCase, isolation, path = 'cold') {
       const suffix = randomBytes(4).toString('hex');
-      const runId = `adv-${isolation}-${testCase.id}-${suffix}`;
+      const runId = `adv-${isolation}-${path}-${testCase.id}-${suffix}`;
       const marker = `airlockmark${suffix}`;
       let programs = 0;
+      const usedIds: string[] = [];
+      const started: string[] = [];
       const ctx: CaseContext = {
         isolation,
+        path,
         runId,
         marker,
         artifacts,
         loopback,
-        run: (program: Program) =>
-          sandbox.execute({
+        containers: () => started,
+        run: async (program: Program) => {
+          const result = await sandboxes[path].execute({
             runId,
             actionId: `p${++programs}`,
             language: program.language,
@@ -85,20 +102,25 @@ export async function createAdversarialHarness(): Promise<AdversarialHarness> {
             isolation,
             whenStrongUnavailable: 'fail',
             ...(program.outputs ? { outputs: program.outputs } : {}),
-          }),
+          }, { onContainer: ({ containerId }) => started.push(containerId) });
+          usedIds.push(result.sandbox.containerId);
+          assert.equal(result.sandbox.pooled === true, path === 'pooled', `the program must run on the ${path} path`);
+          return result;
+        },
       };
       let observed: string;
       try {
         observed = await testCase.attack(ctx);
       } catch (err) {
         // The attack's own failure says more than a clean-up complaint it may have caused.
-        await assertNothingLeft(runId, marker).catch(() => undefined);
+        await assertNothingLeft(runId, marker, usedIds).catch(() => undefined);
         throw err;
       }
-      await assertNothingLeft(runId, marker);
+      await assertNothingLeft(runId, marker, usedIds);
       return observed;
     },
     async close() {
+      await Promise.all([sandboxes.cold.close(), sandboxes.pooled.close()]);
       await loopback.close();
       await rm(artifactDir, { recursive: true, force: true });
     },
