@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createControlActivities, createSandboxActivities } from '../activities/index.js';
 import type { AirlockConfig } from '../platform/config.js';
-import { FileArtifactStore } from '../platform/artifact-store.js';
+import { createArtifactStore, loadArtifactStoreEnv } from '../platform/artifact-store-config.js';
+import { startRetention } from './retention-loop.js';
 import { createDockerClient } from '../sandbox/docker-client.js';
 import { controlPlaneFromEnv } from '../sandbox/network/control-plane.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
@@ -76,6 +76,11 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
           ...controlWorkerTelemetry(telemetry),
         }),
       );
+      const retentionDays = loadArtifactStoreEnv(options.env ?? process.env).AIRLOCK_ARTIFACT_RETENTION_DAYS;
+      if (retentionDays !== undefined) {
+        const store = await createArtifactStore({ home: config.home, env: options.env ?? process.env, logger: controlLogger });
+        stopReaper.push(startRetention({ store, olderThanDays: retentionDays, logger: controlLogger }));
+      }
     }
     if (roles.sandbox) {
       const docker = createDockerClient();
@@ -83,7 +88,7 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
       const sandbox = new DockerSandbox({
         docker,
         image: config.AIRLOCK_SANDBOX_IMAGE,
-        artifactStore: new FileArtifactStore(path.join(config.home, 'artifacts')),
+        artifactStore: await createArtifactStore({ home: config.home, env: options.env ?? process.env, logger: sandboxLogger }),
         logger: sandboxLogger,
         // The control plane this worker itself talks to is never an egress destination.
         controlPlane: controlPlaneFromEnv({ ...(options.env ?? process.env), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS }),
