@@ -11,7 +11,7 @@ import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { parseUidRange } from '../sandbox/uid-allocator.js';
 import { controlPolicyDeps } from './control-policy.js';
 import { startReaper } from './reaper-loop.js';
-import { sandboxTaskQueueFor } from '../workflows/task-queues.js';
+import { inspectSandboxEngine, planSandboxHost } from './sandbox-host.js';
 import { bundlerLogger, installTemporalRuntimeLogger } from './temporal-logger.js';
 import {
   controlWorkerTelemetry,
@@ -20,9 +20,6 @@ import {
   type WorkerTelemetry,
 } from './telemetry/worker-telemetry.js';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../platform/telemetry/tracing.js';
-
-/** Sandboxes one worker runs at once; each is a container with its own CPU and memory limits. */
-const DEFAULT_SANDBOX_CONCURRENCY = 4;
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.js', import.meta.url));
 
@@ -64,6 +61,7 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
           connection,
           namespace: config.TEMPORAL_NAMESPACE,
           taskQueue: config.AIRLOCK_TASK_QUEUE,
+          ...(controlIdentity(options.env ?? process.env) ? { identity: controlIdentity(options.env ?? process.env) } : {}),
           workflowBundle:
             options.workflowBundle ??
             (await bundleWorkflowCode({
@@ -95,18 +93,29 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
         uidRange: parseUidRange((options.env ?? process.env).AIRLOCK_SANDBOX_UIDS),
       });
       stopReaper.push(await startReaper({ docker, logger: sandboxLogger }));
-      workers.push(
-        await Worker.create({
-          connection,
-          namespace: config.TEMPORAL_NAMESPACE,
-          taskQueue: sandboxTaskQueueFor(config.AIRLOCK_TASK_QUEUE),
-          activities: createSandboxActivities({ logger: sandboxLogger, sandbox }),
-          maxConcurrentActivityTaskExecutions: DEFAULT_SANDBOX_CONCURRENCY,
-          // Give running sandboxes time to be killed and removed when the worker stops.
-          shutdownGraceTime: '10 seconds',
-          ...sandboxWorkerTelemetry(telemetry),
-        }),
-      );
+      const env = options.env ?? process.env;
+      const host = planSandboxHost({
+        controlTaskQueue: config.AIRLOCK_TASK_QUEUE,
+        env,
+        ...(await inspectSandboxEngine(docker, config.AIRLOCK_SANDBOX_IMAGE)),
+      });
+      sandboxLogger.info({ identity: host.identity, runtimes: host.runtimes, queues: host.queues }, 'sandbox host capabilities');
+      // One worker per queue this host can serve: the strong-isolation queue only where gVisor runs.
+      for (const queue of host.queues) {
+        workers.push(
+          await Worker.create({
+            connection,
+            namespace: config.TEMPORAL_NAMESPACE,
+            taskQueue: queue.taskQueue,
+            identity: host.identity,
+            activities: createSandboxActivities({ logger: sandboxLogger.child({ queue: queue.kind }), sandbox }),
+            maxConcurrentActivityTaskExecutions: queue.capacity,
+            // Give running sandboxes time to be killed and removed when the worker stops.
+            shutdownGraceTime: '10 seconds',
+            ...sandboxWorkerTelemetry(telemetry),
+          }),
+        );
+      }
     }
     const onAbort = () => {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -130,4 +139,10 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
     for (const stop of stopReaper) await stop();
     await connection.close();
   }
+}
+
+/** AIRLOCK_WORKER_IDENTITY names the control worker too, so a deployment's pollers are told apart by name. */
+function controlIdentity(env: NodeJS.ProcessEnv): string | undefined {
+  const name = env.AIRLOCK_WORKER_IDENTITY?.trim();
+  return name ? `${name} control` : undefined;
 }
