@@ -166,7 +166,7 @@ export class S3ArtifactStore implements ManagedArtifactStore {
         }),
       );
     } catch (err) {
-      if (this.encryption === 'auto' && sse.ServerSideEncryption && ENCRYPTION_UNSUPPORTED.has(errorCode(err))) {
+      if (this.encryption === 'auto' && sse.ServerSideEncryption && (ENCRYPTION_UNSUPPORTED.has(errorCode(err)) || (await this.writesWithoutEncryption(key, sha256, bytes)))) {
         // The server does not offer encryption at rest: say so once and keep storing (`AES256` would refuse instead).
         this.options.logger?.warn({ bucket: this.options.bucket, code: errorCode(err) }, 'the object store does not offer server-side encryption: artifacts are stored unencrypted');
         this.encryption = 'off';
@@ -174,6 +174,19 @@ export class S3ArtifactStore implements ManagedArtifactStore {
         return;
       }
       throw this.failure('write', key, err);
+    }
+  }
+
+  /**
+   * Some servers answer a request for encryption they do not offer with a bare 500 (SeaweedFS without a key, for
+   * one). The same write without encryption tells that apart from a server that is simply failing.
+   */
+  private async writesWithoutEncryption(key: string, sha256: string, bytes: Buffer): Promise<boolean> {
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: bytes, ContentLength: bytes.length, ContentType: 'application/octet-stream', Metadata: { sha256 } }));
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -1,4 +1,4 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,7 +37,8 @@ export async function startTestObjectStore(options: { prefix?: string } = {}): P
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  // The gateway answers before the filer and volume server have joined: retry the first write for a while.
+  // The gateway answers before the filer and volume server have joined, and the first object of a bucket waits for
+  // its volumes to be allocated: retry both until a write goes through.
   for (let attempt = 0; ; attempt += 1) {
     try {
       await raw.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -45,6 +46,16 @@ export async function startTestObjectStore(options: { prefix?: string } = {}): P
     } catch (err) {
       if ((err as Error).name === 'BucketAlreadyOwnedByYou' || (err as Error).name === 'BucketAlreadyExists') break;
       if (attempt >= 60) throw err;
+      await sleep(500);
+    }
+  }
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await raw.send(new PutObjectCommand({ Bucket: bucket, Key: 'ready-check', Body: Buffer.from('ready') }));
+      await raw.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'ready-check' }));
+      break;
+    } catch (err) {
+      if (attempt >= 120) throw err;
       await sleep(500);
     }
   }

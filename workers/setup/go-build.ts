@@ -1,4 +1,4 @@
-import { cp, chmod, mkdtemp, mkdir, rename, rm } from 'node:fs/promises';
+import { cp, chmod, mkdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GoBuildError } from '../../platform/setup-errors.js';
@@ -47,7 +47,11 @@ export async function buildGoModuleBinaries(options: {
   const dir = download.exitCode === 0 ? (JSON.parse(download.stdout) as { Dir?: string }).Dir : undefined;
   if (!dir) throw new GoBuildError(`go mod download ${options.module}@${options.version} failed: ${tail(download.stderr || download.stdout)}`);
 
-  const work = await mkdtemp(path.join(os.tmpdir(), 'airlock-go-build-'));
+  // A fixed folder per module version: Go's build cache keys on source paths, so a rebuild after an interrupted one
+  // reuses what was compiled.
+  const work = path.join(os.tmpdir(), 'airlock-go-build', `${options.module.replace(/[^A-Za-z0-9.-]/g, '_')}@${options.version}`);
+  await rm(work, { recursive: true, force: true });
+  await mkdir(path.dirname(work), { recursive: true });
   try {
     // The module cache is read-only; the build writes go.sum updates into the copy.
     await cp(dir, work, { recursive: true });
