@@ -4,7 +4,6 @@
  * signs decisions; a decision sent to Temporal directly never counts). This module adds input validation, typed
  * errors and polling.
  */
-import path from 'node:path';
 import {
   Client,
   Connection,
@@ -464,7 +463,7 @@ export class AirlockClient {
     }
   }
 
-  /** Replaces output previews with the full output from the local artifact store, where it is there. */
+  /** Replaces output previews with the full output from the configured artifact store, where it is there. */
   async hydrateOutputs(state: RunState): Promise<RunState> {
     return hydrateRunOutputs(state, await this.artifacts());
   }
@@ -472,8 +471,8 @@ export class AirlockClient {
   private async artifacts(): Promise<ArtifactReader> {
     if (!this.artifactReader) {
       // Loaded on first use: clients that never hydrate do not need the store's module.
-      const { FileArtifactStore } = await import('../platform/artifact-store.js');
-      this.artifactReader = new FileArtifactStore(path.join(this.config.home, 'artifacts'));
+      const { createArtifactStore } = await import('../platform/artifact-store-config.js');
+      this.artifactReader = await createArtifactStore({ home: this.config.home });
     }
     return this.artifactReader;
   }

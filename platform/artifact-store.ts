@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Where full (capped) outputs live; workflow history only holds their sha256 and a preview. */
@@ -8,6 +8,24 @@ export interface ArtifactStore {
   put(bytes: Buffer): Promise<{ sha256: string; bytes: number }>;
   /** The bytes stored under `sha256`, or undefined when there are none. */
   get(sha256: string): Promise<Buffer | undefined>;
+}
+
+/** One stored artifact as the retention sweep sees it. */
+export interface StoredArtifact {
+  sha256: string;
+  bytes: number;
+  /** When it was last written: every `put` of the same bytes moves this forward, so a reused output stays. */
+  writtenAt: Date;
+}
+
+/** A store whose artifacts can be listed and deleted: what the retention sweep needs. */
+export interface ManagedArtifactStore extends ArtifactStore {
+  /** Where the artifacts live, for messages (a folder or an s3:// address). */
+  readonly location: string;
+  /** Every artifact in the store, in no particular order. */
+  list(): AsyncIterable<StoredArtifact>;
+  /** Removes one artifact; removing one that is not there is not an error. */
+  delete(sha256: string): Promise<void>;
 }
 
 /** A lookup used a key that is not a sha256; refused before any file is touched. */
@@ -31,21 +49,43 @@ export class CorruptArtifactError extends Error {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-function sha256Of(bytes: Buffer): string {
+/** True when `key` is a well-formed artifact name (64 lowercase hex characters). */
+export function isArtifactKey(key: string): boolean {
+  return SHA256_HEX.test(key);
+}
+
+/** Refuses a key that is not a sha256 before it reaches a path or an object name. */
+export function checkArtifactKey(key: string): string {
+  if (!SHA256_HEX.test(key)) throw new InvalidArtifactKeyError(key);
+  return key;
+}
+
+/** The hex sha256 of `bytes`. */
+export function sha256Of(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Returns `bytes` when they hash to `sha256`, else throws CorruptArtifactError. */
+export function verifiedArtifact(sha256: string, bytes: Buffer): Buffer {
+  const actual = sha256Of(bytes);
+  if (actual !== sha256) throw new CorruptArtifactError(sha256, actual);
+  return bytes;
 }
 
 /**
  * Content-addressed artifacts in a folder: one file per sha256. Writes go to a temporary file first and are renamed
  * into place, so a reader never sees a half-written artifact, even after a crash.
  */
-export class FileArtifactStore implements ArtifactStore {
+export class FileArtifactStore implements ManagedArtifactStore {
   constructor(readonly dir: string) {}
+
+  get location(): string {
+    return this.dir;
+  }
 
   private pathFor(sha256: string): string {
     // Validated here so that no caller can turn a key into a path outside the folder.
-    if (!SHA256_HEX.test(sha256)) throw new InvalidArtifactKeyError(sha256);
-    return path.join(this.dir, sha256);
+    return path.join(this.dir, checkArtifactKey(sha256));
   }
 
   async put(bytes: Buffer): Promise<{ sha256: string; bytes: number }> {
@@ -53,7 +93,12 @@ export class FileArtifactStore implements ArtifactStore {
     const target = this.pathFor(sha256);
     await mkdir(this.dir, { recursive: true });
     const existing = await stat(target).catch(() => undefined);
-    if (existing?.isFile() && existing.size === bytes.length) return { sha256, bytes: bytes.length };
+    if (existing?.isFile() && existing.size === bytes.length) {
+      // Written again: the retention clock starts over, since a newer run now refers to these bytes.
+      const now = new Date();
+      await utimes(target, now, now);
+      return { sha256, bytes: bytes.length };
+    }
     const temp = path.join(this.dir, `.tmp-${sha256.slice(0, 16)}-${randomBytes(8).toString('hex')}`);
     try {
       await writeFile(temp, bytes, { flag: 'wx' });
@@ -74,8 +119,26 @@ export class FileArtifactStore implements ArtifactStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-    const actual = sha256Of(bytes);
-    if (actual !== sha256) throw new CorruptArtifactError(sha256, actual);
-    return bytes;
+    return verifiedArtifact(sha256, bytes);
+  }
+
+  async *list(): AsyncIterable<StoredArtifact> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const name of names) {
+      // Temporary files of writes in progress are not artifacts.
+      if (!SHA256_HEX.test(name)) continue;
+      const info = await stat(path.join(this.dir, name)).catch(() => undefined);
+      if (info?.isFile()) yield { sha256: name, bytes: info.size, writtenAt: info.mtime };
+    }
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await rm(this.pathFor(sha256), { force: true });
   }
 }

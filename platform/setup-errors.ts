@@ -13,7 +13,8 @@ export type SetupErrorCode =
   | 'dev_server_failed'
   | 'port_in_use'
   | 'stack_running'
-  | 'invalid_setting';
+  | 'invalid_setting'
+  | 'go_build_failed';
 
 /** No Docker engine answers and Airlock could not (or may not) install or start one. */
 export class DockerUnavailableError extends SetupError {
@@ -122,4 +123,10 @@ export class StackAlreadyRunningError extends SetupError {
 export class InvalidSetupSettingError extends SetupError {
   override readonly name = 'InvalidSetupSettingError';
   readonly code = 'invalid_setting' as const;
+}
+
+/** A server Airlock builds from its Go module (object store, Temporal server) could not be built. */
+export class GoBuildError extends SetupError {
+  override readonly name = 'GoBuildError';
+  readonly code = 'go_build_failed' as const;
 }

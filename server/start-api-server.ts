@@ -1,6 +1,5 @@
 /** Starts the HTTP API (used by `airlock up` and by tests) and returns its address and a stop function. */
-import path from 'node:path';
-import { FileArtifactStore } from '../platform/artifact-store.js';
+import { createArtifactStore } from '../platform/artifact-store-config.js';
 import type { Logger } from 'pino';
 import { loadChannelsEnv, type AirlockConfig } from '../platform/config.js';
 import { AirlockClient } from '../client/sdk.js';
@@ -58,7 +57,8 @@ export async function startApiServer(options: { config: AirlockConfig; logger: L
   const tokens = new TokenStore(tokenFilePath(options.config.home));
   const app = buildHttpServer({
     client,
-    artifacts: new FileArtifactStore(path.join(options.config.home, 'artifacts')),
+    // The configured store: with S3, this API serves outputs that any sandbox host produced.
+    artifacts: await createArtifactStore({ home: options.config.home, env, logger }),
     tokens,
     signer,
     rateLimiter: new RateLimiter(settings.AIRLOCK_API_RATE_LIMIT),

@@ -1,11 +1,11 @@
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createControlActivities, createSandboxActivities } from '../activities/index.js';
 import type { AirlockConfig } from '../platform/config.js';
 import { temporalConnectionOptions } from '../platform/temporal-tls.js';
-import { FileArtifactStore } from '../platform/artifact-store.js';
+import { createArtifactStore, loadArtifactStoreEnv } from '../platform/artifact-store-config.js';
+import { startRetention } from './retention-loop.js';
 import { createDockerClient } from '../sandbox/docker-client.js';
 import { controlPlaneFromEnv } from '../sandbox/network/control-plane.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
@@ -13,7 +13,7 @@ import { parseUidRange } from '../sandbox/uid-allocator.js';
 import { sandboxSizingFromEnv } from '../sandbox/warm/pool-sizing.js';
 import { controlPolicyDeps } from './control-policy.js';
 import { startReaper } from './reaper-loop.js';
-import { sandboxTaskQueueFor } from '../workflows/task-queues.js';
+import { inspectSandboxEngine, planSandboxHost } from './sandbox-host.js';
 import { bundlerLogger, installTemporalRuntimeLogger } from './temporal-logger.js';
 import {
   controlWorkerTelemetry,
@@ -64,6 +64,7 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
           connection,
           namespace: config.TEMPORAL_NAMESPACE,
           taskQueue: config.AIRLOCK_TASK_QUEUE,
+          ...(controlIdentity(options.env ?? process.env) ? { identity: controlIdentity(options.env ?? process.env) } : {}),
           workflowBundle:
             options.workflowBundle ??
             (await bundleWorkflowCode({
@@ -76,17 +77,22 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
           ...controlWorkerTelemetry(telemetry),
         }),
       );
+      const retentionDays = loadArtifactStoreEnv(options.env ?? process.env).AIRLOCK_ARTIFACT_RETENTION_DAYS;
+      if (retentionDays !== undefined) {
+        const store = await createArtifactStore({ home: config.home, env: options.env ?? process.env, logger: controlLogger });
+        stopReaper.push(startRetention({ store, olderThanDays: retentionDays, logger: controlLogger }));
+      }
     }
     if (roles.sandbox) {
       const docker = createDockerClient();
       const sandboxLogger = logger.child({ worker: 'sandbox' });
-      // Concurrency and the warm pool follow the host's cores and memory unless AIRLOCK_SANDBOX_CONCURRENCY and
+      // Concurrency and the warm pool follow the host's cores and memory unless AIRLOCK_SANDBOX_CAPACITY and
       // AIRLOCK_WARM_POOL* say otherwise.
       const sizing = sandboxSizingFromEnv(options.env ?? process.env);
       const sandbox = new DockerSandbox({
         docker,
         image: config.AIRLOCK_SANDBOX_IMAGE,
-        artifactStore: new FileArtifactStore(path.join(config.home, 'artifacts')),
+        artifactStore: await createArtifactStore({ home: config.home, env: options.env ?? process.env, logger: sandboxLogger }),
         logger: sandboxLogger,
         // The control plane this worker itself talks to is never an egress destination.
         controlPlane: controlPlaneFromEnv({ ...(options.env ?? process.env), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS }),
@@ -95,20 +101,31 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
       });
       closeSandboxes.push(() => sandbox.close());
       stopReaper.push(await startReaper({ docker, logger: sandboxLogger }));
-      sandboxLogger.info({ concurrency: sizing.concurrency, warmPool: sizing.pool }, 'sandbox worker sizing');
       sandbox.prewarm().catch((err: unknown) => sandboxLogger.warn({ err }, 'could not prewarm the sandbox pool; actions run cold until it fills'));
-      workers.push(
-        await Worker.create({
-          connection,
-          namespace: config.TEMPORAL_NAMESPACE,
-          taskQueue: sandboxTaskQueueFor(config.AIRLOCK_TASK_QUEUE),
-          activities: createSandboxActivities({ logger: sandboxLogger, sandbox }),
-          maxConcurrentActivityTaskExecutions: sizing.concurrency,
-          // Give running sandboxes time to be killed and removed when the worker stops.
-          shutdownGraceTime: '10 seconds',
-          ...sandboxWorkerTelemetry(telemetry),
-        }),
-      );
+      const env = options.env ?? process.env;
+      const host = planSandboxHost({
+        controlTaskQueue: config.AIRLOCK_TASK_QUEUE,
+        env,
+        defaultCapacity: sizing.concurrency,
+        ...(await inspectSandboxEngine(docker, config.AIRLOCK_SANDBOX_IMAGE)),
+      });
+      sandboxLogger.info({ identity: host.identity, runtimes: host.runtimes, queues: host.queues, warmPool: sizing.pool }, 'sandbox host capabilities and sizing');
+      // One worker per queue this host can serve: the strong-isolation queue only where gVisor runs.
+      for (const queue of host.queues) {
+        workers.push(
+          await Worker.create({
+            connection,
+            namespace: config.TEMPORAL_NAMESPACE,
+            taskQueue: queue.taskQueue,
+            identity: host.identity,
+            activities: createSandboxActivities({ logger: sandboxLogger.child({ queue: queue.kind }), sandbox }),
+            maxConcurrentActivityTaskExecutions: queue.capacity,
+            // Give running sandboxes time to be killed and removed when the worker stops.
+            shutdownGraceTime: '10 seconds',
+            ...sandboxWorkerTelemetry(telemetry),
+          }),
+        );
+      }
     }
     const onAbort = () => {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -134,4 +151,10 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
     for (const stop of stopReaper) await stop();
     await connection.close();
   }
+}
+
+/** AIRLOCK_WORKER_IDENTITY names the control worker too, so a deployment's pollers are told apart by name. */
+function controlIdentity(env: NodeJS.ProcessEnv): string | undefined {
+  const name = env.AIRLOCK_WORKER_IDENTITY?.trim();
+  return name ? `${name} control` : undefined;
 }

@@ -2,7 +2,7 @@
  * What the agentRun workflow is built from, wired to Temporal: the activity proxies (timeouts and retries), the
  * session with its observer (logs, metrics sink, search attributes), the announcer and the action pipeline.
  */
-import { condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
 import type { ControlActivities, SandboxActivities } from '../activities/index.js';
 import type { LevelGate, PolicySnapshot } from '../schemas/policy.js';
 import type { RiskLevel } from '../schemas/risk.js';
@@ -14,7 +14,7 @@ import { reportActionStatus } from './metrics-sink.js';
 import { publishRunStatus } from './run-attributes.js';
 import { RunCallbacks } from './run-callbacks.js';
 import { RunSession } from './run-session.js';
-import { sandboxTaskQueueFor } from './task-queues.js';
+import { sandboxTaskQueueFor, sandboxTaskQueueForExecution, strongSandboxTaskQueueFor } from './task-queues.js';
 
 const CONTROL_ACTIVITY_TIMEOUT = '30 seconds';
 /** Time beyond the code's own wall-clock limit for container creation, image checks and clean-up. */
@@ -22,6 +22,10 @@ const SANDBOX_OVERHEAD_MS = 60_000;
 const SANDBOX_HEARTBEAT_TIMEOUT = '20 seconds';
 /** A crashed sandbox worker is retried on another; the container of the lost attempt is removed by name. */
 const SANDBOX_MAX_ATTEMPTS = 3;
+/** Histories recorded before host routing sent every execution to the one sandbox queue. */
+export const SANDBOX_HOST_ROUTING_PATCH = 'sandbox-host-routing';
+/** How long a strong-isolation action waits for a gVisor host to take it before it fails with a clear reason. */
+const STRONG_HOST_WAIT = '10 minutes' as const;
 
 const control = proxyActivities<ControlActivities>({
   startToCloseTimeout: CONTROL_ACTIVITY_TIMEOUT,
@@ -34,13 +38,18 @@ const channels = proxyActivities<ControlActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
 });
 
-function sandboxActivities(timeoutSec: number) {
+function sandboxActivities(timeoutSec: number, taskQueue: string, scheduleToStartTimeout?: typeof STRONG_HOST_WAIT) {
   return proxyActivities<SandboxActivities>({
-    taskQueue: sandboxTaskQueueFor(workflowInfo().taskQueue),
+    taskQueue,
+    ...(scheduleToStartTimeout ? { scheduleToStartTimeout } : {}),
     startToCloseTimeout: timeoutSec * 1_000 + SANDBOX_OVERHEAD_MS,
     heartbeatTimeout: SANDBOX_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: SANDBOX_MAX_ATTEMPTS, nonRetryableErrorTypes: ['SandboxImageMissing'] },
   });
+}
+
+function isScheduleToStartTimeout(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START';
 }
 
 /** Workflow time: deterministic on replay. */
@@ -100,7 +109,26 @@ export function createRunServices(input: StartRunConfig, runId: string, carried:
   const pipeline: PipelineDeps = {
     // Summaries label the activity in the Temporal Web UI's event history.
     assessRisk: (request, summary) => control.assessRisk.executeWithOptions({ summary }, [request]),
-    executeCode: (request, summary) => sandboxActivities(request.limits.timeoutSec).executeCode.executeWithOptions({ summary }, [request]),
+    executeCode: async (request, summary) => {
+      // Strong isolation goes to the queue only gVisor hosts poll; recorded histories keep their single queue.
+      const controlQueue = workflowInfo().taskQueue;
+      if (!patched(SANDBOX_HOST_ROUTING_PATCH)) {
+        return sandboxActivities(request.limits.timeoutSec, sandboxTaskQueueFor(controlQueue)).executeCode.executeWithOptions({ summary }, [request]);
+      }
+      const taskQueue = sandboxTaskQueueForExecution(controlQueue, request);
+      const strong = taskQueue === strongSandboxTaskQueueFor(controlQueue);
+      try {
+        return await sandboxActivities(request.limits.timeoutSec, taskQueue, strong ? STRONG_HOST_WAIT : undefined).executeCode.executeWithOptions({ summary }, [request]);
+      } catch (err) {
+        if (strong && isScheduleToStartTimeout(err)) {
+          throw ApplicationFailure.nonRetryable(
+            `strong isolation needs the runsc runtime, and no sandbox host with gVisor took the action from ${taskQueue} within ${STRONG_HOST_WAIT}`,
+            'StrongIsolationUnavailable',
+          );
+        }
+        throw err;
+      }
+    },
     awaitApproval: (action: ActionState, level: RiskLevel, gate: LevelGate) => awaitApproval(session, approvalWait, action, level, gate),
     failed: ({ actionId }, error) => log.error('action failed without a result', { runId, actionId, error }),
   };

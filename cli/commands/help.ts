@@ -41,7 +41,10 @@ usage:
   airlock audit --since DUR [--jsonl]
                                      every decision of every run in the last DUR (e.g. 24h), one per line
   airlock artifact <sha256> [--out FILE]
-                                     print a stored output (or write it to FILE; binary needs --out)
+                                     print a stored output (or write it to FILE; binary needs --out),
+                                     read from the configured store (local folder or S3)
+  airlock artifact prune --older-than-days N [--dry-run] [--json]
+                                     delete artifacts of runs older than N days and list them
   airlock token create --as PRINCIPAL [--role ROLE]... [--expires DUR] [--json]
                                      a bearer token for the HTTP API and web UI, printed once (only its
                                      hash is kept); roles agent (default), viewer, approver, admin

@@ -55,8 +55,8 @@ export const SandboxSizingEnvSchema = z.object({
   AIRLOCK_WARM_POOL_CLASSES: count(32).default(4),
   /** How long an unused warm container lives before it stops by itself (seconds). */
   AIRLOCK_WARM_POOL_IDLE_SEC: z.coerce.number().int().min(10).max(86_400).default(600),
-  /** Sandbox activities one worker runs at once; derived from the host when absent. */
-  AIRLOCK_SANDBOX_CONCURRENCY: z.coerce.number().int().min(1).max(1024).optional(),
+  /** Sandbox activities one host runs at once; derived from the host when absent (workers/sandbox-host.ts reads it too). */
+  AIRLOCK_SANDBOX_CAPACITY: z.coerce.number().int().min(1).max(256).optional(),
 });
 
 /** A sizing variable is not valid; the message names it. */
@@ -94,7 +94,7 @@ export function sandboxSizingFromEnv(env: NodeJS.ProcessEnv, host: HostCapacity 
     strong: size ?? defaultPoolSize(host, 'strong'),
   };
   return {
-    concurrency: values.AIRLOCK_SANDBOX_CONCURRENCY ?? defaultSandboxConcurrency(host),
+    concurrency: values.AIRLOCK_SANDBOX_CAPACITY ?? defaultSandboxConcurrency(host),
     pool: {
       enabled: values.AIRLOCK_WARM_POOL && (perClass.standard > 0 || perClass.strong > 0) && values.AIRLOCK_WARM_POOL_CLASSES > 0,
       perClass,

@@ -75,7 +75,7 @@ void describe('warm pool: sizing', () => {
     assert.equal(defaultSandboxConcurrency({ cpus: 32, totalMemoryBytes: 256 * GIB }), 64);
     assert.equal(defaultSandboxConcurrency({ cpus: 8, totalMemoryBytes: 2 * GIB }), 4, 'memory bounds it');
     const host = { cpus: 2, totalMemoryBytes: 24 * GIB };
-    assert.equal(sandboxSizingFromEnv({ AIRLOCK_SANDBOX_CONCURRENCY: '3' }, host).concurrency, 3);
+    assert.equal(sandboxSizingFromEnv({ AIRLOCK_SANDBOX_CAPACITY: '3' }, host).concurrency, 3);
     const sizing = sandboxSizingFromEnv({}, host);
     assert.equal(sizing.pool.enabled, true);
     assert.equal(sizing.pool.perClass.standard, 2);
@@ -88,7 +88,7 @@ void describe('warm pool: sizing', () => {
     assert.equal(sandboxSizingFromEnv({ AIRLOCK_WARM_POOL_SIZE: '0' }, host).pool.enabled, false);
     assert.equal(sandboxSizingFromEnv({ AIRLOCK_WARM_POOL_SIZE: '2' }, host).pool.perClass.strong, 2);
     assert.throws(() => sandboxSizingFromEnv({ AIRLOCK_WARM_POOL: 'maybe' }, host), (err: unknown) => err instanceof SandboxSizingError && /AIRLOCK_WARM_POOL/.test(err.message));
-    assert.throws(() => sandboxSizingFromEnv({ AIRLOCK_SANDBOX_CONCURRENCY: '-1' }, host), SandboxSizingError);
+    assert.throws(() => sandboxSizingFromEnv({ AIRLOCK_SANDBOX_CAPACITY: '-1' }, host), SandboxSizingError);
   });
 });
 

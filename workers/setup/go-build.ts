@@ -1,0 +1,86 @@
+import { cp, chmod, mkdir, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { GoBuildError } from '../../platform/setup-errors.js';
+import { findOnPath, isExecutable } from './find-executable.js';
+import type { ProgressReporter } from './progress.js';
+import { runCommand } from './run-command.js';
+
+/** Go builds of big servers take minutes on two cores; a hung download should still end. */
+const BUILD_TIMEOUT_MS = 45 * 60 * 1000;
+
+export interface GoBinary {
+  /** Package path inside the module, relative (`./weed`, `./cmd/server`). */
+  pkg: string;
+  /** File name of the binary in the cache folder; the version is part of it, so an upgrade builds anew. */
+  file: string;
+}
+
+/**
+ * Builds binaries from one exact version of a Go module, fetched through the Go module proxy like any dependency,
+ * and keeps them in `binDir` (under the state folder) so the next run finds them. The module is built as the main
+ * module from a copy of its source: `go install pkg@version` refuses modules whose go.mod has replace directives,
+ * which both SeaweedFS and the Temporal server have. Runs at low priority: the machine is shared with tests.
+ * Returns the path of each binary, in the order asked.
+ */
+export async function buildGoModuleBinaries(options: {
+  module: string;
+  version: string;
+  binaries: readonly GoBinary[];
+  binDir: string;
+  /** A Go toolchain the module needs beyond the installed one (GOTOOLCHAIN), fetched through the proxy. */
+  toolchain?: string;
+  onProgress: ProgressReporter;
+  env?: NodeJS.ProcessEnv;
+}): Promise<string[]> {
+  const targets = options.binaries.map((b) => path.join(options.binDir, b.file));
+  const present = await Promise.all(targets.map((t) => isExecutable(t)));
+  if (present.every(Boolean)) return targets;
+
+  const baseEnv = options.env ?? process.env;
+  const go = await findOnPath('go', baseEnv);
+  if (!go) throw new GoBuildError(`building ${options.module}@${options.version} needs the Go toolchain: install Go (1.26 or newer) and put \`go\` on PATH`);
+  const env: NodeJS.ProcessEnv = { ...baseEnv, ...(options.toolchain ? { GOTOOLCHAIN: options.toolchain } : {}), GOFLAGS: '-buildvcs=false -mod=mod' };
+
+  options.onProgress(`building ${options.module}@${options.version} from its Go module (once; cached in ${options.binDir})`);
+  const download = await runCommand(go, ['mod', 'download', '-json', `${options.module}@${options.version}`], { env, timeoutMs: BUILD_TIMEOUT_MS });
+  const dir = download.exitCode === 0 ? (JSON.parse(download.stdout) as { Dir?: string }).Dir : undefined;
+  if (!dir) throw new GoBuildError(`go mod download ${options.module}@${options.version} failed: ${tail(download.stderr || download.stdout)}`);
+
+  // A fixed folder per module version: Go's build cache keys on source paths, so a rebuild after an interrupted one
+  // reuses what was compiled.
+  const work = path.join(os.tmpdir(), 'airlock-go-build', `${options.module.replace(/[^A-Za-z0-9.-]/g, '_')}@${options.version}`);
+  await rm(work, { recursive: true, force: true });
+  await mkdir(path.dirname(work), { recursive: true });
+  try {
+    // The module cache is read-only; the build writes go.sum updates into the copy.
+    await cp(dir, work, { recursive: true });
+    await chmod(work, 0o755);
+    await runCommand('chmod', ['-R', 'u+w', work]);
+    await mkdir(options.binDir, { recursive: true });
+    for (const [index, binary] of options.binaries.entries()) {
+      const target = targets[index]!;
+      if (present[index]) continue;
+      const temp = `${target}.building-${process.pid}`;
+      const build = await runCommandIn(work, 'nice', ['-n', '10', go, 'build', '-trimpath', '-o', temp, binary.pkg], env);
+      if (build.exitCode !== 0) {
+        await rm(temp, { force: true });
+        throw new GoBuildError(`go build ${binary.pkg} of ${options.module}@${options.version} failed: ${tail(build.stderr || build.stdout)}`);
+      }
+      await rename(temp, target);
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return targets;
+}
+
+function runCommandIn(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv) {
+  // `go build` resolves packages from the working directory; runCommand has no cwd option, so `env -C` sets it.
+  return runCommand('env', ['-C', cwd, command, ...args], { env, timeoutMs: BUILD_TIMEOUT_MS });
+}
+
+function tail(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines.slice(-8).join('\n');
+}
