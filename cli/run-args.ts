@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { IsolationLevelSchema, MAX_CODE_BYTES, type IsolationLevel, type Language } from '../schemas/action.js';
 import { parseDurationMs } from '../schemas/duration.js';
 import { InputFilesSchema, OutputGlobsSchema, type InputFiles } from '../schemas/files.js';
+import { SecretNameSchema } from '../schemas/credentials.js';
 import { formatAllowEntry, parseAllowEntry } from '../schemas/network.js';
 import { IdentitySchema, StartRunInputSchema, type StartRunInput } from '../schemas/run.js';
 import { inferLanguage } from './language.js';
@@ -31,6 +32,8 @@ export interface RunArgs {
   approvalTimeoutMs?: number;
   /** --allow-host entries in canonical form; absent when none were given (then the code has no network). */
   allowHosts?: string[];
+  /** --credential names: secrets the egress proxy adds for the destinations the policy binds them to. */
+  credentials?: string[];
   /** --isolation; absent: the action asks for nothing and the workflow decides (standard unless high risk). */
   isolation?: IsolationLevel;
   /** --file pairs in command-line order; the local files are read later, by the command. */
@@ -52,6 +55,7 @@ const RUN_OPTIONS = {
   memory: { type: 'string' },
   'approval-timeout': { type: 'string' },
   'allow-host': { type: 'string', multiple: true },
+  credential: { type: 'string', multiple: true },
   isolation: { type: 'string' },
   file: { type: 'string', multiple: true },
   output: { type: 'string', multiple: true },
@@ -82,6 +86,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     memoryMb: parseWholeNumber('memory', values.memory, 'megabytes'),
     approvalTimeoutMs,
     ...(values['allow-host'] ? { allowHosts: parseAllowHosts(values['allow-host']) } : {}),
+    ...(values.credential ? { credentials: parseCredentials(values.credential) } : {}),
     ...(values.isolation !== undefined ? { isolation: parseIsolation(values.isolation) } : {}),
     ...(values.file ? { files: parseFileMappings(values.file) } : {}),
     ...(values.output ? { outputs: parseOutputGlobs(values.output) } : {}),
@@ -97,6 +102,15 @@ function parseAllowHosts(values: readonly string[]): string[] {
     const entry = parseAllowEntry(value);
     if (typeof entry === 'string') throw new UsageError(`--allow-host ${entry}`);
     return formatAllowEntry(entry);
+  });
+}
+
+/** Validates each --credential NAME (a secret's name; the value never appears on a command line). */
+function parseCredentials(values: readonly string[]): string[] {
+  return values.map((value) => {
+    const parsed = SecretNameSchema.safeParse(value);
+    if (!parsed.success) throw new UsageError(`--credential ${value}: ${firstMessage(parsed.error)}`);
+    return parsed.data;
   });
 }
 
@@ -184,6 +198,7 @@ export function buildRunInput(args: RunArgs, code: string, requester: string, fi
         ...(args.task !== undefined ? { task: args.task } : {}),
         ...(Object.keys(limits).length > 0 ? { limits } : {}),
         ...(args.allowHosts?.length ? { network: { allow: args.allowHosts } } : {}),
+        ...(args.credentials?.length ? { credentials: args.credentials } : {}),
         ...(args.isolation !== undefined ? { isolation: args.isolation } : {}),
         ...(files !== undefined ? { files } : {}),
         ...(args.outputs !== undefined ? { outputs: args.outputs } : {}),

@@ -69,6 +69,7 @@ export function parsePolicyText(text: string, options: ParsePolicyOptions): Poli
     thresholds: file.thresholds ?? { ...LEVEL_THRESHOLDS },
     ...(file.channels ? { channels: file.channels } : {}),
     ...(file.network ? { network: file.network } : {}),
+    ...(file.credentials ? { credentials: file.credentials } : {}),
     ...(file.isolation ? { isolation: file.isolation } : {}),
     ...(file.limitBounds ? { limitBounds: file.limitBounds } : {}),
     ...(file.signers ? { signers } : {}),
