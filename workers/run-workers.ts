@@ -9,6 +9,8 @@ import { createDockerClient } from '../sandbox/docker-client.js';
 import { controlPlaneFromEnv } from '../sandbox/network/control-plane.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { parseUidRange } from '../sandbox/uid-allocator.js';
+import { defaultSecretStore } from '../platform/secret-store.js';
+import { upstreamCaFromEnv } from './upstream-ca.js';
 import { controlPolicyDeps } from './control-policy.js';
 import { startReaper } from './reaper-loop.js';
 import { sandboxTaskQueueFor } from '../workflows/task-queues.js';
@@ -88,6 +90,9 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
         // The control plane this worker itself talks to is never an egress destination.
         controlPlane: controlPlaneFromEnv({ ...(options.env ?? process.env), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS }),
         uidRange: parseUidRange((options.env ?? process.env).AIRLOCK_SANDBOX_UIDS),
+        // Values of secrets the egress proxy adds: AIRLOCK_SECRET_<NAME>, then the encrypted file in AIRLOCK_HOME.
+        secrets: defaultSecretStore(config.home, options.env ?? process.env),
+        ...upstreamCaFromEnv(options.env ?? process.env),
       });
       stopReaper.push(await startReaper({ docker, logger: sandboxLogger }));
       workers.push(
