@@ -27,8 +27,6 @@ export const REDACTED_PATHS = [
   'headers.cookie',
   'headers["x-slack-signature"]',
   // Secrets the egress proxy adds: no code logs their values; these keep an accidental one out all the same.
-  'value',
-  '*.value',
   'credentials[*].value',
   '*.credentials[*].value',
   'secretValue',

@@ -17,7 +17,7 @@ export function upstreamCaFromEnv(env: NodeJS.ProcessEnv): { upstreamCa?: string
     try {
       return readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`AIRLOCK_EGRESS_UPSTREAM_CA: cannot read ${file}: ${(err as Error).message}`);
+      throw new Error(`AIRLOCK_EGRESS_UPSTREAM_CA: cannot read ${file}: ${(err as Error).message}`, { cause: err });
     }
   });
   return { upstreamCa: [...tls.rootCertificates, ...extra] };
