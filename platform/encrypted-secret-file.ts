@@ -84,8 +84,16 @@ export class EncryptedSecretFile implements WritableSecretStore {
   }
 
   get(name: string): Promise<string | undefined> {
+    try {
+      return Promise.resolve(this.open(name));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  private open(name: string): string | undefined {
     const sealed = this.read().secrets[name];
-    if (!sealed) return Promise.resolve(undefined);
+    if (!sealed) return undefined;
     const key = this.key(false);
     if (!key) throw new SecretFileError(`${this.file} holds secrets but neither AIRLOCK_SECRETS_KEY nor ${this.keyFile} is there to open them`);
     try {
@@ -93,17 +101,30 @@ export class EncryptedSecretFile implements WritableSecretStore {
       decipher.setAAD(Buffer.from(name, 'utf8'));
       decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
       const plain = Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]);
-      return Promise.resolve(plain.toString('utf8'));
+      return plain.toString('utf8');
     } catch {
       throw new SecretFileError(`the secret "${name}" in ${this.file} does not open with this key (wrong key, or the file was altered)`);
     }
   }
 
   list(): Promise<string[]> {
-    return Promise.resolve(Object.keys(this.read().secrets).sort());
+    try {
+      return Promise.resolve(Object.keys(this.read().secrets).sort());
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
   set(name: string, value: string): Promise<void> {
+    try {
+      this.seal(name, value);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  private seal(name: string, value: string): void {
     SecretNameSchema.parse(name);
     if (value.length === 0) throw new SecretFileError('a secret value cannot be empty');
     const key = this.key(true) as Buffer;
@@ -119,14 +140,17 @@ export class EncryptedSecretFile implements WritableSecretStore {
       updatedAt: new Date().toISOString(),
     };
     this.write(content);
-    return Promise.resolve();
   }
 
   remove(name: string): Promise<boolean> {
-    const content = this.read();
-    if (!Object.hasOwn(content.secrets, name)) return Promise.resolve(false);
-    delete content.secrets[name];
-    this.write(content);
-    return Promise.resolve(true);
+    try {
+      const content = this.read();
+      if (!Object.hasOwn(content.secrets, name)) return Promise.resolve(false);
+      delete content.secrets[name];
+      this.write(content);
+      return Promise.resolve(true);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 }

@@ -101,7 +101,8 @@ export class RunSession {
     const limitRefusal = this.policy ? limitsAboveBounds(parsed.limits, this.policy.limitBounds) : undefined;
     if (limitRefusal) throw new Error(limitRefusal);
     // Before approval: an unbound secret, or one whose destinations the allowlist does not list, never gets queued.
-    if (parsed.credentials) {
+    // Until the policy is pinned the pipeline makes the same check (and denies) once it is.
+    if (parsed.credentials && this.policy) {
       const resolved = resolveCredentials(parsed.credentials, parsed.network?.allow, this.policy?.credentials);
       if ('refused' in resolved) throw new Error(resolved.refused);
     }

@@ -17,7 +17,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import pino from 'pino';
 import YAML from 'yaml';
 import { CREDENTIAL_RULE_IDS } from '../../policy/credential-binding.js';
@@ -289,6 +289,8 @@ void describe('secrets added by the egress proxy', { timeout: 240_000 }, () => {
   void it('refuses at submission a secret the policy does not bind, or one bound to a host the action does not list', async () => {
     const handle = await startRun(stack.client, stack.taskQueue, { closeWhenDone: false });
     runIds.push(handle.workflowId);
+    // The validator judges against the pinned policy (before it is pinned, the pipeline denies instead).
+    await waitForRun(handle, (run) => run.policyVersion !== undefined);
     const refusal = async (action: Record<string, unknown>): Promise<string> => {
       try {
         await handle.executeUpdate(submitActionUpdate, { args: [{ language: 'python', code: 'print(1)', ...action } as never] });
@@ -309,7 +311,7 @@ void describe('secrets added by the egress proxy', { timeout: 240_000 }, () => {
   void it('leaves the values nowhere Airlock stored anything: history, worker logs, the state folder, outputs', async () => {
     assert.ok(runIds.length > 0);
     const handle = stack.client.workflow.getHandle(runIds[0]!);
-    const history = Buffer.from(temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+    const history = Buffer.from(proto.temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
     // The search can succeed: the history names the secret and its host, just never its value.
     assert.ok(history.includes(Buffer.from('"credential":"api"')), 'the egress record names the secret');
     const logs = Buffer.from(logLines.join(''), 'utf8');
