@@ -63,7 +63,7 @@ export function resolveCredentials(
   for (const name of names ?? []) {
     const binding = policy?.secrets[name];
     if (!binding) {
-      const known = Object.keys(policy?.secrets ?? {});
+      const known = Object.keys(policy?.secrets ?? {}).sort();
       return {
         refused:
           `the secret "${name}" is not bound to any destination in the pinned policy ` +
