@@ -6,6 +6,7 @@ import { listCommand } from './commands/list.js';
 import { loginCommand } from './commands/login.js';
 import { mcpCommand } from './commands/mcp.js';
 import { runCommand } from './commands/run.js';
+import { secretCommand } from './commands/secret.js';
 import { statusCommand } from './commands/status.js';
 import { tokenCommand } from './commands/token.js';
 import { upCommand } from './commands/up.js';
@@ -23,6 +24,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   list: listCommand,
   audit: auditCommand,
   token: tokenCommand,
+  secret: secretCommand,
   login: loginCommand,
   artifact: artifactCommand,
   policy: policyCommand,

@@ -17,10 +17,11 @@ export function renderEgressLines(attempts: readonly EgressAttempt[], omitted: n
     const status = a.status !== undefined ? ` ${a.status}` : '';
     const via = a.address && a.address !== a.host ? ` via ${a.address}` : '';
     const reason = a.reason ? `: ${a.reason}` : '';
+    const secret = a.credential ? `, secret ${a.credential} added${a.intercepted ? ' (TLS terminated by the proxy)' : ''}` : '';
     lines.push(
       printable(
         `${indent}  ${a.at}  ${a.verdict}${status} ${a.method} ${host}:${a.port}${via}, ` +
-          `${a.bytesSent} B sent, ${a.bytesReceived} B received${reason}`,
+          `${a.bytesSent} B sent, ${a.bytesReceived} B received${secret}${reason}`,
       ),
     );
   }

@@ -94,6 +94,13 @@ export function renderAction(action: ActionState, runId: string, options: { show
   for (const finding of action.risk?.findings ?? []) {
     lines.push(`${INDENT}finding ${finding.ruleId} (${finding.level}, line ${finding.line}): ${escapeHiddenCharacters(finding.description)} — ${escapeHiddenCharacters(finding.match)}`);
   }
+  for (const use of action.credentials ?? []) {
+    const where = use.hosts.length > 0 ? use.hosts.join(', ') : 'destinations not checked yet';
+    lines.push(`${INDENT}secret ${use.name} added by the egress proxy for ${where}${use.applied ? ` (${use.applied})` : ''}`);
+  }
+  for (const masked of action.result?.maskedSecrets ?? []) {
+    lines.push(`${INDENT}masked ${masked.occurrences} occurrence${masked.occurrences === 1 ? '' : 's'} of secret ${masked.name} in ${escapeHiddenCharacters(masked.where)}`);
+  }
   for (const decision of action.decisions) lines.push(`${INDENT}${renderDecision(decision)}`);
   if (action.status === 'awaiting_approval') {
     const approvals = action.decisions.filter((d) => d.decision === 'approve' && !d.automatic).length;

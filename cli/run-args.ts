@@ -4,6 +4,7 @@ import { IsolationLevelSchema, MAX_CODE_BYTES, type IsolationLevel, type Languag
 import { CallbackUrlSchema } from '../schemas/callback.js';
 import { parseDurationMs } from '../schemas/duration.js';
 import { InputFilesSchema, OutputGlobsSchema, type InputFiles } from '../schemas/files.js';
+import { SecretNameSchema } from '../schemas/credentials.js';
 import { formatAllowEntry, parseAllowEntry } from '../schemas/network.js';
 import { IdentitySchema, StartRunInputSchema, type StartRunInput } from '../schemas/run.js';
 import { inferLanguage } from './language.js';
@@ -32,6 +33,8 @@ export interface RunArgs {
   approvalTimeoutMs?: number;
   /** --allow-host entries in canonical form; absent when none were given (then the code has no network). */
   allowHosts?: string[];
+  /** --credential names: secrets the egress proxy adds for the destinations the policy binds them to. */
+  credentials?: string[];
   /** --isolation; absent: the action asks for nothing and the workflow decides (standard unless high risk). */
   isolation?: IsolationLevel;
   /** --file pairs in command-line order; the local files are read later, by the command. */
@@ -55,6 +58,7 @@ const RUN_OPTIONS = {
   memory: { type: 'string' },
   'approval-timeout': { type: 'string' },
   'allow-host': { type: 'string', multiple: true },
+  credential: { type: 'string', multiple: true },
   isolation: { type: 'string' },
   file: { type: 'string', multiple: true },
   output: { type: 'string', multiple: true },
@@ -86,6 +90,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     memoryMb: parseWholeNumber('memory', values.memory, 'megabytes'),
     approvalTimeoutMs,
     ...(values['allow-host'] ? { allowHosts: parseAllowHosts(values['allow-host']) } : {}),
+    ...(values.credential ? { credentials: parseCredentials(values.credential) } : {}),
     ...(values.isolation !== undefined ? { isolation: parseIsolation(values.isolation) } : {}),
     ...(values.file ? { files: parseFileMappings(values.file) } : {}),
     ...(values.output ? { outputs: parseOutputGlobs(values.output) } : {}),
@@ -102,6 +107,15 @@ function parseAllowHosts(values: readonly string[]): string[] {
     const entry = parseAllowEntry(value);
     if (typeof entry === 'string') throw new UsageError(`--allow-host ${entry}`);
     return formatAllowEntry(entry);
+  });
+}
+
+/** Validates each --credential NAME (a secret's name; the value never appears on a command line). */
+function parseCredentials(values: readonly string[]): string[] {
+  return values.map((value) => {
+    const parsed = SecretNameSchema.safeParse(value);
+    if (!parsed.success) throw new UsageError(`--credential ${value}: ${firstMessage(parsed.error)}`);
+    return parsed.data;
   });
 }
 
@@ -195,6 +209,7 @@ export function buildRunInput(args: RunArgs, code: string, requester: string, fi
         ...(args.task !== undefined ? { task: args.task } : {}),
         ...(Object.keys(limits).length > 0 ? { limits } : {}),
         ...(args.allowHosts?.length ? { network: { allow: args.allowHosts } } : {}),
+        ...(args.credentials?.length ? { credentials: args.credentials } : {}),
         ...(args.isolation !== undefined ? { isolation: args.isolation } : {}),
         ...(files !== undefined ? { files } : {}),
         ...(args.outputs !== undefined ? { outputs: args.outputs } : {}),

@@ -56,6 +56,7 @@ function contentOf(input: unknown): string | undefined {
     limits: resolveLimits(action.limits),
     ...(network?.success ? { network: { allow: network.data.allow } } : {}),
     isolation: action.isolation,
+    ...(Array.isArray(action.credentials) ? { credentialNames: [...new Set(action.credentials)] } : {}),
   });
 }
 

@@ -28,6 +28,13 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'headers.cookie',
   'headers["x-slack-signature"]',
+  // Secrets the egress proxy adds: no code logs their values; these keep an accidental one out all the same.
+  'credentials[*].value',
+  '*.credentials[*].value',
+  'secretValue',
+  '*.secretValue',
+  'headers["x-api-key"]',
+  '*.headers.authorization',
 ];
 
 /**

@@ -70,6 +70,7 @@ export function parsePolicyText(text: string, options: ParsePolicyOptions): Poli
     ...(file.channels ? { channels: file.channels } : {}),
     ...(file.callbacks ? { callbacks: file.callbacks } : {}),
     ...(file.network ? { network: file.network } : {}),
+    ...(file.credentials ? { credentials: file.credentials } : {}),
     ...(file.isolation ? { isolation: file.isolation } : {}),
     ...(file.limitBounds ? { limitBounds: file.limitBounds } : {}),
     ...(file.signers ? { signers } : {}),

@@ -82,7 +82,27 @@ export interface ContainerSpecInput {
   /** `strong` (gVisor) changes how the process count is bounded; `standard` when absent. */
   isolation?: 'standard' | 'strong';
   /** With an allowlist: the action's internal network and its egress proxy. Without: no network at all. */
-  egress?: { networkName: string; proxyUrl: string };
+  egress?: { networkName: string; proxyUrl: string; caCertPem?: string };
+}
+
+/** The action's CA certificate alone, and with the usual public roots: files in the read-only code folder. */
+export const EGRESS_CA_FILE_NAME = 'airlock-egress-ca.pem';
+export const EGRESS_CA_BUNDLE_FILE_NAME = 'airlock-egress-ca-bundle.pem';
+
+/**
+ * Where TLS clients look for trusted roots, pointed at the action's CA (the root filesystem is read-only, so the
+ * image's own store cannot be changed): OpenSSL and Python (SSL_CERT_FILE), requests, curl, git, and Node (which
+ * adds NODE_EXTRA_CA_CERTS to its bundled roots).
+ */
+export function egressCaEnv(): string[] {
+  const bundle = `${CODE_DIR}/${EGRESS_CA_BUNDLE_FILE_NAME}`;
+  return [
+    `SSL_CERT_FILE=${bundle}`,
+    `REQUESTS_CA_BUNDLE=${bundle}`,
+    `CURL_CA_BUNDLE=${bundle}`,
+    `GIT_SSL_CAINFO=${bundle}`,
+    `NODE_EXTRA_CA_CERTS=${CODE_DIR}/${EGRESS_CA_FILE_NAME}`,
+  ];
 }
 
 /**
@@ -135,7 +155,11 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerCreateOp
     Image: image,
     Cmd: [...IDLE_COMMAND],
     Entrypoint: [],
-    Env: [...SANDBOX_ENV, ...(input.egress ? egressEnv(input.egress.proxyUrl) : [])],
+    Env: [
+      ...SANDBOX_ENV,
+      ...(input.egress ? egressEnv(input.egress.proxyUrl) : []),
+      ...(input.egress?.caCertPem ? egressCaEnv() : []),
+    ],
     User: sandboxUser(input.uid),
     WorkingDir: WORKSPACE_DIR,
     Hostname: hostname,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname as hostName } from 'node:os';
+import tls from 'node:tls';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
@@ -11,16 +12,18 @@ import type { ArtifactStore } from '../platform/artifact-store.js';
 import { buildCodeArchive } from './code-archive.js';
 import { containerNameFor } from './container-name.js';
 import { runExec } from './container-exec.js';
-import { buildContainerSpec, codeCommand, HELPER_ENV, HELPER_PYTHON, launched, sandboxUser, WORKSPACE_DIR } from './container-spec.js';
+import { buildContainerSpec, codeCommand, EGRESS_CA_BUNDLE_FILE_NAME, EGRESS_CA_FILE_NAME, HELPER_ENV, HELPER_PYTHON, launched, sandboxUser, WORKSPACE_DIR } from './container-spec.js';
 import { hasDockerStatus } from './docker-errors.js';
 import { LABELS, sandboxLabels } from './labels.js';
 import { CODE_DIR } from './language-entrypoints.js';
 import { chooseRuntime, STRONG_RUNTIME, type RuntimeChoice } from './isolation.js';
-import { egressForExecution, withEgressLog } from './network/sandbox-egress.js';
+import { egressForExecution, readCredentials, withEgressLog } from './network/sandbox-egress.js';
+import { maskCapture, type SecretValue } from './output-masking.js';
+import type { SecretStore } from '../platform/secret-store.js';
 import type { ControlPlane } from './network/control-plane.js';
 import type { ResolveHost } from './network/egress-resolver.js';
 import { CappedOutputCollector } from './output-capture.js';
-import { collectOutputs } from './output-collection.js';
+import { collectOutputs, type CollectedOutputs } from './output-collection.js';
 import { SandboxUidAllocator, type UidRange } from './uid-allocator.js';
 import { UsageSampler } from './usage-sampler.js';
 import { HELPER_FILE_NAME } from './workspace-helper.js';
@@ -57,6 +60,10 @@ export interface DockerSandboxOptions {
    * worker passes the sizing read from AIRLOCK_WARM_POOL* (pool-sizing.ts).
    */
   warmPool?: { perClass: { standard: number; strong: number }; maxClasses: number; idleSec: number; acquireWaitMs?: number } | false;
+  /** Where the values of secrets the egress proxy adds are read; an execution with credentials fails without. */
+  secrets?: SecretStore;
+  /** Trusted for destinations whose TLS the egress proxy terminates to add a credential; Node's roots when absent. */
+  upstreamCa?: readonly string[];
 }
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -94,6 +101,8 @@ export class DockerSandbox implements SandboxRuntime {
   private readonly resolveHost: ResolveHost | undefined;
   private readonly controlPlane: ControlPlane | undefined;
   private readonly uids: SandboxUidAllocator;
+  private readonly secrets: SecretStore | undefined;
+  private readonly upstreamCa: readonly string[] | undefined;
   private engineRuntimes: Promise<string[]> | undefined;
   private readonly pool: WarmPool | undefined;
   /** Removals that finished executions left running: awaited on close, never by the execution. */
@@ -110,6 +119,8 @@ export class DockerSandbox implements SandboxRuntime {
     this.resolveHost = options.resolveHost;
     this.controlPlane = options.controlPlane;
     this.uids = new SandboxUidAllocator(options.uidRange);
+    this.secrets = options.secrets;
+    this.upstreamCa = options.upstreamCa;
     if (options.warmPool) {
       this.pool = new WarmPool({
         docker: this.docker,
@@ -158,6 +169,8 @@ export class DockerSandbox implements SandboxRuntime {
       ? setInterval(() => hooks.heartbeat?.({ elapsedMs: Date.now() - heartbeatStartedAt }), this.heartbeatIntervalMs)
       : undefined;
     try {
+      // Before anything exists: a secret this worker cannot read fails the execution with nothing created.
+      const credentials = await readCredentials(request, this.secrets);
       const imageId = await this.imageId();
       const choice = await this.chooseRuntime(request);
       if (choice.fallback) log.warn({ reason: choice.fallback }, 'strong isolation unavailable; running standard');
@@ -192,6 +205,8 @@ export class DockerSandbox implements SandboxRuntime {
         logger: log,
         ...(this.controlPlane ? { controlPlane: this.controlPlane } : {}),
         ...(this.resolveHost ? { resolve: this.resolveHost } : {}),
+        ...(credentials.length > 0 ? { credentials } : {}),
+        ...(this.upstreamCa ? { upstreamCa: this.upstreamCa } : {}),
       });
       // This sandbox's own uid, held until its container is gone (another worker's live containers are skipped).
       const uid = await this.uids.allocate(async (candidate) => {
@@ -213,13 +228,23 @@ export class DockerSandbox implements SandboxRuntime {
           ...(egress ? { egress } : {}),
         });
         spec.Labels = { ...spec.Labels, [LABELS.uid]: String(uid) };
-        const archive = await buildCodeArchive(request.language, request.code, request.files);
+        const archive = await buildCodeArchive(
+          request.language,
+          request.code,
+          request.files,
+          egress?.caCertPem
+            ? [
+                [EGRESS_CA_FILE_NAME, egress.caCertPem],
+                [EGRESS_CA_BUNDLE_FILE_NAME, `${tls.rootCertificates.join('\n')}\n${egress.caCertPem}`],
+              ]
+            : [],
+        );
         const container = await this.docker.createContainer(spec);
         log.info({ containerId: container.id, containerName: name, image: this.image, imageId, uid }, 'sandbox container created');
         hooks.onContainer?.({ containerId: container.id, containerName: name, pooled: false });
         let result: ExecutionResult;
         try {
-          result = await this.runContainer(container, name, imageId, uid, choice, request, archive, log, signal);
+          result = await this.runContainer(container, name, imageId, uid, choice, request, archive, log, signal, credentials);
         } finally {
           // The egress proxy closes only after its container is gone; otherwise the removal is off the critical path.
           if (egress) await this.removeContainer(container.id, log, 'finished');
@@ -248,6 +273,7 @@ export class DockerSandbox implements SandboxRuntime {
     archive: Buffer,
     log: Logger,
     signal: AbortSignal | undefined,
+    secretValues: readonly SecretValue[] = [],
   ): Promise<ExecutionResult> {
     const { limits } = request;
     const stdout = new CappedOutputCollector(limits.outputBytes);
@@ -303,6 +329,7 @@ export class DockerSandbox implements SandboxRuntime {
                 user,
                 workingDir: WORKSPACE_DIR,
                 artifactStore: this.artifactStore,
+                ...(secretValues.length > 0 ? { secrets: secretValues } : {}),
               }),
               delay(COLLECT_TIMEOUT_MS).then(() => ({
                 outputFiles: [],
@@ -316,8 +343,11 @@ export class DockerSandbox implements SandboxRuntime {
       // The exec has no status when the container died under it (gVisor ends the whole sandbox on out-of-memory).
       const exitCode = run.exitCode ?? (info.State.Running ? null : typeof info.State.ExitCode === 'number' ? info.State.ExitCode : null);
       const oomKilled = info.State.OOMKilled === true || (exitCode === 137 && !timedOut && usage.memoryLimitReached);
-      const stdoutCapture = stdout.finish();
-      const stderrCapture = stderr.finish();
+      // Masked before anything is stored: the artifact store and history only ever see the masked bytes.
+      const stdoutCapture = maskCapture(stdout.finish(), secretValues, 'stdout');
+      const stderrCapture = maskCapture(stderr.finish(), secretValues, 'stderr');
+      const maskedSecrets = [...stdoutCapture.masked, ...stderrCapture.masked, ...((outputs as CollectedOutputs | undefined)?.maskedSecrets ?? [])];
+      if (maskedSecrets.length > 0) log.warn({ maskedSecrets }, 'secret values found in the output were masked');
       await Promise.all([
         this.artifactStore.put(stdoutCapture.bytes),
         this.artifactStore.put(stderrCapture.bytes),
@@ -345,7 +375,8 @@ export class DockerSandbox implements SandboxRuntime {
           ...(choice.fallback ? { isolationFallback: choice.fallback } : {}),
         },
         usage: { wallMs: durationMs, cpuMs: usage.cpuMs, peakMemoryBytes: usage.peakMemoryBytes, limitsHit },
-        ...(outputs ? outputs : {}),
+        ...(outputs ? { outputFiles: outputs.outputFiles, skippedOutputs: outputs.skippedOutputs } : {}),
+        ...(maskedSecrets.length > 0 ? { maskedSecrets } : {}),
       };
       log.info(
         {

@@ -17,6 +17,8 @@ import { CODE_DIR } from './language-entrypoints.js';
 import { globToRegexSource, matchesAnyGlob } from './output-globs.js';
 import { CappedOutputCollector, utf8CutPoint } from './output-capture.js';
 import { HELPER_FILE_NAME } from './workspace-helper.js';
+import { maskSecrets, type SecretValue } from './output-masking.js';
+import type { MaskedSecret } from '../schemas/credentials.js';
 
 /** Room for base64 (4/3) and the JSON around it. */
 const REPORT_CAP_BYTES = Math.ceil((MAX_OUTPUT_TOTAL_BYTES * 4) / 3) + 256 * 1024;
@@ -31,6 +33,8 @@ const HelperReportSchema = z.object({
 export interface CollectedOutputs {
   outputFiles: OutputFile[];
   skippedOutputs: SkippedOutput[];
+  /** Files in which a used secret's value was found and masked. */
+  maskedSecrets?: MaskedSecret[];
 }
 
 function sink(collector: CappedOutputCollector): Writable {
@@ -59,6 +63,8 @@ export async function collectOutputs(input: {
   user: string;
   workingDir: string;
   artifactStore: ArtifactStore;
+  /** Values of the secrets the action used: masked in every file before it is stored. */
+  secrets?: readonly SecretValue[];
 }): Promise<CollectedOutputs> {
   const report = new CappedOutputCollector(REPORT_CAP_BYTES);
   const errors = new CappedOutputCollector(4096);
@@ -96,6 +102,7 @@ export async function collectOutputs(input: {
     reason: s.reason.slice(0, 200),
   }));
   const seen = new Set<string>();
+  const maskedSecrets: MaskedSecret[] = [];
   let total = 0;
   for (const file of parsed.files) {
     const path = file.path;
@@ -105,7 +112,9 @@ export async function collectOutputs(input: {
       continue;
     }
     if (seen.has(path)) continue;
-    const bytes = Buffer.from(file.data, 'base64');
+    const masking = maskSecrets(Buffer.from(file.data, 'base64'), input.secrets ?? []);
+    const bytes = masking.bytes;
+    for (const { name, occurrences } of masking.found) maskedSecrets.push({ name, where: path.slice(0, 200), occurrences });
     if (outputFiles.length >= MAX_OUTPUT_FILES) refuse('too many output files');
     else if (bytes.length > MAX_OUTPUT_FILE_BYTES) refuse('larger than the per-file limit');
     else if (total + bytes.length > MAX_OUTPUT_TOTAL_BYTES) refuse('total output limit reached');
@@ -116,5 +125,5 @@ export async function collectOutputs(input: {
       outputFiles.push({ path, sha256: stored.sha256, bytes: stored.bytes, preview: preview(bytes) });
     }
   }
-  return { outputFiles, skippedOutputs };
+  return { outputFiles, skippedOutputs, ...(maskedSecrets.length > 0 ? { maskedSecrets } : {}) };
 }

@@ -77,3 +77,15 @@ export class EgressUnderStrongIsolationError extends SandboxError {
     );
   }
 }
+
+/** A secret the action was approved to use is not in this sandbox worker's store; nothing ran. */
+export class SecretUnavailableError extends SandboxError {
+  override readonly name = 'SecretUnavailableError';
+  readonly type = 'InvalidExecutionRequest' as const;
+  constructor(readonly secret: string) {
+    super(
+      `the secret "${secret}" is not in this sandbox worker's store (airlock secret set ${secret}, or ` +
+        `AIRLOCK_SECRET_${secret.toUpperCase().replace(/-/g, '_')}); nothing was run`,
+    );
+  }
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ActionCredentialsSchema } from './credentials.js';
 import { InputFilesSchema, OutputGlobsSchema } from './files.js';
 import { NetworkRequestSchema } from './network.js';
 import { utf8ByteLength } from './utf8.js';
@@ -95,8 +96,17 @@ export const ActionInputSchema = z
     approvalTimeoutMs: z.number().int().positive().max(30 * 86_400_000).optional(),
     /** Destinations the code may reach through the egress proxy; no network at all when absent. */
     network: NetworkRequestSchema.optional(),
+    /**
+     * Secrets (by name) the egress proxy adds to requests for the destinations the policy binds them to; the
+     * code never holds their values. Needs `network`: a secret goes only where the allowlist and the binding agree.
+     */
+    credentials: ActionCredentialsSchema.optional(),
   })
   .strict()
+  .refine((action) => !action.credentials || action.network, {
+    message: 'credentials are applied by the egress proxy: list the destinations that use them in network.allow',
+    path: ['credentials'],
+  })
   // Egress under gVisor is not verified yet (its netstack and Docker's embedded DNS interact differently), so the
   // combination is refused rather than run with unproven isolation.
   .refine((action) => !(action.network && action.isolation === 'strong'), {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsolationLevelSchema, LanguageSchema, ResolvedLimitsSchema } from './action.js';
+import { ExecutionCredentialSchema, MaskedSecretSchema } from './credentials.js';
 import { InputFilesSchema, OutputFileSchema, OutputGlobsSchema, SkippedOutputSchema } from './files.js';
 import { EgressAttemptSchema } from './network.js';
 import { ResourceUsageSchema } from './resource-usage.js';
@@ -28,6 +29,11 @@ export const ExecutionRequestSchema = z.object({
   network: z
     .object({ allow: z.array(z.string()).min(1), privateDestinations: z.array(z.string()).optional() })
     .optional(),
+  /**
+   * Secrets the egress proxy adds for this execution: names, destinations (canonical allowlist entries, within
+   * `network.allow`) and how to apply them, from the pinned policy. Values come from the sandbox worker's store.
+   */
+  credentials: z.array(ExecutionCredentialSchema).optional(),
 });
 export type ExecutionRequest = z.infer<typeof ExecutionRequestSchema>;
 
@@ -79,6 +85,8 @@ export const ExecutionResultSchema = z.object({
   egress: z.array(EgressAttemptSchema).optional(),
   /** Attempts beyond the recorded ones: counted and logged, not kept in history. */
   egressOmitted: z.number().int().optional(),
+  /** Where a value of a secret the action used was found in its output and masked (never the value). */
+  maskedSecrets: z.array(MaskedSecretSchema).optional(),
 });
 export type ExecutionResult = z.infer<typeof ExecutionResultSchema>;
 

@@ -201,6 +201,10 @@ export const EgressAttemptSchema = z.object({
   bytesSent: z.number().int(),
   bytesReceived: z.number().int(),
   durationMs: z.number(),
+  /** The secret (by name, never its value) the proxy added to this request. */
+  credential: z.string().optional(),
+  /** The proxy terminated this tunnel's TLS to add a credential; the requests inside are recorded after it. */
+  intercepted: z.boolean().optional(),
 });
 export type EgressAttempt = z.infer<typeof EgressAttemptSchema>;
 

@@ -32,6 +32,8 @@ export const ApprovalNoticeSchema = z.object({
   /** Limits the code will run with, and where it may connect (absent: no network). */
   limits: z.object({ timeoutSec: z.number(), memoryMb: z.number(), cpus: z.number(), pids: z.number(), outputBytes: z.number() }).optional(),
   allow: z.array(z.string()).optional(),
+  /** Secrets the egress proxy will add, by name, with the destinations that get each (never values). */
+  credentials: z.array(z.object({ name: z.string(), hosts: z.array(z.string()), applied: z.string() })).optional(),
 });
 export type ApprovalNotice = z.infer<typeof ApprovalNoticeSchema>;
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LANGUAGES } from './action.js';
 import { DurationMsSchema } from './duration.js';
 import { CallbackPolicySchema } from './callback.js';
+import { CredentialPolicySchema } from './credentials.js';
 import { NetworkPolicySchema } from './network.js';
 import { IdentitySchema } from './run.js';
 import { IsolationPolicySchema, LimitBoundsSchema } from './sandbox-policy.js';
@@ -157,6 +158,8 @@ export const PolicyFileSchema = z
     callbacks: CallbackPolicySchema.strict().optional(),
     /** Sandbox settings owned by the sandbox layer; their defaults apply when absent. */
     network: NetworkPolicySchema.strict().optional(),
+    /** Secrets the egress proxy may add, each bound to destinations (docs/secrets.md). */
+    credentials: CredentialPolicySchema.optional(),
     isolation: IsolationPolicySchema.strict().optional(),
     limitBounds: LimitBoundsSchema.strict().optional(),
     /** Who may sign human decisions; without signers only the policy itself decides. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from './action.js';
 import { CallbackPolicySchema } from './callback.js';
+import { CredentialPolicySchema } from './credentials.js';
 import { NetworkPolicySchema } from './network.js';
 import { RiskLevelSchema } from './risk.js';
 import { IsolationPolicySchema, LimitBoundsSchema } from './sandbox-policy.js';
@@ -120,6 +121,8 @@ export const PolicySnapshotSchema = z.object({
   source: z.string().optional(),
   /** Network denylist and host cap; policy/network-risk.ts's defaults when absent. */
   network: NetworkPolicySchema.optional(),
+  /** Secrets bound to destinations and how the egress proxy applies them; none when absent. */
+  credentials: CredentialPolicySchema.optional(),
   /** When isolation is forced to `strong`, and what to do without gVisor; DEFAULT_ISOLATION_POLICY when absent. */
   isolation: IsolationPolicySchema.optional(),
   /** Highest limits an action may ask for; the schema's maxima when absent. */

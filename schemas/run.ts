@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CredentialUseSchema } from './credentials.js';
 import { ActionInputSchema, ActionStatusSchema, IsolationLevelSchema, LanguageSchema, ResolvedLimitsSchema } from './action.js';
 import { CallbackUrlSchema } from './callback.js';
 import { DecisionRecordSchema } from './decision.js';
@@ -55,6 +56,11 @@ export const ActionStateSchema = z.object({
   limits: ResolvedLimitsSchema,
   /** Destinations the action may reach (canonical allowlist entries); absent: no network. */
   network: z.object({ allow: z.array(z.string()) }).optional(),
+  /**
+   * Secrets the action uses, by name, with the destinations that get each (from the pinned policy's bindings):
+   * what a reviewer approves. `hosts` is empty until the action is assessed against the pinned policy.
+   */
+  credentials: z.array(CredentialUseSchema).optional(),
   /** Isolation the sandbox is asked for: the action's choice, raised to `strong` by the policy for high risk. */
   isolation: IsolationLevelSchema.optional(),
   risk: RiskAssessmentSchema.optional(),

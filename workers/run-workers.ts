@@ -11,6 +11,8 @@ import { controlPlaneFromEnv } from '../sandbox/network/control-plane.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { parseUidRange } from '../sandbox/uid-allocator.js';
 import { sandboxSizingFromEnv } from '../sandbox/warm/pool-sizing.js';
+import { defaultSecretStore } from '../platform/secret-store.js';
+import { upstreamCaFromEnv } from './upstream-ca.js';
 import { controlPolicyDeps } from './control-policy.js';
 import { startReaper } from './reaper-loop.js';
 import { inspectSandboxEngine, planSandboxHost } from './sandbox-host.js';
@@ -98,6 +100,9 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
         controlPlane: controlPlaneFromEnv({ ...(options.env ?? process.env), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS }),
         uidRange: parseUidRange((options.env ?? process.env).AIRLOCK_SANDBOX_UIDS),
         warmPool: sizing.pool.enabled && sizing.pool,
+        // Values of secrets the egress proxy adds: AIRLOCK_SECRET_<NAME>, then the encrypted file in AIRLOCK_HOME.
+        secrets: defaultSecretStore(config.home, options.env ?? process.env),
+        ...upstreamCaFromEnv(options.env ?? process.env),
       });
       closeSandboxes.push(() => sandbox.close());
       stopReaper.push(await startReaper({ docker, logger: sandboxLogger }));

@@ -23,6 +23,8 @@ export interface ActionContent {
   limits: ResolvedLimits;
   network?: { allow: readonly string[] } | undefined;
   isolation?: string | undefined;
+  /** Secret names the proxy adds; part of the hash only when present, so earlier hashes are unchanged. */
+  credentialNames?: readonly string[] | undefined;
 }
 
 export function sha256Hex(text: string): string {
@@ -50,6 +52,7 @@ export function actionContentSha256(content: ActionContent): string {
     [limits.timeoutSec, limits.memoryMb, limits.cpus, limits.pids, limits.outputBytes],
     [...(content.network?.allow ?? [])].sort(),
     content.isolation ?? 'standard',
+    ...(content.credentialNames && content.credentialNames.length > 0 ? [[...content.credentialNames].sort()] : []),
   ]);
   return sha256Hex(encoded);
 }

@@ -3,6 +3,7 @@
  * human wait), then run it in the sandbox. The activities come in through `PipelineDeps`, so the pipeline runs in
  * unit tests with fakes; the workflow passes its activity proxies.
  */
+import { CREDENTIAL_RULE_IDS, resolveCredentials, withCredentialRisk } from '../policy/credential-binding.js';
 import { gateFor, GATE_RULE_IDS } from '../policy/gate.js';
 import { withNetworkRisk, withPrivateDestinations } from '../policy/network-risk.js';
 import { isolationFor, limitsAboveBounds, LIMITS_ABOVE_BOUND_RULE } from '../policy/sandbox-policy.js';
@@ -48,12 +49,24 @@ export async function processAction(session: RunSession, deps: PipelineDeps, act
       `assess the risk of ${action.actionId}`,
     );
     // Asking for network makes an action at least medium; denylisted hosts or too many make it critical.
-    const risk = withNetworkRisk(scored, action.network, policy.network);
+    // Secrets: checked against the pinned policy's bindings and the allowlist (again, for actions that came with
+    // the start input, before any policy was pinned); using one raises the risk as the policy says.
+    const credentials = action.credentials
+      ? resolveCredentials(action.credentials.map((use) => use.name), action.network?.allow, policy.credentials)
+      : undefined;
+    if (credentials && !('refused' in credentials)) action.credentials = credentials.uses;
+    const networked = withNetworkRisk(scored, action.network, policy.network);
+    const risk = credentials && !('refused' in credentials) ? withCredentialRisk(networked, credentials.uses, policy.credentials) : networked;
     action.risk = risk;
     action.codeSha256 = risk.codeSha256;
     session.raiseRisk(risk.level);
     session.setActionStatus(action, 'assessed');
 
+    if (credentials && 'refused' in credentials) {
+      session.recordPolicyDecision(action, 'deny', [CREDENTIAL_RULE_IDS.refused], credentials.refused);
+      session.setActionStatus(action, 'denied');
+      return;
+    }
     const limitRefusal = limitsAboveBounds(sandboxInput?.limits, policy.limitBounds);
     if (limitRefusal) {
       session.recordPolicyDecision(action, 'deny', [LIMITS_ABOVE_BOUND_RULE], limitRefusal);
@@ -95,6 +108,7 @@ export async function processAction(session: RunSession, deps: PipelineDeps, act
         whenStrongUnavailable: isolation.whenStrongUnavailable,
         ...(sandboxInput?.files ? { files: sandboxInput.files } : {}),
         ...(sandboxInput?.outputs ? { outputs: sandboxInput.outputs } : {}),
+        ...(credentials && !('refused' in credentials) && credentials.execution.length > 0 ? { credentials: credentials.execution } : {}),
       },
       `run ${action.actionId} (${action.language}, ${isolation.isolation} isolation, ${action.limits.timeoutSec}s limit)`,
     );

@@ -59,5 +59,6 @@ export function buildApprovalNotice(options: {
     ...(inputFiles.length > 0 ? { inputFiles, filesTruncated } : {}),
     limits: action.limits,
     ...(action.network ? { allow: action.network.allow } : {}),
+    ...(action.credentials && action.credentials.length > 0 ? { credentials: action.credentials } : {}),
   };
 }

@@ -12,6 +12,7 @@ import type { PolicySnapshot } from '../schemas/policy.js';
 import { maxRiskLevel, type RiskLevel } from '../schemas/risk.js';
 import type { ActionState, RunCarryOver, RunState, StartRunConfig } from '../schemas/run.js';
 import type { DecisionRefusal } from '../policy/gate.js';
+import { resolveCredentials } from '../policy/credential-binding.js';
 import { limitsAboveBounds } from '../policy/sandbox-policy.js';
 import { actionContentSha256 } from './action-digest.js';
 import { approvalCount, hasDenial, isDecided, refuseDecision } from './approval-state.js';
@@ -102,6 +103,12 @@ export class RunSession {
     const parsed = parseOrReject(ActionInputSchema, raw, 'action');
     const limitRefusal = this.policy ? limitsAboveBounds(parsed.limits, this.policy.limitBounds) : undefined;
     if (limitRefusal) throw new Error(limitRefusal);
+    // Before approval: an unbound secret, or one whose destinations the allowlist does not list, never gets queued.
+    // Until the policy is pinned the pipeline makes the same check (and denies) once it is.
+    if (parsed.credentials && this.policy) {
+      const resolved = resolveCredentials(parsed.credentials, parsed.network?.allow, this.policy?.credentials);
+      if ('refused' in resolved) throw new Error(resolved.refused);
+    }
   }
 
   /** Adds an action to the queue and returns its id. */
@@ -120,11 +127,18 @@ export class RunSession {
       limits: resolveLimits(action.limits),
       // Canonical entries (lower-case, de-duplicated); the validator already accepted them.
       ...(action.network ? { network: { allow: NetworkRequestSchema.parse(action.network).allow } } : {}),
+      // Names only; the destinations that get each are filled in from the pinned policy when it is assessed.
+      ...(action.credentials ? { credentials: action.credentials.map((name) => ({ name, hosts: [], applied: '' })) } : {}),
       decisions: [],
       requiredApprovals: 0,
     };
     // What a signed decision binds to, and what reviewers see of the files.
-    record.contentSha256 = actionContentSha256({ ...record, files: action.files, isolation: action.isolation });
+    record.contentSha256 = actionContentSha256({
+      ...record,
+      files: action.files,
+      isolation: action.isolation,
+      ...(action.credentials ? { credentialNames: action.credentials } : {}),
+    });
     if (action.files) record.inputFiles = filesForReview(action.files);
     this.state.actions.push(record);
     this.byId.set(actionId, record);

@@ -41,7 +41,12 @@ function runsWithBlocks(notice: ApprovalNotice): unknown[] {
     ? `*Limits:* ${notice.limits.timeoutSec} s, ${notice.limits.memoryMb} MB memory, ${notice.limits.cpus} CPU, ${notice.limits.pids} processes, ${notice.limits.outputBytes} bytes of output`
     : undefined;
   const network = `*Network:* ${notice.allow && notice.allow.length > 0 ? notice.allow.map((entry) => `\`${escapeText(entry)}\``).join(', ') : 'none'}`;
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip([limits, network].filter(Boolean).join('\n'), MAX_SECTION_CHARS) } });
+  const secrets = notice.credentials?.length
+    ? `*Secrets added by the proxy:* ${notice.credentials
+        .map((use) => `\`${escapeText(use.name)}\` for ${use.hosts.map((host) => `\`${escapeText(host)}\``).join(', ')} (${escapeText(use.applied)})`)
+        .join('; ')}`
+    : undefined;
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip([limits, network, secrets].filter(Boolean).join('\n'), MAX_SECTION_CHARS) } });
   return blocks;
 }
 

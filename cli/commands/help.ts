@@ -18,6 +18,8 @@ usage:
       --callback-url URL               POST the run's events there, signed (the policy must list the host)
       --allow-host HOST:PORT           let the code reach this destination through the egress proxy
                                        (repeatable; *.DOMAIN:PORT and IP:PORT too; default: no network)
+      --credential NAME                the egress proxy adds secret NAME to requests for the destinations
+                                       the policy binds it to (repeatable; the code never sees the value)
       --isolation standard|strong      strong adds gVisor (runsc) between the code and the host kernel
                                        (default: standard; high risk always runs strong)
       --file LOCAL=REMOTE              copy a local text file to /workspace/REMOTE before the code starts
@@ -50,6 +52,10 @@ usage:
                                      hash is kept); roles agent (default), viewer, approver, admin
   airlock token revoke <tokenId>     the token stops working at once (API and web UI)
   airlock token list [--json]        tokens with their roles, expiry and status
+  airlock secret set <name>          store a secret for the egress proxy, value read from stdin, encrypted
+                                     at rest under AIRLOCK_HOME (key: AIRLOCK_SECRETS_KEY or secrets/secrets.key)
+  airlock secret list [--json]       the names of stored secrets (file and AIRLOCK_SECRET_* env), never values
+  airlock secret rm <name>           remove a stored secret
   airlock policy check <file> [--json] [--strict]
                                      validate a policy file (errors with line numbers) and warn about rules
                                      that can never take effect (--strict: warnings exit 1)

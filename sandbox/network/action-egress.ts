@@ -2,7 +2,10 @@ import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { canonicalIp } from '../../schemas/ip-address.js';
 import { parseAllowList, parseDenyEntry, type DenyEntry } from '../../schemas/network.js';
+import type { CredentialApply } from '../../schemas/credentials.js';
+import { ActionCertificateAuthority } from './action-ca.js';
 import { controlPlaneFromEnv, type ControlPlane } from './control-plane.js';
+import type { InjectedCredential } from './credential-injection.js';
 import type { AddressContext } from './destination-verdict.js';
 import { containerAddressOn, createEgressNetwork, egressNetworkNameFor, removeEgressNetwork } from './egress-network.js';
 import { EgressProxy, type EgressLog } from './egress-proxy.js';
@@ -16,6 +19,8 @@ export interface ActionEgress {
   networkName: string;
   /** The proxy URL for HTTP_PROXY and HTTPS_PROXY. */
   proxyUrl: string;
+  /** With credentials: the action's CA certificate, for the container's trust store (its key stays here). */
+  caCertPem?: string;
   /** The attempts so far. */
   log(): EgressLog;
   /**
@@ -39,7 +44,15 @@ export interface OpenActionEgressOptions {
   /** Never a destination; this process's environment describes it when absent. */
   controlPlane?: ControlPlane;
   resolve?: ResolveHost;
+  /** Secrets to add for their destinations (canonical allowlist entries, within `allow`), with their values. */
+  credentials?: readonly { name: string; destinations: readonly string[]; apply: CredentialApply; value: string }[];
+  /** How long the action's CA is valid (the execution's timeout and some margin). */
+  authorityLifetimeMs?: number;
+  /** Trusted for destinations whose TLS the proxy terminates; Node's bundled roots when absent. */
+  upstreamCa?: readonly string[];
 }
+
+const DEFAULT_AUTHORITY_LIFETIME_MS = 2 * 3_600_000;
 
 /** The control plane's endpoints as addresses: literals as they are, names through the proxy's resolver. */
 async function controlPlaneAddresses(controlPlane: ControlPlane, resolve: ResolveHost, logger: Logger) {
@@ -92,8 +105,17 @@ export async function openActionEgress(options: OpenActionEgressOptions): Promis
     labels: options.labels,
     logger,
   });
+  const credentials: InjectedCredential[] = (options.credentials ?? []).map((c) => ({ ...c, destinations: parseAllowList(c.destinations) }));
+  // A fresh authority per action: a certificate it issues is trusted by this action's container only.
+  const authority =
+    credentials.length > 0
+      ? new ActionCertificateAuthority({ label: containerName, lifetimeMs: options.authorityLifetimeMs ?? DEFAULT_AUTHORITY_LIFETIME_MS })
+      : undefined;
   const proxy = new EgressProxy({
     listenHost: network.gateway,
+    ...(credentials.length > 0 ? { credentials } : {}),
+    ...(authority ? { authority } : {}),
+    ...(options.upstreamCa ? { upstreamCa: options.upstreamCa } : {}),
     allow,
     logger,
     privateDestinations,
@@ -110,12 +132,16 @@ export async function openActionEgress(options: OpenActionEgressOptions): Promis
     await removeEgressNetwork(docker, network.id, logger).catch(() => undefined);
     throw err;
   }
-  logger.info({ network: network.name, subnet: network.subnet, proxy: proxy.url, allow: options.allow }, 'egress path open');
+  logger.info(
+    { network: network.name, subnet: network.subnet, proxy: proxy.url, allow: options.allow, credentials: credentials.map((c) => c.name) },
+    'egress path open',
+  );
 
   let closing: Promise<EgressLog> | undefined;
   return {
     networkName: network.name,
     proxyUrl: proxy.url,
+    ...(authority ? { caCertPem: authority.certPem } : {}),
     log: () => proxy.log(),
     close() {
       closing ??= (async () => {

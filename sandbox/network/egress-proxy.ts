@@ -1,5 +1,7 @@
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { parseIp } from '../../schemas/ip-address.js';
@@ -11,6 +13,8 @@ import {
   type EgressAttempt,
 } from '../../schemas/network.js';
 import { findAllowEntry, normaliseHost, type Destination } from './allowlist.js';
+import type { ActionCertificateAuthority } from './action-ca.js';
+import { applyCredential, credentialFor, type InjectedCredential } from './credential-injection.js';
 import { judgeAddresses, type AddressContext } from './destination-verdict.js';
 import { createEgressResolver, ResolveTimeoutError, type ResolveHost } from './egress-resolver.js';
 
@@ -36,6 +40,21 @@ export interface EgressProxyOptions {
   maxConnections?: number;
   /** Connections to destinations open at once, per action: more get a 429 until one closes. */
   maxUpstreams?: number;
+  /**
+   * Secrets to add to requests for their bound destinations (within the allowlist). A bound destination reached
+   * through CONNECT has its TLS terminated here with a certificate from `authority`.
+   */
+  credentials?: readonly InjectedCredential[];
+  authority?: ActionCertificateAuthority;
+  /** Certificates trusted for destinations whose TLS the proxy terminates; Node's bundled roots when absent. */
+  upstreamCa?: readonly string[];
+}
+
+/** A TLS tunnel the proxy terminated: where its requests go and what they get. */
+interface Interception {
+  destination: Destination;
+  address: string;
+  credential: InjectedCredential;
 }
 
 /** The attempts an action made: the first MAX_RECORDED_EGRESS_ATTEMPTS in order, and how many more were only logged. */
@@ -109,6 +128,9 @@ export class EgressProxy {
   private readonly sourceChecks = new Map<string, Promise<boolean>>();
   private address: { host: string; port: number } | undefined;
   private closing: Promise<EgressLog> | undefined;
+  /** Parses the HTTP inside terminated tunnels; never listens itself. */
+  private readonly interceptor: http.Server;
+  private readonly interceptions = new WeakMap<object, Interception>();
 
   constructor(options: EgressProxyOptions) {
     this.options = options;
@@ -124,6 +146,11 @@ export class EgressProxy {
       this.tunnel(req, socket, head).catch((err: unknown) => this.options.logger.error({ err }, 'egress proxy tunnel failed'));
     });
     this.server.on('clientError', (_err, socket: Duplex) => socket.destroy());
+    this.interceptor = http.createServer();
+    this.interceptor.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      this.intercepted(req, res);
+    });
+    this.interceptor.on('clientError', (_err, socket: Duplex) => socket.destroy());
   }
 
   /** Starts listening on an ephemeral port of the listen host. */
@@ -306,27 +333,43 @@ export class EgressProxy {
     attempt.record.verdict = 'allowed';
     attempt.record.address = decision.address;
 
-    const headers: http.OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (!HOP_HEADERS.has(name) && value !== undefined) headers[name] = value;
-    }
+    const headers = passedHeaders(req);
     // The Host header follows the checked URL, so the code cannot name one host and ask another.
     headers.host = hostHeader(target.destination);
-    const upstream = http.request({
-      host: decision.address,
-      port: target.destination.port,
-      method,
-      path: target.path,
-      headers,
-      agent: false,
-      setHost: false,
-    });
+    let path = target.path;
+    const credential = credentialFor(this.options.credentials ?? [], target.destination);
+    if (credential) {
+      path = applyCredential(credential, headers, path);
+      attempt.record.credential = credential.name;
+    }
+    this.relay(req, res, attempt, target.destination, () =>
+      http.request({
+        host: decision.address,
+        port: target.destination.port,
+        method,
+        path,
+        headers,
+        agent: false,
+        setHost: false,
+      }),
+    );
+  }
+
+  /** Sends a checked request on and its answer back, counting bytes and bounding the connect time. */
+  private relay(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    attempt: LiveAttempt,
+    destination: Destination,
+    open: () => http.ClientRequest,
+  ): void {
+    const upstream = open();
     upstream.once('socket', (socket: net.Socket) => {
       attempt.upstream = socket;
       socket.once('close', () => this.finish(attempt));
       // Bounded until connected; after that the exchange may take as long as the action runs.
       socket.setTimeout(this.connectTimeoutMs, () =>
-        upstream.destroy(new ConnectTimeoutError(target.destination, this.connectTimeoutMs)),
+        upstream.destroy(new ConnectTimeoutError(destination, this.connectTimeoutMs)),
       );
       socket.once('connect', () => socket.setTimeout(0));
     });
@@ -354,6 +397,85 @@ export class EgressProxy {
     req.pipe(upstream);
   }
 
+  /**
+   * A request inside a tunnel whose TLS the proxy terminated: its Host must name the tunnel's destination, the
+   * code's own credential header is replaced by the real one, and it goes on over TLS verified against the
+   * destination's name. Each request is its own attempt in the record.
+   */
+  private intercepted(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const interception = this.interceptions.get(req.socket);
+    const method = req.method ?? 'GET';
+    if (!interception) {
+      respond(res, 403, 'this connection is not an intercepted tunnel');
+      return;
+    }
+    const { destination, address, credential } = interception;
+    const attempt = this.begin(method, destination);
+    res.once('close', () => {
+      if (!attempt.upstream) this.finish(attempt);
+    });
+    const named = parseAuthority(hostWithPort(req.headers.host ?? ''));
+    if (typeof named === 'string' || named.host !== destination.host || named.port !== destination.port) {
+      const reason = `the Host header ${JSON.stringify((req.headers.host ?? '').slice(0, 100))} does not name ${describe(destination)}, the tunnel's destination`;
+      this.refuse(attempt, new Refusal(403, reason));
+      respond(res, 403, reason);
+      return;
+    }
+    attempt.record.verdict = 'allowed';
+    attempt.record.address = address;
+    attempt.record.credential = credential.name;
+    const headers = passedHeaders(req);
+    headers.host = req.headers.host;
+    const path = applyCredential(credential, headers, req.url ?? '/');
+    const servername = net.isIP(destination.host) ? undefined : destination.host;
+    this.relay(req, res, attempt, destination, () =>
+      https.request({
+        host: address,
+        port: destination.port,
+        method,
+        path,
+        headers,
+        agent: false,
+        setHost: false,
+        ...(servername ? { servername } : {}),
+        ca: [...(this.options.upstreamCa ?? tls.rootCertificates)],
+        rejectUnauthorized: true,
+        // Checked against the name the code asked for, not the address the proxy connected to.
+        checkServerIdentity: (_host, cert) => tls.checkServerIdentity(destination.host, cert),
+      }),
+    );
+  }
+
+  /**
+   * Terminates the code's TLS on a tunnel to a destination with a credential: the certificate comes from the
+   * action's own authority (trusted only inside its container), and the HTTP inside is served by `intercepted`.
+   */
+  private intercept(attempt: LiveAttempt, client: Duplex, head: Buffer, interception: Interception): void {
+    const authority = this.options.authority;
+    if (!authority) {
+      this.refuse(attempt, new Refusal(403, `${describe(interception.destination)} needs a credential but this proxy has no authority to add it`));
+      refuseTunnel(client, 403, attempt.record.reason as string);
+      this.finish(attempt);
+      return;
+    }
+    attempt.record.credential = interception.credential.name;
+    attempt.record.intercepted = true;
+    attempt.record.status = 200;
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length > 0) client.unshift(head);
+    const issued = authority.issue(interception.destination.host);
+    const secured = new tls.TLSSocket(client as net.Socket, {
+      isServer: true,
+      secureContext: tls.createSecureContext({ cert: issued.certPem, key: issued.keyPem }),
+      ALPNProtocols: ['http/1.1'],
+    });
+    secured.on('error', () => secured.destroy());
+    this.interceptions.set(secured, interception);
+    this.track(secured);
+    client.once('close', () => this.finish(attempt));
+    this.interceptor.emit('connection', secured);
+  }
+
   /** A CONNECT tunnel (`CONNECT host:port`): checked, then bytes are passed both ways unseen. */
   private async tunnel(req: http.IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
     this.track(client);
@@ -376,6 +498,11 @@ export class EgressProxy {
     }
     attempt.record.verdict = 'allowed';
     attempt.record.address = decision.address;
+    const credential = credentialFor(this.options.credentials ?? [], destination);
+    if (credential) {
+      this.intercept(attempt, client, head, { destination, address: decision.address, credential });
+      return;
+    }
     const upstream = net.connect({ host: decision.address, port: destination.port });
     attempt.upstream = upstream;
     upstream.setTimeout(this.connectTimeoutMs, () =>
@@ -404,6 +531,20 @@ export class EgressProxy {
     });
     client.once('close', () => upstream.destroy());
   }
+}
+
+/** The request's headers minus those of one hop or meant for the proxy. */
+function passedHeaders(req: http.IncomingMessage): http.OutgoingHttpHeaders {
+  const headers: http.OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!HOP_HEADERS.has(name) && value !== undefined) headers[name] = value;
+  }
+  return headers;
+}
+
+/** A Host header value inside TLS with the port made explicit (443, HTTPS's default, when it has none). */
+function hostWithPort(host: string): string {
+  return /:\d+$/.test(host) && !/^\[[^\]]*\]$/.test(host) ? host : `${host}:443`;
 }
 
 function describe(destination: Destination): string {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import { loadConfig, type AirlockConfig } from '../../platform/config.js';
 import { ensureSigningKey } from '../../server/decision-signer.js';
 import { createLogger } from '../../platform/logger.js';
@@ -41,12 +42,14 @@ export async function startTestWorkers(
     approvers?: string[];
     /** Policy and channel settings for the workers (AIRLOCK_POLICY, SLACK_*, AIRLOCK_WEBHOOK_SECRET). */
     env?: NodeJS.ProcessEnv;
+    /** The workers' logger (tests that inspect every log line pass their own). */
+    logger?: Logger;
   } = {},
 ): Promise<TestWorkers> {
   const config = options.config ?? testConfig(options.approvers ? { AIRLOCK_APPROVERS: options.approvers.join(',') } : {});
   // The shipped policy trusts the key under AIRLOCK_HOME; it exists before the first run pins the policy.
   ensureSigningKey(config.home);
-  const workers = await runTestWorkers(config, { env: options.env });
+  const workers = await runTestWorkers(config, { env: options.env, ...(options.logger ? { logger: options.logger } : {}) });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return {

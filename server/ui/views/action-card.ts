@@ -93,6 +93,11 @@ export function renderActionCard(run: RunState, action: ActionState, viewer: Vie
         <span class="mono">${action.actionId}</span> · ${action.language} · submitted <time datetime="${action.submittedAt}">${formatTimestamp(action.submittedAt)}</time>
         · ${limits.timeoutSec} s, ${limits.memoryMb} MB, ${limits.cpus} CPU, ${formatBytes(limits.outputBytes)} output
         · ${action.network ? html`network: <span class="mono">${action.network.allow.join(', ')}</span>` : 'no network'}
+        ${action.credentials?.length
+          ? html`· <span data-testid="credentials">secrets added by the egress proxy: ${action.credentials.map(
+              (use, i) => html`${i > 0 ? '; ' : ''}<span class="mono">${use.name}</span> for <span class="mono">${use.hosts.join(', ') || 'destinations not checked yet'}</span>${use.applied ? ` (${use.applied})` : ''}`,
+            )}</span>`
+          : ''}
       </div>
     </header>
     ${action.status === 'awaiting_approval' ? renderDecisionPanel(run, action, viewer) : ''}

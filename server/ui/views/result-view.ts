@@ -56,7 +56,12 @@ export function renderResult(result: ExecutionResult): SafeHtml {
 function renderEgress(result: ExecutionResult): SafeHtml {
   const attempts = result.egress ?? [];
   const omitted = result.egressOmitted ? html`<p class="muted small">${result.egressOmitted} further attempts were counted but not recorded.</p>` : '';
-  if (attempts.length === 0) return html`<h5>Network</h5><p class="muted small">The code made no network attempts.</p>${omitted}`;
+  const masked = (result.maskedSecrets ?? []).length
+    ? html`<p class="small" data-testid="masked-secrets">Secret values found in the output and masked: ${(result.maskedSecrets ?? []).map(
+        (m, i) => html`${i > 0 ? '; ' : ''}<span class="mono">${m.name}</span> ×${m.occurrences} in <span class="mono">${m.where}</span>`,
+      )}</p>`
+    : '';
+  if (attempts.length === 0) return html`<h5>Network</h5><p class="muted small">The code made no network attempts.</p>${omitted}${masked}`;
   return html`<h5>Network attempts</h5>
     <div class="table-wrap"><table class="egress" data-testid="egress">
       <thead><tr><th scope="col">Time</th><th scope="col">Destination</th><th scope="col">Verdict</th><th scope="col">Bytes out / in</th><th scope="col">Note</th></tr></thead>
@@ -66,8 +71,8 @@ function renderEgress(result: ExecutionResult): SafeHtml {
           <td class="mono">${a.method} ${a.host}:${a.port}</td>
           <td><span class="badge ${a.verdict === 'allowed' ? 'status-good' : 'status-bad'}">${a.verdict}</span></td>
           <td>${formatBytes(a.bytesSent)} / ${formatBytes(a.bytesReceived)}</td>
-          <td>${a.reason ?? (a.status ? `HTTP ${a.status}` : '')}</td>
+          <td>${a.reason ?? (a.status ? `HTTP ${a.status}` : '')}${a.credential ? ` · secret ${a.credential} added` : ''}</td>
         </tr>`,
       )}</tbody>
-    </table></div>${omitted}`;
+    </table></div>${omitted}${masked}`;
 }
