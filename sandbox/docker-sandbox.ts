@@ -5,9 +5,10 @@ import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { MAX_CODE_BYTES } from '../schemas/action.js';
 import { InputFilesSchema, OutputGlobsSchema } from '../schemas/files.js';
-import type { ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
+import type { ExecutionAttempt, ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
 import type { LimitKind } from '../schemas/resource-usage.js';
 import type { ArtifactStore } from '../platform/artifact-store.js';
+import { MemoryAttemptJournal, type AttemptEntry, type AttemptJournal } from './attempt-journal.js';
 import { buildCodeArchive } from './code-archive.js';
 import { containerNameFor } from './container-name.js';
 import { runExec } from './container-exec.js';
@@ -23,10 +24,18 @@ import { CappedOutputCollector } from './output-capture.js';
 import { collectOutputs } from './output-collection.js';
 import { SandboxUidAllocator, type UidRange } from './uid-allocator.js';
 import { UsageSampler } from './usage-sampler.js';
+import { refusalMessage, settleEarlierAttempts } from './earlier-attempts.js';
 import { HELPER_FILE_NAME } from './workspace-helper.js';
 import type { ExecutionHooks, SandboxRuntime } from './runtime.js';
 import { delay } from '../platform/delay.js';
-import { CodeTooLargeError, InputFilesError, InvalidSandboxRequestError, SandboxImageMissingError } from './sandbox-errors.js';
+import {
+  AttemptFencedError,
+  CodeTooLargeError,
+  InputFilesError,
+  InvalidSandboxRequestError,
+  LostAttemptNotRetriedError,
+  SandboxImageMissingError,
+} from './sandbox-errors.js';
 
 export interface DockerSandboxOptions {
   docker: Docker;
@@ -48,6 +57,11 @@ export interface DockerSandboxOptions {
   controlPlane?: ControlPlane;
   /** Uids handed to sandboxes, one per live sandbox; 100000-165535 when absent. */
   uidRange?: UidRange;
+  /**
+   * Where attempts are journalled on this host (see attempt-journal.ts); in memory when absent, which proves
+   * nothing to a retry in another process, so workers pass a folder.
+   */
+  journal?: AttemptJournal;
 }
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -59,6 +73,14 @@ const TIMEOUT_SAMPLE_MS = 500;
 const COLLECT_TIMEOUT_MS = 30_000;
 const REMOVE_ATTEMPTS = 5;
 const REMOVE_RETRY_MS = 200;
+
+/** Steps of an attempt the journal records as they happen. */
+interface AttemptSteps {
+  /** Just before the container starts; throws when a later attempt fenced this one off. */
+  starting(): Promise<void>;
+  /** The code ended: its result so far (no outputs yet). */
+  exited(partial: ExecutionResult): Promise<void>;
+}
 
 function collectorSink(collector: CappedOutputCollector): Writable {
   return new Writable({
@@ -100,6 +122,7 @@ export class DockerSandbox implements SandboxRuntime {
   private readonly resolveHost: ResolveHost | undefined;
   private readonly controlPlane: ControlPlane | undefined;
   private readonly uids: SandboxUidAllocator;
+  private readonly journal: AttemptJournal;
   private engineRuntimes: Promise<string[]> | undefined;
 
   constructor(options: DockerSandboxOptions) {
@@ -113,6 +136,7 @@ export class DockerSandbox implements SandboxRuntime {
     this.resolveHost = options.resolveHost;
     this.controlPlane = options.controlPlane;
     this.uids = new SandboxUidAllocator(options.uidRange);
+    this.journal = options.journal ?? new MemoryAttemptJournal();
   }
 
   async execute(request: ExecutionRequest, hooks: ExecutionHooks = {}): Promise<ExecutionResult> {
@@ -129,16 +153,51 @@ export class DockerSandbox implements SandboxRuntime {
       if (parsed && !parsed.success) throw new InvalidSandboxRequestError(parsed.error.issues.map((i) => i.message).join('; '));
     }
 
+    const attempt = hooks.attempt?.attempt ?? 1;
+    const executionRunId = hooks.attempt?.executionRunId ?? runId;
+    const name = containerNameFor(runId, actionId, attempt);
+    // What this attempt's heartbeats say: a retry that cannot read this host's journal still learns from them.
+    const current: ExecutionAttempt = { attempt, containerName: name, phase: 'preparing', outcome: 'unknown' };
+    let earlier: ExecutionAttempt[] = [];
     const heartbeatStartedAt = Date.now();
-    const heartbeat = hooks.heartbeat
-      ? setInterval(() => hooks.heartbeat?.({ elapsedMs: Date.now() - heartbeatStartedAt }), this.heartbeatIntervalMs)
-      : undefined;
+    const beat = () => hooks.heartbeat?.({ elapsedMs: Date.now() - heartbeatStartedAt, attempts: [...earlier, current] });
+    const heartbeat = hooks.heartbeat ? setInterval(beat, this.heartbeatIntervalMs) : undefined;
+    const journal = (entry: Omit<AttemptEntry, 'attempt' | 'containerName' | 'executionRunId'>) => {
+      Object.assign(current, { phase: entry.phase }, entry.containerId ? { containerId: entry.containerId } : {}, entry.startedAt ? { startedAt: entry.startedAt } : {});
+      beat();
+      return this.journal.write({ attempt, containerName: name, executionRunId, ...entry });
+    };
     try {
+      if (attempt > 1) {
+        const settled = await settleEarlierAttempts({
+          docker: this.docker,
+          journal: this.journal,
+          runId,
+          actionId,
+          attempt,
+          executionRunId,
+          ...(hooks.attempt?.heartbeatSeen ? { heartbeatSeen: hooks.attempt.heartbeatSeen } : {}),
+          logger: log,
+        });
+        earlier = settled.records;
+        log.info({ attempt, earlier }, 'earlier attempts settled');
+        if (settled.pickup) {
+          const { attempt: from, result } = settled.pickup;
+          log.warn({ attempt, from }, 'an earlier attempt ran the code to its end: its result is returned, nothing runs again');
+          return {
+            ...result,
+            pickedUpFromAttempt: from,
+            attempts: [...earlier, { ...current, outcome: 'completed', note: `returned the result of attempt ${from}; ran nothing` }],
+          };
+        }
+        // At most once: an action with network does not run again after an attempt that may have run it.
+        if (request.network && !settled.noneRan) throw new LostAttemptNotRetriedError(refusalMessage(actionId, earlier), earlier);
+      }
+      await journal({ phase: 'preparing' });
       const imageId = await this.imageId();
       const choice = await this.chooseRuntime(request);
       if (choice.fallback) log.warn({ reason: choice.fallback }, 'strong isolation unavailable; running standard');
-      const name = containerNameFor(runId, actionId);
-      // A retried activity finds the container of its earlier attempt under the same name.
+      // Only a leftover of another execution under a reused run id can hold this attempt's name.
       await this.removeContainer(name, log, 'earlier attempt');
       signal?.throwIfAborted();
 
@@ -177,17 +236,44 @@ export class DockerSandbox implements SandboxRuntime {
           isolation: choice.isolation,
           ...(egress ? { egress } : {}),
         });
-        spec.Labels = { ...spec.Labels, [LABELS.uid]: String(uid) };
+        spec.Labels = { ...spec.Labels, [LABELS.uid]: String(uid), [LABELS.attempt]: String(attempt) };
         const archive = await buildCodeArchive(request.language, request.code, request.files);
         const container = await this.docker.createContainer(spec);
-        log.info({ containerId: container.id, containerName: name, image: this.image, imageId, uid }, 'sandbox container created');
+        log.info({ containerId: container.id, containerName: name, image: this.image, imageId, uid, attempt }, 'sandbox container created');
+        await journal({ phase: 'created', containerId: container.id });
+        const steps: AttemptSteps = {
+          // Claimed and journalled before the container starts: a retry that fences first keeps it from starting.
+          starting: async () => {
+            if ((await this.journal.claim(name, 'start')) === 'fence') throw new AttemptFencedError(name);
+            await journal({ phase: 'started', containerId: container.id, startedAt: new Date().toISOString() });
+          },
+          exited: (partial) =>
+            journal({
+              phase: 'exited',
+              containerId: container.id,
+              ...(current.startedAt ? { startedAt: current.startedAt } : {}),
+              endedAt: new Date().toISOString(),
+              ...(egress ? { egressAttempts: egress.log().attempts.length + egress.log().omitted } : {}),
+              result: egress ? withEgressLog(partial, egress.log()) : partial,
+            }),
+        };
         let result: ExecutionResult;
         try {
-          result = await this.runContainer(container, name, imageId, uid, choice, request, archive, log, signal);
+          result = await this.runContainer(container, name, imageId, uid, choice, request, archive, log, signal, steps);
         } finally {
           await this.removeContainer(container.id, log, 'finished');
         }
-        return egress ? withEgressLog(result, await egress.close()) : result;
+        const final = egress ? withEgressLog(result, await egress.close()) : result;
+        const record: ExecutionAttempt = {
+          ...current,
+          phase: 'finished',
+          outcome: 'completed',
+          endedAt: new Date().toISOString(),
+          ...(final.egress ? { egressAttempts: final.egress.length + (final.egressOmitted ?? 0) } : {}),
+        };
+        const withAttempts: ExecutionResult = { ...final, attempts: [...earlier, record] };
+        await journal({ phase: 'finished', containerId: container.id, ...(record.startedAt ? { startedAt: record.startedAt } : {}), endedAt: record.endedAt, result: withAttempts });
+        return withAttempts;
       } finally {
         this.uids.release(uid);
         await egress?.close();
@@ -207,6 +293,7 @@ export class DockerSandbox implements SandboxRuntime {
     archive: Buffer,
     log: Logger,
     signal: AbortSignal | undefined,
+    steps: AttemptSteps,
   ): Promise<ExecutionResult> {
     const { limits } = request;
     const stdout = new CappedOutputCollector(limits.outputBytes);
@@ -219,6 +306,7 @@ export class DockerSandbox implements SandboxRuntime {
     try {
       // The code goes in as a file while the container is created but not started; never as a shell string.
       await Promise.race([container.putArchive(archive, { path: CODE_DIR }), aborted.promise]);
+      await Promise.race([steps.starting(), aborted.promise]);
       await Promise.race([container.start(), aborted.promise]);
       if (request.files && Object.keys(request.files).length > 0) {
         await Promise.race([this.unpackInputFiles(container, user), aborted.promise]);
@@ -250,6 +338,52 @@ export class DockerSandbox implements SandboxRuntime {
       // Cumulative cgroup figures: exact while the container (now idle) is still up.
       await sampler.sample();
       const usage = await sampler.stop();
+      const stdoutCapture = stdout.finish();
+      const stderrCapture = stderr.finish();
+      await Promise.all([
+        this.artifactStore.put(stdoutCapture.bytes),
+        this.artifactStore.put(stderrCapture.bytes),
+      ]);
+      const exitInfo = await container.inspect();
+
+      // The exec has no status when the container died under it (gVisor ends the whole sandbox on out-of-memory).
+      const exitCode = run.exitCode ?? (exitInfo.State.Running ? null : typeof exitInfo.State.ExitCode === 'number' ? exitInfo.State.ExitCode : null);
+      const oomKilled = exitInfo.State.OOMKilled === true || (exitCode === 137 && !timedOut && usage.memoryLimitReached);
+      const resultWith = (outputs: Pick<ExecutionResult, 'outputFiles' | 'skippedOutputs'> | undefined): ExecutionResult => {
+        const limitsHit: LimitKind[] = [];
+        if (timedOut) limitsHit.push('timeout');
+        if (oomKilled || usage.memoryLimitReached) limitsHit.push('memory');
+        if (usage.pidsLimitReached) limitsHit.push('pids');
+        if (stdoutCapture.output.truncated || stderrCapture.output.truncated) limitsHit.push('output');
+        return {
+          exitCode,
+          stdout: stdoutCapture.output,
+          stderr: stderrCapture.output,
+          timedOut,
+          oomKilled,
+          durationMs,
+          sandbox: {
+            containerId: container.id,
+            containerName,
+            image: this.image,
+            imageId,
+            runtime: exitInfo.HostConfig.Runtime ?? 'runc',
+            limits,
+            isolation: choice.isolation,
+            ...(choice.fallback ? { isolationFallback: choice.fallback } : {}),
+          },
+          usage: { wallMs: durationMs, cpuMs: usage.cpuMs, peakMemoryBytes: usage.peakMemoryBytes, limitsHit },
+          ...(outputs ? outputs : {}),
+        };
+      };
+      // Saved before outputs are collected: a retry after a crash from here on returns this instead of running again.
+      await steps.exited(
+        resultWith(
+          request.outputs
+            ? { outputFiles: [], skippedOutputs: [{ path: request.outputs.join(' '), reason: 'not collected: the worker was lost after the code ended' }] }
+            : undefined,
+        ),
+      );
 
       const outputs = request.outputs
         ? timedOut
@@ -271,41 +405,7 @@ export class DockerSandbox implements SandboxRuntime {
             ])
         : undefined;
 
-      const info = await container.inspect();
-      // The exec has no status when the container died under it (gVisor ends the whole sandbox on out-of-memory).
-      const exitCode = run.exitCode ?? (info.State.Running ? null : typeof info.State.ExitCode === 'number' ? info.State.ExitCode : null);
-      const oomKilled = info.State.OOMKilled === true || (exitCode === 137 && !timedOut && usage.memoryLimitReached);
-      const stdoutCapture = stdout.finish();
-      const stderrCapture = stderr.finish();
-      await Promise.all([
-        this.artifactStore.put(stdoutCapture.bytes),
-        this.artifactStore.put(stderrCapture.bytes),
-      ]);
-      const limitsHit: LimitKind[] = [];
-      if (timedOut) limitsHit.push('timeout');
-      if (oomKilled || usage.memoryLimitReached) limitsHit.push('memory');
-      if (usage.pidsLimitReached) limitsHit.push('pids');
-      if (stdoutCapture.output.truncated || stderrCapture.output.truncated) limitsHit.push('output');
-      const result: ExecutionResult = {
-        exitCode,
-        stdout: stdoutCapture.output,
-        stderr: stderrCapture.output,
-        timedOut,
-        oomKilled,
-        durationMs,
-        sandbox: {
-          containerId: container.id,
-          containerName,
-          image: this.image,
-          imageId,
-          runtime: info.HostConfig.Runtime ?? 'runc',
-          limits,
-          isolation: choice.isolation,
-          ...(choice.fallback ? { isolationFallback: choice.fallback } : {}),
-        },
-        usage: { wallMs: durationMs, cpuMs: usage.cpuMs, peakMemoryBytes: usage.peakMemoryBytes, limitsHit },
-        ...(outputs ? outputs : {}),
-      };
+      const result = resultWith(outputs);
       log.info(
         {
           exitCode: result.exitCode,

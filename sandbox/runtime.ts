@@ -1,5 +1,15 @@
 import type { Logger } from 'pino';
-import type { ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
+import type { ExecutionAttempt, ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
+
+/** Which activity attempt an execution is, and what earlier attempts' heartbeats said. */
+export interface AttemptContext {
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** The Temporal run (execution) the activity belongs to: journal entries of another execution are ignored. */
+  executionRunId: string;
+  /** Attempt records from the last heartbeat Temporal kept (a previous attempt's), if any. */
+  heartbeatSeen?: readonly ExecutionAttempt[];
+}
 
 /** Callbacks the caller (an activity) hands to a long execution. */
 export interface ExecutionHooks {
@@ -8,6 +18,8 @@ export interface ExecutionHooks {
   /** Aborting kills and removes the container; `execute` then rejects with the abort reason. */
   signal?: AbortSignal;
   logger?: Logger;
+  /** Absent: a first attempt with nothing before it. */
+  attempt?: AttemptContext;
 }
 
 /** Runs one piece of code in a fresh, hardened, throw-away sandbox. */

@@ -8,6 +8,7 @@ import { FileArtifactStore } from '../platform/artifact-store.js';
 import { createDockerClient } from '../sandbox/docker-client.js';
 import { controlPlaneFromEnv } from '../sandbox/network/control-plane.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
+import { FileAttemptJournal } from '../sandbox/attempt-journal.js';
 import { parseUidRange } from '../sandbox/uid-allocator.js';
 import { controlPolicyDeps } from './control-policy.js';
 import { startReaper } from './reaper-loop.js';
@@ -88,6 +89,8 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
         // The control plane this worker itself talks to is never an egress destination.
         controlPlane: controlPlaneFromEnv({ ...(options.env ?? process.env), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS }),
         uidRange: parseUidRange((options.env ?? process.env).AIRLOCK_SANDBOX_UIDS),
+        // Shared by every sandbox worker with this home: a retry here can prove what an earlier attempt did.
+        journal: new FileAttemptJournal(path.join(config.home, 'attempts')),
       });
       stopReaper.push(await startReaper({ docker, logger: sandboxLogger }));
       workers.push(

@@ -1,6 +1,7 @@
 /**
- * A sandbox worker killed with SIGKILL in the middle of an execution: after a new worker starts, the run completes,
- * exactly one execution succeeds, and no container is left behind.
+ * A sandbox worker killed with SIGKILL in the middle of an execution of an action without network (at least once):
+ * after a new worker starts, the retry runs the code in a container of its own, the result records both attempts,
+ * the audit shows them, and no container is left behind.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +12,9 @@ import Docker from 'dockerode';
 import { LABELS, MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
 import { createLogger } from '../../platform/logger.js';
 import { runWorkers } from '../../workers/run-workers.js';
+import { buildAuditReport } from '../../client/audit-report.js';
+import { decodeHistoryEvents, type RawHistoryEvent } from '../../client/audit-events.js';
+import { renderAudit } from '../../cli/render-audit.js';
 import { managedContainers } from '../support/docker.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { testConfig, workflowBundle } from '../support/temporal.js';
@@ -93,6 +97,14 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
     assert.equal(completions.length, 1, 'exactly one successful execution');
     const started = events.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === scheduledId);
     assert.ok((started?.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2, 'the success came from the retry, not the killed attempt');
+    // Every attempt is in the recorded result: the killed one (its container had started) and the one that finished.
+    const attempts = action.result?.attempts ?? [];
+    assert.deepEqual(attempts.map((a) => a.outcome), ['lost-after-start', 'completed']);
+    assert.notEqual(attempts[0]!.containerName, attempts[1]!.containerName, 'each attempt has its own container');
+    assert.ok(attempts[0]!.containerId && attempts[0]!.startedAt, 'the lost attempt is recorded with its container and start');
+    const audit = renderAudit(buildAuditReport({ runId: handle.workflowId, events: decodeHistoryEvents(events as RawHistoryEvent[]) }));
+    assert.match(audit, /attempt 1: lost-after-start/);
+    assert.match(audit, /attempt 2: completed/);
 
     assert.deepEqual(await containersOfRun(handle.workflowId), [], 'no container is orphaned');
     const { Volumes: volumes } = await docker.listVolumes({
