@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { hostname as hostName } from 'node:os';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
@@ -12,7 +11,7 @@ import { MemoryAttemptJournal, type AttemptEntry, type AttemptJournal } from './
 import { buildCodeArchive } from './code-archive.js';
 import { containerNameFor } from './container-name.js';
 import { runExec } from './container-exec.js';
-import { buildContainerSpec, codeCommand, HELPER_ENV, HELPER_PYTHON, launched, sandboxUser, WORKSPACE_DIR } from './container-spec.js';
+import { buildContainerSpec, codeCommand, CONTAINER_DEADLINE_MARGIN_SEC, HELPER_ENV, HELPER_PYTHON, launched, sandboxUser, WORKSPACE_DIR } from './container-spec.js';
 import { hasDockerStatus } from './docker-errors.js';
 import { LABELS, sandboxLabels } from './labels.js';
 import { CODE_DIR } from './language-entrypoints.js';
@@ -26,6 +25,7 @@ import { SandboxUidAllocator, type UidRange } from './uid-allocator.js';
 import { UsageSampler } from './usage-sampler.js';
 import { refusalMessage, settleEarlierAttempts } from './earlier-attempts.js';
 import { HELPER_FILE_NAME } from './workspace-helper.js';
+import { newWorkerInstanceId } from './worker-instance.js';
 import type { ExecutionHooks, SandboxRuntime } from './runtime.js';
 import { delay } from '../platform/delay.js';
 import {
@@ -62,11 +62,16 @@ export interface DockerSandboxOptions {
    * nothing to a retry in another process, so workers pass a folder.
    */
   journal?: AttemptJournal;
+  /** This worker's instance id, the owner label of its containers (see worker-instance.ts); a new one when absent. */
+  instanceId?: string;
 }
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
-/** Added to the timeout in the deadline label: after that the reaper may remove the container whoever owns it. */
-const DEADLINE_GRACE_MS = 5 * 60_000;
+/**
+ * Added to the timeout in the deadline label: after that the reaper may remove the container whoever owns it. The
+ * container's own main process has ended it a minute earlier (see idleCommand).
+ */
+const DEADLINE_GRACE_MS = CONTAINER_DEADLINE_MARGIN_SEC * 1000 + 60_000;
 /** How long a timed-out container may take to be measured before it is killed. */
 const TIMEOUT_SAMPLE_MS = 500;
 /** Collecting outputs reads at most a few MiB from a tmpfs; anything slower is the sandbox stalling it. */
@@ -123,6 +128,7 @@ export class DockerSandbox implements SandboxRuntime {
   private readonly controlPlane: ControlPlane | undefined;
   private readonly uids: SandboxUidAllocator;
   private readonly journal: AttemptJournal;
+  private readonly instanceId: string;
   private engineRuntimes: Promise<string[]> | undefined;
 
   constructor(options: DockerSandboxOptions) {
@@ -137,6 +143,7 @@ export class DockerSandbox implements SandboxRuntime {
     this.controlPlane = options.controlPlane;
     this.uids = new SandboxUidAllocator(options.uidRange);
     this.journal = options.journal ?? new MemoryAttemptJournal();
+    this.instanceId = options.instanceId ?? newWorkerInstanceId();
   }
 
   async execute(request: ExecutionRequest, hooks: ExecutionHooks = {}): Promise<ExecutionResult> {
@@ -204,7 +211,7 @@ export class DockerSandbox implements SandboxRuntime {
       const labels = sandboxLabels({
         runId,
         actionId,
-        owner: { host: hostName(), pid: process.pid },
+        owner: { instance: this.instanceId },
         deadlineMs: Date.now() + limits.timeoutSec * 1000 + DEADLINE_GRACE_MS,
       });
       // With an allowlist: an internal network and an egress proxy, closed only after the container is gone.

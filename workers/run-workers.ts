@@ -9,6 +9,7 @@ import { createDockerClient } from '../sandbox/docker-client.js';
 import { controlPlaneFromEnv } from '../sandbox/network/control-plane.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { FileAttemptJournal } from '../sandbox/attempt-journal.js';
+import { newWorkerInstanceId, WorkerLeases } from '../sandbox/worker-instance.js';
 import { parseUidRange } from '../sandbox/uid-allocator.js';
 import { controlPolicyDeps } from './control-policy.js';
 import { startReaper } from './reaper-loop.js';
@@ -80,7 +81,12 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
     }
     if (roles.sandbox) {
       const docker = createDockerClient();
-      const sandboxLogger = logger.child({ worker: 'sandbox' });
+      // This process's own id and lease: the owner of its containers, whatever its pid or host name.
+      const instanceId = newWorkerInstanceId();
+      const sandboxLogger = logger.child({ worker: 'sandbox', instanceId });
+      const leases = new WorkerLeases(path.join(config.home, 'workers'));
+      stopReaper.push(await leases.hold(instanceId));
+      const journal = new FileAttemptJournal(path.join(config.home, 'attempts'));
       const sandbox = new DockerSandbox({
         docker,
         image: config.AIRLOCK_SANDBOX_IMAGE,
@@ -90,9 +96,10 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
         controlPlane: controlPlaneFromEnv({ ...(options.env ?? process.env), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS }),
         uidRange: parseUidRange((options.env ?? process.env).AIRLOCK_SANDBOX_UIDS),
         // Shared by every sandbox worker with this home: a retry here can prove what an earlier attempt did.
-        journal: new FileAttemptJournal(path.join(config.home, 'attempts')),
+        journal,
+        instanceId,
       });
-      stopReaper.push(await startReaper({ docker, logger: sandboxLogger }));
+      stopReaper.push(await startReaper({ docker, logger: sandboxLogger, leases, self: instanceId, journal }));
       workers.push(
         await Worker.create({
           connection,
