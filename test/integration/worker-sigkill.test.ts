@@ -1,10 +1,15 @@
 /**
- * A sandbox worker killed with SIGKILL in the middle of an execution of an action without network (at least once):
- * after a new worker starts, the retry runs the code in a container of its own, the result records both attempts,
- * the audit shows them, and no container is left behind.
+ * A sandbox worker killed with SIGKILL in the middle of an execution. Without network (at least once): after a new
+ * worker starts, the retry runs the code in a container of its own, the result records both attempts, the audit
+ * shows them, and no container is left behind. With network (at most once): the retry does not run the code again
+ * (a loopback counter the code calls counts one execution), the action fails saying why, and nothing is left behind.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
@@ -12,10 +17,13 @@ import Docker from 'dockerode';
 import { LABELS, MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
 import { createLogger } from '../../platform/logger.js';
 import { runWorkers } from '../../workers/run-workers.js';
+import { getRunQuery } from '../../workflows/messages.js';
 import { buildAuditReport } from '../../client/audit-report.js';
 import { decodeHistoryEvents, type RawHistoryEvent } from '../../client/audit-events.js';
 import { renderAudit } from '../../cli/render-audit.js';
 import { managedContainers } from '../support/docker.js';
+import { startLocalServer, type LocalServer } from '../support/egress-servers.js';
+import { writePrivateDestinationsPolicy } from '../support/private-destinations-policy.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { testConfig, workflowBundle } from '../support/temporal.js';
 
@@ -40,8 +48,20 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
   let connection: Connection;
   const children: ChildProcess[] = [];
   const env = { ...process.env, AIRLOCK_TASK_QUEUE: config.AIRLOCK_TASK_QUEUE, AIRLOCK_HOME: config.home, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS };
+  let counter: LocalServer;
+  let policyDir: string;
 
   before(async () => {
+    // The counter is on loopback, which the policy names as a private destination; medium risk (network) is
+    // approved by the policy here, so that no human step sits between the kill and the retry.
+    counter = await startLocalServer('counter');
+    policyDir = await mkdtemp(path.join(tmpdir(), 'airlock-sigkill-policy-'));
+    const policyFile = await writePrivateDestinationsPolicy(policyDir, ['127.0.0.1']);
+    const policy = YAML.parse(await readFile(policyFile, 'utf8')) as { levels: Record<string, unknown> };
+    // A loopback destination scores above low; any level short of critical runs without a human here.
+    policy.levels.medium = { mode: 'auto' };
+    policy.levels.high = { mode: 'auto' };
+    await writeFile(policyFile, YAML.stringify(policy));
     let ready!: () => void;
     const readyPromise = new Promise<void>((resolve) => (ready = resolve));
     controlWorkers = runWorkers({
@@ -49,6 +69,7 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
       logger: createLogger({ level: 'warn', name: 'airlock-test' }),
       signal: abort.signal,
       roles: { control: true, sandbox: false },
+      env: { ...process.env, AIRLOCK_POLICY: path.join(policyDir, 'private-destinations.policy.yaml') },
       workflowBundle: await workflowBundle(),
       onReady: ready,
     });
@@ -62,7 +83,22 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
     abort.abort();
     await controlWorkers;
     await connection?.close();
+    await counter?.close();
+    await rm(policyDir, { recursive: true, force: true });
   });
+
+  /** Waits until the run has a container, lets the code run for a while, then SIGKILLs the worker. */
+  async function killMidExecution(worker: ChildProcess, runId: string, ready: () => boolean): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (((await containersOfRun(runId)).length === 0 || !ready()) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const state = await client.workflow.getHandle(runId).query(getRunQuery);
+    assert.equal((await containersOfRun(runId)).length, 1, `the first worker started a container: ${JSON.stringify(state.actions[0]?.status)} ${state.actions[0]?.error ?? ''}`);
+    assert.ok(ready(), 'the code reached its point');
+    worker.kill('SIGKILL');
+    await new Promise((resolve) => worker.once('exit', resolve));
+  }
 
   void it('completes the run once, on a new worker, and leaves no container', async () => {
     const first = startSandboxWorker(env);
@@ -79,7 +115,8 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
-    assert.equal((await containersOfRun(handle.workflowId)).length, 1, 'the killed worker left its container behind');
+    // Its container may already be gone: any sandbox worker sharing this home sees the owner's lease go dead at once
+    // and reaps it (the retry below never touches it).
 
     const second = startSandboxWorker(env);
     children.push(second);
@@ -111,6 +148,45 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
       filters: { label: [MANAGED_LABEL_FILTER, `${LABELS.runId}=${handle.workflowId}`] },
     });
     assert.deepEqual((volumes ?? []).map((v) => v.Name), [], 'no code volume is orphaned');
+    second.kill('SIGTERM');
+    await new Promise((resolve) => second.once('exit', resolve));
+  });
+
+  void it('does not run an action with network again after its worker was killed mid-execution', async () => {
+    const first = startSandboxWorker(env);
+    children.push(first);
+    const path_ = `/hit-${Date.now()}`;
+    const code = [
+      'import time, urllib.request',
+      `print(urllib.request.urlopen("http://127.0.0.1:${counter.port}${path_}", timeout=10).read().decode(), flush=True)`,
+      'time.sleep(8)',
+      'print("finished")',
+    ].join('\n');
+    const handle = await startRun(client, config.AIRLOCK_TASK_QUEUE, {
+      actions: [{ language: 'python', code, network: { allow: [`127.0.0.1:${counter.port}`] } }],
+    });
+    const hits = () => counter.requests.filter((r) => r.includes(path_)).length;
+    await killMidExecution(first, handle.workflowId, () => hits() === 1);
+
+    const second = startSandboxWorker(env);
+    children.push(second);
+    const run = await handle.result();
+    const action = run.actions[0]!;
+    assert.equal(action.status, 'failed');
+    assert.match(action.error ?? '', /at most once/);
+    assert.equal(hits(), 1, 'the code ran exactly once');
+
+    const events = (await handle.fetchHistory()).events ?? [];
+    const audit = renderAudit(buildAuditReport({ runId: handle.workflowId, events: decodeHistoryEvents(events as RawHistoryEvent[]) }));
+    assert.match(audit, /attempt 1: lost-after-start/, audit);
+    // The orphan of the killed worker goes when the new worker's reaper sees its owner gone.
+    const deadline = Date.now() + 90_000;
+    while ((await containersOfRun(handle.workflowId)).length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    assert.deepEqual(await containersOfRun(handle.workflowId), [], 'no container is orphaned');
+    const networks = await docker.listNetworks({ filters: { label: [MANAGED_LABEL_FILTER, `${LABELS.runId}=${handle.workflowId}`] } });
+    assert.deepEqual(networks.map((n) => n.Name), [], 'no egress network is orphaned');
     second.kill('SIGTERM');
     await new Promise((resolve) => second.once('exit', resolve));
   });
