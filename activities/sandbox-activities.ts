@@ -2,8 +2,12 @@ import { Context, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { SandboxRuntime } from '../sandbox/runtime.js';
-import type { ExecutionRequest, ExecutionResult, SandboxFailureType } from '../schemas/execution.js';
-import { SandboxError } from '../sandbox/sandbox-errors.js';
+import { z } from 'zod';
+import { ExecutionAttemptSchema, type ExecutionRequest, type ExecutionResult, type SandboxFailureType } from '../schemas/execution.js';
+import { LostAttemptNotRetriedError, SandboxError } from '../sandbox/sandbox-errors.js';
+
+/** The part of a sandbox heartbeat a retry reads back (Temporal hands it the last one an earlier attempt sent). */
+const HeartbeatAttemptsSchema = z.object({ attempts: z.array(ExecutionAttemptSchema) });
 
 export interface SandboxActivityDeps {
   logger: Logger;
@@ -30,10 +34,16 @@ export function createSandboxActivities(deps: SandboxActivityDeps) {
       });
       logger.info({ language: request.language, limits: request.limits }, 'sandbox execution starting');
       try {
+        const seen = HeartbeatAttemptsSchema.safeParse(context.info.heartbeatDetails);
         const result = await deps.sandbox.execute(request, {
           heartbeat: (details) => context.heartbeat(details),
           signal: context.cancellationSignal,
           logger,
+          attempt: {
+            attempt: context.info.attempt,
+            executionRunId: context.info.workflowExecution?.runId ?? request.runId,
+            ...(seen.success ? { heartbeatSeen: seen.data.attempts } : {}),
+          },
         });
         logger.info(
           { exitCode: result.exitCode, timedOut: result.timedOut, oomKilled: result.oomKilled, durationMs: result.durationMs },
@@ -48,7 +58,9 @@ export function createSandboxActivities(deps: SandboxActivityDeps) {
         // Refusals no retry can fix fail for good, with the type the workflow and clients branch on.
         if (err instanceof SandboxError) {
           logger.warn({ err, type: err.type }, 'sandbox execution refused');
-          throw ApplicationFailure.create({ message: err.message, type: err.type, nonRetryable: true, cause: err });
+          // The attempt records travel in the failure, so the history keeps them.
+          const details = err instanceof LostAttemptNotRetriedError ? [{ attempts: err.attempts }] : undefined;
+          throw ApplicationFailure.create({ message: err.message, type: err.type, nonRetryable: true, cause: err, ...(details ? { details } : {}) });
         }
         logger.error({ err }, 'sandbox execution failed');
         throw err;

@@ -1,9 +1,20 @@
 import type { SignatureVerification } from '../client/audit-verify.js';
 import type { AuditAction, AuditReport } from '../client/audit-report.js';
 import { escapeHiddenCharacters } from '../schemas/hidden-characters.js';
+import type { ExecutionAttempt } from '../schemas/execution.js';
 import { renderEgressLines } from './render-egress.js';
 
 const INDENT = '    ';
+
+/** One line per activity attempt: its container, when it ran, how it ended, what it sent out. */
+function renderAttemptLines(attempts: readonly ExecutionAttempt[], indent: string): string[] {
+  return attempts.map((a) => {
+    const container = `${a.containerName}${a.containerId ? ` (${a.containerId.slice(0, 12)})` : ''}`;
+    const when = [a.startedAt ? `started ${a.startedAt}` : 'never started', a.endedAt ? `ended ${a.endedAt}` : ''].filter(Boolean).join(', ');
+    const egress = a.egressAttempts !== undefined ? `, ${a.egressAttempts} egress attempt${a.egressAttempts === 1 ? '' : 's'}` : '';
+    return `${indent}attempt ${a.attempt}: ${a.outcome} (reached ${a.phase}), container ${container}, ${when}${egress}${a.note ? ` — ${a.note}` : ''}`;
+  });
+}
 
 function renderAuditAction(action: AuditAction): string[] {
   const lines = [`${action.actionId}  ${action.status ?? 'unknown'}${action.language ? `  ${action.language}` : ''}${action.task ? `  — ${action.task}` : ''}`];
@@ -48,9 +59,12 @@ function renderAuditAction(action: AuditAction): string[] {
       lines.push(`${INDENT}${INDENT}used ${cpu}, ${memory}${hits}`);
     }
     if (run.egress) lines.push(...renderEgressLines(run.egress, run.egressOmitted ?? 0, `${INDENT}${INDENT}`));
+    if (run.pickedUpFromAttempt) lines.push(`${INDENT}${INDENT}result of attempt ${run.pickedUpFromAttempt}, picked up by a retry that ran nothing`);
+    if (run.attemptRecords) lines.push(...renderAttemptLines(run.attemptRecords, `${INDENT}${INDENT}`));
   }
   for (const failure of action.activityFailures) {
     lines.push(`${INDENT}${failure.at}  ${failure.activityType} failed: ${failure.message}`);
+    if (failure.attempts) lines.push(...renderAttemptLines(failure.attempts, `${INDENT}${INDENT}`));
   }
   if (action.error) lines.push(`${INDENT}error: ${action.error}`);
   return lines;

@@ -44,7 +44,7 @@ export interface RawHistoryEvent {
   activityTaskCompletedEventAttributes?: { scheduledEventId?: EventIdLike | null; result?: Payloads | null } | null;
   activityTaskFailedEventAttributes?: {
     scheduledEventId?: EventIdLike | null;
-    failure?: { message?: string | null } | null;
+    failure?: { message?: string | null; applicationFailureInfo?: { details?: Payloads | null } | null } | null;
   } | null;
   workflowExecutionCompletedEventAttributes?: { result?: Payloads | null } | null;
   workflowExecutionFailedEventAttributes?: { failure?: { message?: string | null } | null } | null;
@@ -70,7 +70,7 @@ export type AuditEvent = EventBase &
     | { kind: 'activity-scheduled'; activityId: string; activityType: string; input: unknown }
     | { kind: 'activity-started'; scheduledEventId: number; attempt: number }
     | { kind: 'activity-completed'; scheduledEventId: number; result: unknown }
-    | { kind: 'activity-failed'; scheduledEventId: number; failure: string }
+    | { kind: 'activity-failed'; scheduledEventId: number; failure: string; details?: unknown[] }
     | { kind: 'workflow-completed'; result: unknown }
     | { kind: 'workflow-ended'; outcome: 'failed' | 'terminated' | 'continued-as-new' | 'cancelled' | 'timed-out'; message?: string }
   );
@@ -173,6 +173,8 @@ function decodeEvent(event: RawHistoryEvent, base: EventBase): AuditEvent | unde
       kind: 'activity-failed',
       scheduledEventId: toNumber(failed.scheduledEventId),
       failure: failed.failure?.message ?? 'activity failed',
+      // The sandbox puts the attempt records of a refused retry here.
+      ...(failed.failure?.applicationFailureInfo?.details ? { details: decodeAll(failed.failure.applicationFailureInfo.details) } : {}),
     };
   }
   if (event.workflowExecutionCompletedEventAttributes) {

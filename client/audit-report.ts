@@ -6,7 +6,7 @@
  */
 import { actionIdAt, actionOrdinal } from '../schemas/action.js';
 import type { DecisionChannel, DecisionKind } from '../schemas/decision.js';
-import type { ExecutionResult } from '../schemas/execution.js';
+import { ExecutionAttemptSchema, type ExecutionAttempt, type ExecutionResult } from '../schemas/execution.js';
 import type { RiskAssessment, RiskFinding, RiskLevel } from '../schemas/risk.js';
 import type { ActionState, RunState } from '../schemas/run.js';
 import { closeSignal, closeUpdate, decideSignal, decideUpdate, submitActionUpdate } from '../workflows/messages.js';
@@ -69,6 +69,10 @@ export interface AuditExecution {
   usage?: ExecutionResult['usage'];
   /** Files collected from the declared output paths: their hashes (content in the artifact store). */
   outputFiles?: { path: string; sha256: string; bytes: number }[];
+  /** Every activity attempt, each with its own container (results recorded since per-attempt containers). */
+  attemptRecords?: ExecutionAttempt[];
+  /** The result is an earlier attempt's, picked up by a retry that ran nothing. */
+  pickedUpFromAttempt?: number;
 }
 
 export interface AuditAssessment {
@@ -91,8 +95,8 @@ export interface AuditAction {
   decisions: AuditDecision[];
   ignoredDecisions: AuditIgnoredDecision[];
   execution?: AuditExecution;
-  /** Activity failures (retried or final) recorded for this action. */
-  activityFailures: { activityType: string; at: string; message: string }[];
+  /** Activity failures (retried or final) recorded for this action, with the attempts a refused retry found. */
+  activityFailures: { activityType: string; at: string; message: string; attempts?: ExecutionAttempt[] }[];
   error?: string;
 }
 
@@ -137,7 +141,19 @@ function executionFrom(result: ExecutionResult): AuditExecution {
     ...(result.outputFiles
       ? { outputFiles: result.outputFiles.map(({ path, sha256, bytes }) => ({ path, sha256, bytes })) }
       : {}),
+    ...(result.attempts ? { attemptRecords: result.attempts } : {}),
+    ...(result.pickedUpFromAttempt ? { pickedUpFromAttempt: result.pickedUpFromAttempt } : {}),
   };
+}
+
+/** Attempt records carried in a failure's details (a refused at-most-once retry); empty when there are none. */
+function attemptsInDetails(details: readonly unknown[] | undefined): ExecutionAttempt[] {
+  const first = details?.[0];
+  if (!isObject(first) || !Array.isArray(first.attempts)) return [];
+  return first.attempts.flatMap((a: unknown) => {
+    const parsed = ExecutionAttemptSchema.safeParse(a);
+    return parsed.success ? [parsed.data] : [];
+  });
 }
 
 function assessmentFrom(risk: NonNullable<ActionState['risk']>, at?: string): AuditAssessment {
@@ -362,10 +378,12 @@ export function buildAuditReport(params: { runId: string; events: readonly Audit
         const activity = scheduled.get(event.scheduledEventId);
         const actionId = owners.of(event.scheduledEventId);
         if (activity && actionId) {
+          const attempts = attemptsInDetails(event.details);
           actions.get(actionId).activityFailures.push({
             activityType: activity.activityType,
             at: event.at,
             message: event.failure,
+            ...(attempts.length > 0 ? { attempts } : {}),
           });
         }
         break;

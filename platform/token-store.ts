@@ -5,7 +5,8 @@
  * is appended to `<AIRLOCK_HOME>/token-audit.jsonl` (who, when, for whom, which roles).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { withFileLockSync, writeDurablySync } from './file-lock.js';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ApiRole } from './api-roles.js';
@@ -94,19 +95,24 @@ export class TokenStore {
       expiresAt: new Date(now.getTime() + (options.ttlMs ?? DEFAULT_TOKEN_TTL_MS)).toISOString(),
       ...(options.createdBy ? { createdBy: options.createdBy } : {}),
     };
-    this.writeAll([...this.readAll(), record]);
+    this.update((tokens) => [...tokens, record]);
     this.audit({ event: 'token.created', at: record.createdAt, by: options.createdBy ?? 'unknown', ...options.via, tokenId: record.id, principal, roles: record.roles, expiresAt: record.expiresAt });
     return { token, record };
   }
 
   /** Revokes a token by id (effective on the server's next request); false when there is no such token. */
   revoke(id: string, options: { revokedBy?: string; now?: Date; via?: TokenActorContext } = {}): StoredToken | undefined {
-    const tokens = this.readAll();
-    const record = tokens.find((t) => t.id === id);
-    if (!record) return undefined;
-    if (record.revokedAt === undefined) {
+    let record: StoredToken | undefined;
+    let revokedNow = false;
+    this.update((tokens) => {
+      record = tokens.find((t) => t.id === id);
+      if (!record || record.revokedAt !== undefined) return undefined;
       record.revokedAt = (options.now ?? new Date()).toISOString();
-      this.writeAll(tokens);
+      revokedNow = true;
+      return tokens;
+    });
+    if (!record) return undefined;
+    if (revokedNow && record.revokedAt !== undefined) {
       this.audit({ event: 'token.revoked', at: record.revokedAt, by: options.revokedBy ?? 'unknown', ...options.via, tokenId: id, principal: record.principal, roles: record.roles });
     }
     return record;
@@ -149,12 +155,35 @@ export class TokenStore {
     return this.cache;
   }
 
-  private writeAll(tokens: StoredToken[]): void {
+  /**
+   * Read, change, write under a lock between processes, so that concurrent `token create`s lose nothing; `change`
+   * returns undefined to write nothing.
+   */
+  private update(change: (tokens: StoredToken[]) => StoredToken[] | undefined): void {
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    // Write then rename, so a server reading concurrently never sees half a file.
+    withFileLockSync(`${this.file}.lock`, () => {
+      const next = change(this.readAll());
+      if (next) this.writeAll(next);
+    });
+  }
+
+  private writeAll(tokens: StoredToken[]): void {
+    // Write, fsync, then rename (and fsync the folder), so a server reading concurrently never sees half a file
+    // and a crash leaves the old file or the new one.
     const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ tokens }, null, 2)}\n`, { mode: 0o600 });
+    const fd = openSync(temporary, 'w', 0o600);
+    try {
+      writeDurablySync(fd, `${JSON.stringify({ tokens }, null, 2)}\n`);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temporary, this.file);
+    const dir = openSync(path.dirname(this.file), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
     // A revocation must not hide behind an unchanged mtime and size (same-millisecond rewrite).
     this.cache = undefined;
   }

@@ -28,11 +28,20 @@ export const STRONG_HOST_PIDS_FLOOR = 1024;
 export const STRONG_HOST_PIDS_PER_PROCESS = 8;
 
 /**
- * What the container itself runs: nothing but a process that keeps it up (under the init, which reaps orphans). The
- * code runs as an exec next to it, so that after the code ends the container, its cgroup and its /workspace are
- * still there to be measured and collected from.
+ * Beyond the code's own limit, how long the container may live: input files go in before the code starts and
+ * outputs come out after it ends (collection is capped at 30 s).
  */
-export const IDLE_COMMAND: readonly string[] = ['sleep', 'infinity'];
+export const CONTAINER_DEADLINE_MARGIN_SEC = 60;
+
+/**
+ * What the container itself runs: nothing but a process that keeps it up (under the init, which reaps orphans), and
+ * only until the deadline. The code runs as an exec next to it, so that after the code ends the container, its
+ * cgroup and its /workspace are still there to be measured and collected from. When that process ends the init
+ * ends the container and every exec in it: a container whose worker died stops by itself at the deadline.
+ */
+export function idleCommand(timeoutSec: number): string[] {
+  return ['sleep', String(Math.ceil(timeoutSec) + CONTAINER_DEADLINE_MARGIN_SEC)];
+}
 
 /**
  * Python as every helper runs it: isolated (`-I`: no environment variables, no user site, no script folder on the
@@ -153,7 +162,7 @@ export function buildContainerSpec(input: ContainerSpecInput): ContainerCreateOp
   return {
     name,
     Image: image,
-    Cmd: [...IDLE_COMMAND],
+    Cmd: idleCommand(limits.timeoutSec),
     Entrypoint: [],
     Env: [
       ...SANDBOX_ENV,

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { hostname as hostName } from 'node:os';
 import tls from 'node:tls';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { MAX_CODE_BYTES, resolveLimits } from '../schemas/action.js';
 import { InputFilesSchema, OutputGlobsSchema } from '../schemas/files.js';
-import type { ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
+import type { ExecutionAttempt, ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
 import type { LimitKind } from '../schemas/resource-usage.js';
 import type { ArtifactStore } from '../platform/artifact-store.js';
+import { MemoryAttemptJournal, type AttemptEntry, type AttemptJournal } from './attempt-journal.js';
 import { buildCodeArchive } from './code-archive.js';
 import { containerNameFor } from './container-name.js';
 import { runExec } from './container-exec.js';
-import { buildContainerSpec, codeCommand, EGRESS_CA_BUNDLE_FILE_NAME, EGRESS_CA_FILE_NAME, HELPER_ENV, HELPER_PYTHON, launched, sandboxUser, WORKSPACE_DIR } from './container-spec.js';
+import { buildContainerSpec, codeCommand, CONTAINER_DEADLINE_MARGIN_SEC, EGRESS_CA_BUNDLE_FILE_NAME, EGRESS_CA_FILE_NAME, HELPER_ENV, HELPER_PYTHON, launched, sandboxUser, WORKSPACE_DIR } from './container-spec.js';
 import { hasDockerStatus } from './docker-errors.js';
 import { LABELS, sandboxLabels } from './labels.js';
 import { CODE_DIR } from './language-entrypoints.js';
@@ -26,11 +26,20 @@ import { CappedOutputCollector } from './output-capture.js';
 import { collectOutputs, type CollectedOutputs } from './output-collection.js';
 import { SandboxUidAllocator, type UidRange } from './uid-allocator.js';
 import { UsageSampler } from './usage-sampler.js';
+import { refusalMessage, settleEarlierAttempts } from './earlier-attempts.js';
 import { HELPER_FILE_NAME } from './workspace-helper.js';
+import { newWorkerInstanceId } from './worker-instance.js';
 import type { ExecutionHooks, SandboxRuntime } from './runtime.js';
 import { delay } from '../platform/delay.js';
 import { abortion } from './abort-promise.js';
-import { CodeTooLargeError, InputFilesError, InvalidSandboxRequestError, SandboxImageMissingError } from './sandbox-errors.js';
+import {
+  AttemptFencedError,
+  CodeTooLargeError,
+  InputFilesError,
+  InvalidSandboxRequestError,
+  LostAttemptNotRetriedError,
+  SandboxImageMissingError,
+} from './sandbox-errors.js';
 import { coldReason, poolClassFor } from './warm/pool-class.js';
 import { executeWarm } from './warm/warm-execution.js';
 import { WarmPool } from './warm/warm-pool.js';
@@ -64,17 +73,35 @@ export interface DockerSandboxOptions {
   secrets?: SecretStore;
   /** Trusted for destinations whose TLS the egress proxy terminates to add a credential; Node's roots when absent. */
   upstreamCa?: readonly string[];
+  /**
+   * Where attempts are journalled on this host (see attempt-journal.ts); in memory when absent, which proves
+   * nothing to a retry in another process, so workers pass a folder.
+   */
+  journal?: AttemptJournal;
+  /** This worker's instance id, the owner label of its containers (see worker-instance.ts); a new one when absent. */
+  instanceId?: string;
 }
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
-/** Added to the timeout in the deadline label: after that the reaper may remove the container whoever owns it. */
-const DEADLINE_GRACE_MS = 5 * 60_000;
+/**
+ * Added to the timeout in the deadline label: after that the reaper may remove the container whoever owns it. The
+ * container's own main process has ended it a minute earlier (see idleCommand).
+ */
+const DEADLINE_GRACE_MS = CONTAINER_DEADLINE_MARGIN_SEC * 1000 + 60_000;
 /** How long a timed-out container may take to be measured before it is killed. */
 const TIMEOUT_SAMPLE_MS = 500;
 /** Collecting outputs reads at most a few MiB from a tmpfs; anything slower is the sandbox stalling it. */
 const COLLECT_TIMEOUT_MS = 30_000;
 const REMOVE_ATTEMPTS = 5;
 const REMOVE_RETRY_MS = 200;
+
+/** Steps of an attempt the journal records as they happen. */
+interface AttemptSteps {
+  /** Just before the container starts; throws when a later attempt fenced this one off. */
+  starting(): Promise<void>;
+  /** The code ended: its result so far (no outputs yet). */
+  exited(partial: ExecutionResult): Promise<void>;
+}
 
 function collectorSink(collector: CappedOutputCollector): Writable {
   return new Writable({
@@ -103,6 +130,8 @@ export class DockerSandbox implements SandboxRuntime {
   private readonly uids: SandboxUidAllocator;
   private readonly secrets: SecretStore | undefined;
   private readonly upstreamCa: readonly string[] | undefined;
+  private readonly journal: AttemptJournal;
+  private readonly instanceId: string;
   private engineRuntimes: Promise<string[]> | undefined;
   private readonly pool: WarmPool | undefined;
   /** Removals that finished executions left running: awaited on close, never by the execution. */
@@ -119,6 +148,8 @@ export class DockerSandbox implements SandboxRuntime {
     this.resolveHost = options.resolveHost;
     this.controlPlane = options.controlPlane;
     this.uids = new SandboxUidAllocator(options.uidRange);
+    this.journal = options.journal ?? new MemoryAttemptJournal();
+    this.instanceId = options.instanceId ?? newWorkerInstanceId();
     this.secrets = options.secrets;
     this.upstreamCa = options.upstreamCa;
     if (options.warmPool) {
@@ -126,7 +157,7 @@ export class DockerSandbox implements SandboxRuntime {
         docker: this.docker,
         logger: this.logger.child({ component: 'warm-pool' }),
         uids: this.uids,
-        owner: { host: hostName(), pid: process.pid },
+        owner: { instance: this.instanceId },
         ...options.warmPool,
       });
     }
@@ -164,11 +195,47 @@ export class DockerSandbox implements SandboxRuntime {
       if (parsed && !parsed.success) throw new InvalidSandboxRequestError(parsed.error.issues.map((i) => i.message).join('; '));
     }
 
+    const attempt = hooks.attempt?.attempt ?? 1;
+    const executionRunId = hooks.attempt?.executionRunId ?? runId;
+    const name = containerNameFor(runId, actionId, attempt);
+    // What this attempt's heartbeats say: a retry that cannot read this host's journal still learns from them.
+    const current: ExecutionAttempt = { attempt, containerName: name, phase: 'preparing', outcome: 'unknown' };
+    let earlier: ExecutionAttempt[] = [];
     const heartbeatStartedAt = Date.now();
-    const heartbeat = hooks.heartbeat
-      ? setInterval(() => hooks.heartbeat?.({ elapsedMs: Date.now() - heartbeatStartedAt }), this.heartbeatIntervalMs)
-      : undefined;
+    const beat = () => hooks.heartbeat?.({ elapsedMs: Date.now() - heartbeatStartedAt, attempts: [...earlier, current] });
+    const heartbeat = hooks.heartbeat ? setInterval(beat, this.heartbeatIntervalMs) : undefined;
+    const journal = (entry: Omit<AttemptEntry, 'attempt' | 'containerName' | 'executionRunId'>) => {
+      Object.assign(current, { phase: entry.phase }, entry.containerId ? { containerId: entry.containerId } : {}, entry.startedAt ? { startedAt: entry.startedAt } : {});
+      beat();
+      return this.journal.write({ attempt, containerName: name, executionRunId, ...entry });
+    };
     try {
+      if (attempt > 1) {
+        const settled = await settleEarlierAttempts({
+          docker: this.docker,
+          journal: this.journal,
+          runId,
+          actionId,
+          attempt,
+          executionRunId,
+          ...(hooks.attempt?.heartbeatSeen ? { heartbeatSeen: hooks.attempt.heartbeatSeen } : {}),
+          logger: log,
+        });
+        earlier = settled.records;
+        log.info({ attempt, earlier }, 'earlier attempts settled');
+        if (settled.pickup) {
+          const { attempt: from, result } = settled.pickup;
+          log.warn({ attempt, from }, 'an earlier attempt ran the code to its end: its result is returned, nothing runs again');
+          return {
+            ...result,
+            pickedUpFromAttempt: from,
+            attempts: [...earlier, { ...current, outcome: 'completed', note: `returned the result of attempt ${from}; ran nothing` }],
+          };
+        }
+        // At most once: an action with network does not run again after an attempt that may have run it.
+        if (request.network && !settled.noneRan) throw new LostAttemptNotRetriedError(refusalMessage(actionId, earlier), earlier);
+      }
+      await journal({ phase: 'preparing' });
       // Before anything exists: a secret this worker cannot read fails the execution with nothing created.
       const credentials = await readCredentials(request, this.secrets);
       const imageId = await this.imageId();
@@ -184,15 +251,14 @@ export class DockerSandbox implements SandboxRuntime {
           this.pool!.release(warm);
         }
       }
-      const name = containerNameFor(runId, actionId);
-      // A retried activity finds the container of its earlier attempt under the same name.
+      // Only a leftover of another execution under a reused run id can hold this attempt's name.
       await this.removeContainer(name, log, 'earlier attempt');
       signal?.throwIfAborted();
 
       const labels = sandboxLabels({
         runId,
         actionId,
-        owner: { host: hostName(), pid: process.pid },
+        owner: { instance: this.instanceId },
         deadlineMs: Date.now() + limits.timeoutSec * 1000 + DEADLINE_GRACE_MS,
       });
       // With an allowlist: an internal network and an egress proxy, closed only after the container is gone.
@@ -227,7 +293,7 @@ export class DockerSandbox implements SandboxRuntime {
           isolation: choice.isolation,
           ...(egress ? { egress } : {}),
         });
-        spec.Labels = { ...spec.Labels, [LABELS.uid]: String(uid) };
+        spec.Labels = { ...spec.Labels, [LABELS.uid]: String(uid), [LABELS.attempt]: String(attempt) };
         const archive = await buildCodeArchive(
           request.language,
           request.code,
@@ -240,11 +306,28 @@ export class DockerSandbox implements SandboxRuntime {
             : [],
         );
         const container = await this.docker.createContainer(spec);
-        log.info({ containerId: container.id, containerName: name, image: this.image, imageId, uid }, 'sandbox container created');
+        log.info({ containerId: container.id, containerName: name, image: this.image, imageId, uid, attempt }, 'sandbox container created');
         hooks.onContainer?.({ containerId: container.id, containerName: name, pooled: false });
+        await journal({ phase: 'created', containerId: container.id });
+        const steps: AttemptSteps = {
+          // Claimed and journalled before the container starts: a retry that fences first keeps it from starting.
+          starting: async () => {
+            if ((await this.journal.claim(name, 'start')) === 'fence') throw new AttemptFencedError(name);
+            await journal({ phase: 'started', containerId: container.id, startedAt: new Date().toISOString() });
+          },
+          exited: (partial) =>
+            journal({
+              phase: 'exited',
+              containerId: container.id,
+              ...(current.startedAt ? { startedAt: current.startedAt } : {}),
+              endedAt: new Date().toISOString(),
+              ...(egress ? { egressAttempts: egress.log().attempts.length + egress.log().omitted } : {}),
+              result: egress ? withEgressLog(partial, egress.log()) : partial,
+            }),
+        };
         let result: ExecutionResult;
         try {
-          result = await this.runContainer(container, name, imageId, uid, choice, request, archive, log, signal, credentials);
+          result = await this.runContainer(container, name, imageId, uid, choice, request, archive, log, signal, steps, credentials);
         } finally {
           // The egress proxy closes only after its container is gone; otherwise the removal is off the critical path.
           if (egress) await this.removeContainer(container.id, log, 'finished');
@@ -253,7 +336,17 @@ export class DockerSandbox implements SandboxRuntime {
             this.inBackground(this.removeContainer(container.id, log, 'finished').finally(() => this.uids.release(uid)));
           }
         }
-        return egress ? withEgressLog(result, await egress.close()) : result;
+        const final = egress ? withEgressLog(result, await egress.close()) : result;
+        const record: ExecutionAttempt = {
+          ...current,
+          phase: 'finished',
+          outcome: 'completed',
+          endedAt: new Date().toISOString(),
+          ...(final.egress ? { egressAttempts: final.egress.length + (final.egressOmitted ?? 0) } : {}),
+        };
+        const withAttempts: ExecutionResult = { ...final, attempts: [...earlier, record] };
+        await journal({ phase: 'finished', containerId: container.id, ...(record.startedAt ? { startedAt: record.startedAt } : {}), endedAt: record.endedAt, result: withAttempts });
+        return withAttempts;
       } finally {
         if (!uidHandedOff) this.uids.release(uid);
         await egress?.close();
@@ -273,6 +366,7 @@ export class DockerSandbox implements SandboxRuntime {
     archive: Buffer,
     log: Logger,
     signal: AbortSignal | undefined,
+    steps: AttemptSteps,
     secretValues: readonly SecretValue[] = [],
   ): Promise<ExecutionResult> {
     const { limits } = request;
@@ -286,6 +380,7 @@ export class DockerSandbox implements SandboxRuntime {
     try {
       // The code goes in as a file while the container is created but not started; never as a shell string.
       await Promise.race([container.putArchive(archive, { path: CODE_DIR }), aborted.promise]);
+      await Promise.race([steps.starting(), aborted.promise]);
       await Promise.race([container.start(), aborted.promise]);
       if (request.files && Object.keys(request.files).length > 0) {
         await Promise.race([this.unpackInputFiles(container, user), aborted.promise]);
@@ -317,6 +412,55 @@ export class DockerSandbox implements SandboxRuntime {
       // Cumulative cgroup figures: exact while the container (now idle) is still up.
       await sampler.sample();
       const usage = await sampler.stop();
+      // Masked before anything is stored: the artifact store, the journal and history only ever see the masked bytes.
+      const stdoutCapture = maskCapture(stdout.finish(), secretValues, 'stdout');
+      const stderrCapture = maskCapture(stderr.finish(), secretValues, 'stderr');
+      await Promise.all([
+        this.artifactStore.put(stdoutCapture.bytes),
+        this.artifactStore.put(stderrCapture.bytes),
+      ]);
+      const exitInfo = await container.inspect();
+
+      // The exec has no status when the container died under it (gVisor ends the whole sandbox on out-of-memory).
+      const exitCode = run.exitCode ?? (exitInfo.State.Running ? null : typeof exitInfo.State.ExitCode === 'number' ? exitInfo.State.ExitCode : null);
+      const oomKilled = exitInfo.State.OOMKilled === true || (exitCode === 137 && !timedOut && usage.memoryLimitReached);
+      const resultWith = (outputs: Pick<CollectedOutputs, 'outputFiles' | 'skippedOutputs' | 'maskedSecrets'> | undefined): ExecutionResult => {
+        const maskedSecrets = [...stdoutCapture.masked, ...stderrCapture.masked, ...(outputs?.maskedSecrets ?? [])];
+        const limitsHit: LimitKind[] = [];
+        if (timedOut) limitsHit.push('timeout');
+        if (oomKilled || usage.memoryLimitReached) limitsHit.push('memory');
+        if (usage.pidsLimitReached) limitsHit.push('pids');
+        if (stdoutCapture.output.truncated || stderrCapture.output.truncated) limitsHit.push('output');
+        return {
+          exitCode,
+          stdout: stdoutCapture.output,
+          stderr: stderrCapture.output,
+          timedOut,
+          oomKilled,
+          durationMs,
+          sandbox: {
+            containerId: container.id,
+            containerName,
+            image: this.image,
+            imageId,
+            runtime: exitInfo.HostConfig.Runtime ?? 'runc',
+            limits,
+            isolation: choice.isolation,
+            ...(choice.fallback ? { isolationFallback: choice.fallback } : {}),
+          },
+          usage: { wallMs: durationMs, cpuMs: usage.cpuMs, peakMemoryBytes: usage.peakMemoryBytes, limitsHit },
+          ...(outputs ? { outputFiles: outputs.outputFiles, skippedOutputs: outputs.skippedOutputs } : {}),
+          ...(maskedSecrets.length > 0 ? { maskedSecrets } : {}),
+        };
+      };
+      // Saved before outputs are collected: a retry after a crash from here on returns this instead of running again.
+      await steps.exited(
+        resultWith(
+          request.outputs
+            ? { outputFiles: [], skippedOutputs: [{ path: request.outputs.join(' '), reason: 'not collected: the worker was lost after the code ended' }] }
+            : undefined,
+        ),
+      );
 
       const outputs = request.outputs
         ? timedOut
@@ -339,45 +483,8 @@ export class DockerSandbox implements SandboxRuntime {
             ])
         : undefined;
 
-      const info = await container.inspect();
-      // The exec has no status when the container died under it (gVisor ends the whole sandbox on out-of-memory).
-      const exitCode = run.exitCode ?? (info.State.Running ? null : typeof info.State.ExitCode === 'number' ? info.State.ExitCode : null);
-      const oomKilled = info.State.OOMKilled === true || (exitCode === 137 && !timedOut && usage.memoryLimitReached);
-      // Masked before anything is stored: the artifact store and history only ever see the masked bytes.
-      const stdoutCapture = maskCapture(stdout.finish(), secretValues, 'stdout');
-      const stderrCapture = maskCapture(stderr.finish(), secretValues, 'stderr');
-      const maskedSecrets = [...stdoutCapture.masked, ...stderrCapture.masked, ...((outputs as CollectedOutputs | undefined)?.maskedSecrets ?? [])];
-      if (maskedSecrets.length > 0) log.warn({ maskedSecrets }, 'secret values found in the output were masked');
-      await Promise.all([
-        this.artifactStore.put(stdoutCapture.bytes),
-        this.artifactStore.put(stderrCapture.bytes),
-      ]);
-      const limitsHit: LimitKind[] = [];
-      if (timedOut) limitsHit.push('timeout');
-      if (oomKilled || usage.memoryLimitReached) limitsHit.push('memory');
-      if (usage.pidsLimitReached) limitsHit.push('pids');
-      if (stdoutCapture.output.truncated || stderrCapture.output.truncated) limitsHit.push('output');
-      const result: ExecutionResult = {
-        exitCode,
-        stdout: stdoutCapture.output,
-        stderr: stderrCapture.output,
-        timedOut,
-        oomKilled,
-        durationMs,
-        sandbox: {
-          containerId: container.id,
-          containerName,
-          image: this.image,
-          imageId,
-          runtime: info.HostConfig.Runtime ?? 'runc',
-          limits,
-          isolation: choice.isolation,
-          ...(choice.fallback ? { isolationFallback: choice.fallback } : {}),
-        },
-        usage: { wallMs: durationMs, cpuMs: usage.cpuMs, peakMemoryBytes: usage.peakMemoryBytes, limitsHit },
-        ...(outputs ? { outputFiles: outputs.outputFiles, skippedOutputs: outputs.skippedOutputs } : {}),
-        ...(maskedSecrets.length > 0 ? { maskedSecrets } : {}),
-      };
+      const result = resultWith(outputs);
+      if (result.maskedSecrets) log.warn({ maskedSecrets: result.maskedSecrets }, 'secret values found in the output were masked');
       log.info(
         {
           exitCode: result.exitCode,

@@ -2,15 +2,22 @@
  * Labels mark every container and volume Airlock creates, so that strays left by a crashed worker can be found
  * and removed by the reaper without touching anything else on the Docker host.
  */
+import { isWorkerInstanceId } from './worker-instance.js';
+
 export const LABELS = {
   /** Present (value `true`) on everything Airlock created. */
   managed: 'dev.airlock.managed',
   runId: 'dev.airlock.run-id',
   actionId: 'dev.airlock.action-id',
-  /** `host:pid` of the worker process that owns the object; the reaper checks whether that process still lives. */
+  /**
+   * The worker instance that owns the object (see worker-instance.ts); the reaper checks its lease. Objects created
+   * before instance ids carry `host:pid`, checked by process id as before.
+   */
   owner: 'dev.airlock.owner',
   /** Epoch milliseconds after which the object is certainly abandoned, whoever owns it. */
   deadline: 'dev.airlock.deadline',
+  /** The activity attempt the container belongs to (containers only; absent on ones created before attempts). */
+  attempt: 'dev.airlock.attempt',
   /** The container's own uid (containers only): another worker on the host does not hand it out again. */
   uid: 'dev.airlock.uid',
 } as const;
@@ -18,20 +25,18 @@ export const LABELS = {
 /** Filter value for `docker ps`/`volume ls` that selects everything Airlock manages. */
 export const MANAGED_LABEL_FILTER = `${LABELS.managed}=true`;
 
-/** The owning process, as written into the owner label. */
-export interface LabelOwner {
-  host: string;
-  pid: number;
-}
+/** The owner, as written into the owner label: a worker instance id, or (older objects) `host:pid`. */
+export type LabelOwner = { instance: string } | { host: string; pid: number };
 
 /** Formats the owner label value. */
 export function formatOwner(owner: LabelOwner): string {
-  return `${owner.host}:${owner.pid}`;
+  return 'instance' in owner ? owner.instance : `${owner.host}:${owner.pid}`;
 }
 
-/** Parses an owner label value; undefined when it is not `host:pid`. */
+/** Parses an owner label value; undefined when it is neither an instance id nor `host:pid`. */
 export function parseOwner(value: string | undefined): LabelOwner | undefined {
   if (!value) return undefined;
+  if (isWorkerInstanceId(value)) return { instance: value };
   const at = value.lastIndexOf(':');
   if (at <= 0) return undefined;
   const pid = Number(value.slice(at + 1));

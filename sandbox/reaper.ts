@@ -5,15 +5,18 @@ import { hasDockerStatus } from './docker-errors.js';
 import { LABELS, MANAGED_LABEL_FILTER, parseDeadline, parseOwner } from './labels.js';
 import { removeStaleHostGuards } from './network/host-guard.js';
 import { interfaceExists, removeOrphanNetworks } from './network/network-reaper.js';
+import type { OwnerLiveness, WorkerLeases } from './worker-instance.js';
 
 /** Why an object counts as an orphan. */
 export type OrphanReason = 'deadline-passed' | 'owner-gone' | 'unreadable-labels';
 
 export interface OrphanCheck {
   now: number;
-  /** This host's name: owners on other hosts cannot be checked here, only their deadline. */
+  /** This host's name: legacy `host:pid` owners on other hosts cannot be checked here, only their deadline. */
   host: string;
   isProcessAlive: (pid: number) => boolean;
+  /** What the leases say of a worker instance; `unknown` (deadline only) when absent. */
+  instanceLiveness?: (instanceId: string) => OwnerLiveness;
 }
 
 /** Whether an object with these labels is abandoned, and why; undefined while its owner may still need it. */
@@ -22,6 +25,7 @@ export function orphanReason(labels: Record<string, string> | undefined, check: 
   const owner = parseOwner(labels?.[LABELS.owner]);
   if (deadline === undefined || owner === undefined) return 'unreadable-labels';
   if (deadline < check.now) return 'deadline-passed';
+  if ('instance' in owner) return check.instanceLiveness?.(owner.instance) === 'gone' ? 'owner-gone' : undefined;
   if (owner.host === check.host && !check.isProcessAlive(owner.pid)) return 'owner-gone';
   return undefined;
 }
@@ -47,6 +51,21 @@ export interface RemoveOrphansOptions {
   docker: Docker;
   logger: Logger;
   check?: Partial<OrphanCheck>;
+  /** Where owners' leases are; without them only legacy owners and deadlines are checked. */
+  leases?: WorkerLeases;
+  /** The sweeping worker's own instance: always alive. */
+  self?: string;
+}
+
+/** Reads the lease of every instance that owns one of these objects, once. */
+async function livenessOf(labels: readonly (Record<string, string> | undefined)[], leases: WorkerLeases | undefined, self: string | undefined, now: number) {
+  const known = new Map<string, OwnerLiveness>();
+  for (const set of labels) {
+    const owner = parseOwner(set?.[LABELS.owner]);
+    if (!owner || !('instance' in owner) || known.has(owner.instance)) continue;
+    known.set(owner.instance, owner.instance === self ? 'alive' : leases ? await leases.liveness(owner.instance, now) : 'unknown');
+  }
+  return (instance: string): OwnerLiveness => known.get(instance) ?? 'unknown';
 }
 
 /**
@@ -63,7 +82,17 @@ export async function removeOrphans(options: RemoveOrphansOptions): Promise<Remo
   const filters = { label: [MANAGED_LABEL_FILTER] };
   const removed: RemovedOrphans = { containers: [], volumes: [], networks: [] };
 
-  for (const info of await docker.listContainers({ all: true, filters })) {
+  const containers = await docker.listContainers({ all: true, filters });
+  const { Volumes: volumes } = await docker.listVolumes({ filters });
+  // Networks too: an egress network can outlive its container by a sweep.
+  const networks = await docker.listNetworks({ filters });
+  check.instanceLiveness ??= await livenessOf(
+    [...containers.map((c) => c.Labels), ...(volumes ?? []).map((v) => v.Labels ?? undefined), ...networks.map((n) => n.Labels ?? undefined)],
+    options.leases,
+    options.self,
+    check.now,
+  );
+  for (const info of containers) {
     const reason = orphanReason(info.Labels, check);
     if (!reason) continue;
     const name = info.Names[0]?.replace(/^\//, '') ?? info.Id;
@@ -76,7 +105,6 @@ export async function removeOrphans(options: RemoveOrphansOptions): Promise<Remo
     }
   }
 
-  const { Volumes: volumes } = await docker.listVolumes({ filters });
   for (const volume of volumes ?? []) {
     const reason = orphanReason(volume.Labels ?? undefined, check);
     if (!reason) continue;

@@ -1,5 +1,15 @@
 import type { Logger } from 'pino';
-import type { ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
+import type { ExecutionAttempt, ExecutionRequest, ExecutionResult } from '../schemas/execution.js';
+
+/** Which activity attempt an execution is, and what earlier attempts' heartbeats said. */
+export interface AttemptContext {
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** The Temporal run (execution) the activity belongs to: journal entries of another execution are ignored. */
+  executionRunId: string;
+  /** Attempt records from the last heartbeat Temporal kept (a previous attempt's), if any. */
+  heartbeatSeen?: readonly ExecutionAttempt[];
+}
 
 /** Callbacks the caller (an activity) hands to a long execution. */
 export interface ExecutionHooks {
@@ -10,6 +20,8 @@ export interface ExecutionHooks {
   logger?: Logger;
   /** Called once the execution has its container (created, or leased from the warm pool), before the code starts. */
   onContainer?: (container: { containerId: string; containerName: string; pooled: boolean }) => void;
+  /** Absent: a first attempt with nothing before it. */
+  attempt?: AttemptContext;
 }
 
 /** Runs one piece of code in a fresh, hardened, throw-away sandbox. */

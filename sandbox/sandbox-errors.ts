@@ -4,7 +4,7 @@
  * workflow and clients branch on the type, never on the message or the class name.
  */
 import { MAX_CODE_BYTES } from '../schemas/action.js';
-import type { SandboxFailureType } from '../schemas/execution.js';
+import type { ExecutionAttempt, SandboxFailureType } from '../schemas/execution.js';
 
 /** A sandbox refusal that retrying cannot change. */
 export abstract class SandboxError extends Error {
@@ -87,5 +87,28 @@ export class SecretUnavailableError extends SandboxError {
       `the secret "${secret}" is not in this sandbox worker's store (airlock secret set ${secret}, or ` +
         `AIRLOCK_SECRET_${secret.toUpperCase().replace(/-/g, '_')}); nothing was run`,
     );
+  }
+}
+
+/**
+ * An at-most-once action (one with network) whose earlier attempt may have run the code: it is not run again.
+ * `attempts` says which attempt did what.
+ */
+export class LostAttemptNotRetriedError extends SandboxError {
+  override readonly name = 'LostAttemptNotRetriedError';
+  readonly type = 'LostAttemptNotRetried' as const;
+  constructor(
+    message: string,
+    readonly attempts: readonly ExecutionAttempt[],
+  ) {
+    super(message);
+  }
+}
+
+/** This attempt was fenced off by a later one before its container started (its worker had been given up on). */
+export class AttemptFencedError extends Error {
+  override readonly name = 'AttemptFencedError';
+  constructor(readonly containerName: string) {
+    super(`attempt ${containerName} was superseded by a later attempt before its code started; nothing ran`);
   }
 }

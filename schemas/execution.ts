@@ -53,6 +53,44 @@ export const CapturedOutputSchema = z.object({
 });
 export type CapturedOutput = z.infer<typeof CapturedOutputSchema>;
 
+/**
+ * How far one attempt got. `preparing`: no container yet; `created`: the container exists and has never started, so
+ * no code ran; `started`: the container started, so the code may have run; `exited`: the code ended (its exit code
+ * and output are saved); `finished`: the whole result is saved.
+ */
+export const ATTEMPT_PHASES = ['preparing', 'created', 'started', 'exited', 'finished'] as const;
+export const AttemptPhaseSchema = z.enum(ATTEMPT_PHASES);
+export type AttemptPhase = z.infer<typeof AttemptPhaseSchema>;
+
+/**
+ * How an attempt ended, as the attempt that ran or a later attempt saw it. `completed`: it returned its result;
+ * `failed`: its worker reported an error; `lost-before-start`: its worker went away before the container started (no
+ * code ran); `lost-after-start`: its worker went away after the container started (the code may have run, and may
+ * still be running until its own deadline); `lost-after-exit`: its worker went away after the code ended and its
+ * result was picked up; `unknown`: no trace of it where the later attempt could look.
+ */
+export const ATTEMPT_OUTCOMES = ['completed', 'failed', 'lost-before-start', 'lost-after-start', 'lost-after-exit', 'unknown'] as const;
+export const AttemptOutcomeSchema = z.enum(ATTEMPT_OUTCOMES);
+export type AttemptOutcome = z.infer<typeof AttemptOutcomeSchema>;
+
+/** One activity attempt of an execution: its own container, when it ran, how it ended, what it sent out. */
+export const ExecutionAttemptSchema = z.object({
+  attempt: z.number().int().positive(),
+  containerName: z.string(),
+  containerId: z.string().optional(),
+  /** The last phase known to have been reached. */
+  phase: AttemptPhaseSchema,
+  outcome: AttemptOutcomeSchema,
+  /** ISO times the container started and stopped, as far as known. */
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  /** Egress attempts through the proxy seen for this attempt (actions with an allowlist). */
+  egressAttempts: z.number().int().optional(),
+  /** A short why (the error of a failed attempt, where a lost one was found). */
+  note: z.string().optional(),
+});
+export type ExecutionAttempt = z.infer<typeof ExecutionAttemptSchema>;
+
 export const ExecutionResultSchema = z.object({
   /** null when the process never produced an exit status (killed before start). */
   exitCode: z.number().int().nullable(),
@@ -87,6 +125,10 @@ export const ExecutionResultSchema = z.object({
   egressOmitted: z.number().int().optional(),
   /** Where a value of a secret the action used was found in its output and masked (never the value). */
   maskedSecrets: z.array(MaskedSecretSchema).optional(),
+  /** Every activity attempt of this execution, in order (results recorded since per-attempt containers). */
+  attempts: z.array(ExecutionAttemptSchema).optional(),
+  /** Set when this result is an earlier attempt's, picked up by a retry instead of running the code again. */
+  pickedUpFromAttempt: z.number().int().positive().optional(),
 });
 export type ExecutionResult = z.infer<typeof ExecutionResultSchema>;
 
@@ -94,5 +136,11 @@ export type ExecutionResult = z.infer<typeof ExecutionResultSchema>;
  * Why the sandbox refused an execution for good (a non-retryable activity failure of this type). Code branches on
  * these, never on message text.
  */
-export const SANDBOX_FAILURE_TYPES = ['SandboxImageMissing', 'InvalidExecutionRequest', 'StrongIsolationUnavailable'] as const;
+export const SANDBOX_FAILURE_TYPES = [
+  'SandboxImageMissing',
+  'InvalidExecutionRequest',
+  'StrongIsolationUnavailable',
+  // An at-most-once action (one with network) whose earlier attempt may have run the code: not run again.
+  'LostAttemptNotRetried',
+] as const;
 export type SandboxFailureType = (typeof SANDBOX_FAILURE_TYPES)[number];

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -9,6 +10,8 @@ import { startRetention } from './retention-loop.js';
 import { createDockerClient } from '../sandbox/docker-client.js';
 import { controlPlaneFromEnv } from '../sandbox/network/control-plane.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
+import { FileAttemptJournal } from '../sandbox/attempt-journal.js';
+import { newWorkerInstanceId, WorkerLeases } from '../sandbox/worker-instance.js';
 import { parseUidRange } from '../sandbox/uid-allocator.js';
 import { sandboxSizingFromEnv } from '../sandbox/warm/pool-sizing.js';
 import { defaultSecretStore } from '../platform/secret-store.js';
@@ -87,7 +90,12 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
     }
     if (roles.sandbox) {
       const docker = createDockerClient();
-      const sandboxLogger = logger.child({ worker: 'sandbox' });
+      // This process's own id and lease: the owner of its containers, whatever its pid or host name.
+      const instanceId = newWorkerInstanceId();
+      const sandboxLogger = logger.child({ worker: 'sandbox', instanceId });
+      const leases = new WorkerLeases(path.join(config.home, 'workers'));
+      stopReaper.push(await leases.hold(instanceId));
+      const journal = new FileAttemptJournal(path.join(config.home, 'attempts'));
       // Concurrency and the warm pool follow the host's cores and memory unless AIRLOCK_SANDBOX_CAPACITY and
       // AIRLOCK_WARM_POOL* say otherwise.
       const sizing = sandboxSizingFromEnv(options.env ?? process.env);
@@ -103,9 +111,12 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
         // Values of secrets the egress proxy adds: AIRLOCK_SECRET_<NAME>, then the encrypted file in AIRLOCK_HOME.
         secrets: defaultSecretStore(config.home, options.env ?? process.env),
         ...upstreamCaFromEnv(options.env ?? process.env),
+        // Shared by every sandbox worker with this home: a retry here can prove what an earlier attempt did.
+        journal,
+        instanceId,
       });
       closeSandboxes.push(() => sandbox.close());
-      stopReaper.push(await startReaper({ docker, logger: sandboxLogger }));
+      stopReaper.push(await startReaper({ docker, logger: sandboxLogger, leases, self: instanceId, journal }));
       sandbox.prewarm().catch((err: unknown) => sandboxLogger.warn({ err }, 'could not prewarm the sandbox pool; actions run cold until it fills'));
       const env = options.env ?? process.env;
       const host = planSandboxHost({

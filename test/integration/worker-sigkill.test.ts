@@ -1,9 +1,15 @@
 /**
- * A sandbox worker killed with SIGKILL in the middle of an execution: after a new worker starts, the run completes,
- * exactly one execution succeeds, and no container is left behind.
+ * A sandbox worker killed with SIGKILL in the middle of an execution. Without network (at least once): after a new
+ * worker starts, the retry runs the code in a container of its own, the result records both attempts, the audit
+ * shows them, and no container is left behind. With network (at most once): the retry does not run the code again
+ * (a loopback counter the code calls counts one execution), the action fails saying why, and nothing is left behind.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
@@ -11,7 +17,13 @@ import Docker from 'dockerode';
 import { LABELS, MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
 import { createLogger } from '../../platform/logger.js';
 import { runWorkers } from '../../workers/run-workers.js';
+import { getRunQuery } from '../../workflows/messages.js';
+import { buildAuditReport } from '../../client/audit-report.js';
+import { decodeHistoryEvents, type RawHistoryEvent } from '../../client/audit-events.js';
+import { renderAudit } from '../../cli/render-audit.js';
 import { managedContainers } from '../support/docker.js';
+import { startLocalServer, type LocalServer } from '../support/egress-servers.js';
+import { writePrivateDestinationsPolicy } from '../support/private-destinations-policy.js';
 import { actionIs, startRun, waitForRun } from '../support/runs.js';
 import { testConfig, workflowBundle } from '../support/temporal.js';
 
@@ -44,8 +56,20 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
     TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
     AIRLOCK_WARM_POOL: 'off',
   };
+  let counter: LocalServer;
+  let policyDir: string;
 
   before(async () => {
+    // The counter is on loopback, which the policy names as a private destination; medium risk (network) is
+    // approved by the policy here, so that no human step sits between the kill and the retry.
+    counter = await startLocalServer('counter');
+    policyDir = await mkdtemp(path.join(tmpdir(), 'airlock-sigkill-policy-'));
+    const policyFile = await writePrivateDestinationsPolicy(policyDir, ['127.0.0.1']);
+    const policy = YAML.parse(await readFile(policyFile, 'utf8')) as { levels: Record<string, unknown> };
+    // A loopback destination scores above low; any level short of critical runs without a human here.
+    policy.levels.medium = { mode: 'auto' };
+    policy.levels.high = { mode: 'auto' };
+    await writeFile(policyFile, YAML.stringify(policy));
     let ready!: () => void;
     const readyPromise = new Promise<void>((resolve) => (ready = resolve));
     controlWorkers = runWorkers({
@@ -53,6 +77,7 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
       logger: createLogger({ level: 'warn', name: 'airlock-test' }),
       signal: abort.signal,
       roles: { control: true, sandbox: false },
+      env: { ...process.env, AIRLOCK_POLICY: path.join(policyDir, 'private-destinations.policy.yaml') },
       workflowBundle: await workflowBundle(),
       onReady: ready,
     });
@@ -66,7 +91,22 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
     abort.abort();
     await controlWorkers;
     await connection?.close();
+    await counter?.close();
+    await rm(policyDir, { recursive: true, force: true });
   });
+
+  /** Waits until the run has a container, lets the code run for a while, then SIGKILLs the worker. */
+  async function killMidExecution(worker: ChildProcess, runId: string, ready: () => boolean): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (((await containersOfRun(runId)).length === 0 || !ready()) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const state = await client.workflow.getHandle(runId).query(getRunQuery);
+    assert.equal((await containersOfRun(runId)).length, 1, `the first worker started a container: ${JSON.stringify(state.actions[0]?.status)} ${state.actions[0]?.error ?? ''}`);
+    assert.ok(ready(), 'the code reached its point');
+    worker.kill('SIGKILL');
+    await new Promise((resolve) => worker.once('exit', resolve));
+  }
 
   void it('completes the run once, on a new worker, and leaves no container', async () => {
     const first = startSandboxWorker(env);
@@ -83,7 +123,8 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
-    assert.equal((await containersOfRun(handle.workflowId)).length, 1, 'the killed worker left its container behind');
+    // Its container may already be gone: any sandbox worker sharing this home sees the owner's lease go dead at once
+    // and reaps it (the retry below never touches it).
 
     const second = startSandboxWorker(env);
     children.push(second);
@@ -101,12 +142,59 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
     assert.equal(completions.length, 1, 'exactly one successful execution');
     const started = events.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === scheduledId);
     assert.ok((started?.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2, 'the success came from the retry, not the killed attempt');
+    // Every attempt is in the recorded result: the killed one (its container had started) and the one that finished.
+    const attempts = action.result?.attempts ?? [];
+    assert.deepEqual(attempts.map((a) => a.outcome), ['lost-after-start', 'completed']);
+    assert.notEqual(attempts[0]!.containerName, attempts[1]!.containerName, 'each attempt has its own container');
+    assert.ok(attempts[0]!.containerId && attempts[0]!.startedAt, 'the lost attempt is recorded with its container and start');
+    const audit = renderAudit(buildAuditReport({ runId: handle.workflowId, events: decodeHistoryEvents(events as RawHistoryEvent[]) }));
+    assert.match(audit, /attempt 1: lost-after-start/);
+    assert.match(audit, /attempt 2: completed/);
 
     assert.deepEqual(await containersOfRun(handle.workflowId), [], 'no container is orphaned');
     const { Volumes: volumes } = await docker.listVolumes({
       filters: { label: [MANAGED_LABEL_FILTER, `${LABELS.runId}=${handle.workflowId}`] },
     });
     assert.deepEqual((volumes ?? []).map((v) => v.Name), [], 'no code volume is orphaned');
+    second.kill('SIGTERM');
+    await new Promise((resolve) => second.once('exit', resolve));
+  });
+
+  void it('does not run an action with network again after its worker was killed mid-execution', async () => {
+    const first = startSandboxWorker(env);
+    children.push(first);
+    const path_ = `/hit-${Date.now()}`;
+    const code = [
+      'import time, urllib.request',
+      `print(urllib.request.urlopen("http://127.0.0.1:${counter.port}${path_}", timeout=10).read().decode(), flush=True)`,
+      'time.sleep(8)',
+      'print("finished")',
+    ].join('\n');
+    const handle = await startRun(client, config.AIRLOCK_TASK_QUEUE, {
+      actions: [{ language: 'python', code, network: { allow: [`127.0.0.1:${counter.port}`] } }],
+    });
+    const hits = () => counter.requests.filter((r) => r.includes(path_)).length;
+    await killMidExecution(first, handle.workflowId, () => hits() === 1);
+
+    const second = startSandboxWorker(env);
+    children.push(second);
+    const run = await handle.result();
+    const action = run.actions[0]!;
+    assert.equal(action.status, 'failed');
+    assert.match(action.error ?? '', /at most once/);
+    assert.equal(hits(), 1, 'the code ran exactly once');
+
+    const events = (await handle.fetchHistory()).events ?? [];
+    const audit = renderAudit(buildAuditReport({ runId: handle.workflowId, events: decodeHistoryEvents(events as RawHistoryEvent[]) }));
+    assert.match(audit, /attempt 1: lost-after-start/, audit);
+    // The orphan of the killed worker goes when the new worker's reaper sees its owner gone.
+    const deadline = Date.now() + 90_000;
+    while ((await containersOfRun(handle.workflowId)).length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    assert.deepEqual(await containersOfRun(handle.workflowId), [], 'no container is orphaned');
+    const networks = await docker.listNetworks({ filters: { label: [MANAGED_LABEL_FILTER, `${LABELS.runId}=${handle.workflowId}`] } });
+    assert.deepEqual(networks.map((n) => n.Name), [], 'no egress network is orphaned');
     second.kill('SIGTERM');
     await new Promise((resolve) => second.once('exit', resolve));
   });

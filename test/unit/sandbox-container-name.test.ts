@@ -7,7 +7,14 @@ const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 void describe('containerNameFor', () => {
   void it('is deterministic for the same run and action', () => {
     assert.equal(containerNameFor('run-1', 'a1'), containerNameFor('run-1', 'a1'));
-    assert.match(containerNameFor('run-1', 'a1'), /^airlock-run-1-a1-[0-9a-f]{12}$/);
+    assert.match(containerNameFor('run-1', 'a1'), /^airlock-run-1-a1-a1-[0-9a-f]{12}$/);
+  });
+
+  void it('gives every attempt of an action its own name', () => {
+    assert.equal(containerNameFor('run-1', 'a1'), containerNameFor('run-1', 'a1', 1));
+    assert.match(containerNameFor('run-1', 'a1', 2), /^airlock-run-1-a1-a2-[0-9a-f]{12}$/);
+    const names = new Set([1, 2, 3, 10].map((attempt) => containerNameFor('run-1', 'a1', attempt)));
+    assert.equal(names.size, 4);
   });
 
   void it('differs between actions and between ids that sanitise alike', () => {
@@ -23,7 +30,7 @@ void describe('containerNameFor', () => {
       ['ünïcödé 🚀', ''],
       ['x'.repeat(500), 'y'.repeat(500)],
     ] as const) {
-      const name = containerNameFor(run, action);
+      const name = containerNameFor(run, action, 99);
       assert.match(name, DOCKER_NAME, name);
       assert.ok(name.length <= 80, name);
     }

@@ -103,8 +103,10 @@ void describe('buildContainerSpec', () => {
   });
 
   void it('labels the container and runs the language entry file, not a shell string', () => {
-    // The container only idles; the code runs as an exec under the seccomp launcher.
-    assert.deepEqual(spec().Cmd, ['sleep', 'infinity']);
+    // The container only idles, and only until its deadline (so an orphan stops by itself); the code runs as an
+    // exec under the seccomp launcher.
+    assert.deepEqual(spec({ limits: resolveLimits({ timeoutSec: 30 }) }).Cmd, ['sleep', '90']);
+    assert.deepEqual(spec({ limits: resolveLimits({ timeoutSec: 1 }) }).Cmd, ['sleep', '61']);
     assert.deepEqual(codeCommand('python'), ['python3', '-I', '-S', '/airlock/launch.py', 'python3', '/airlock/main.py']);
     assert.deepEqual(codeCommand('node'), ['python3', '-I', '-S', '/airlock/launch.py', 'node', '/airlock/main.js']);
     assert.deepEqual(codeCommand('bash'), ['python3', '-I', '-S', '/airlock/launch.py', 'bash', '/airlock/main.sh']);
