@@ -136,6 +136,8 @@ void describe('egress through the proxy, against the real engine', { timeout: 30
   });
 
   afterEach(async () => {
+    // Containers without network are removed after the result is returned: close() waits for those removals.
+    await sandbox.close();
     const filters = { label: [MANAGED_LABEL_FILTER, `${LABELS.runId}=${RUN_ID}`] };
     const containers = await docker.listContainers({ all: true, filters });
     const networks = await docker.listNetworks({ filters });

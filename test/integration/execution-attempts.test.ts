@@ -49,6 +49,8 @@ void describe('execution attempts against the real engine', { timeout: 240_000 }
   });
 
   afterEach(async () => {
+    // Containers without network are removed after the result is returned: close() waits for those removals.
+    await sandbox.close();
     const filters = { label: [MANAGED_LABEL_FILTER, `${LABELS.runId}=${RUN_ID}`] };
     assert.deepEqual((await docker.listContainers({ all: true, filters })).map((c) => c.Names), [], 'no container may remain');
   });

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { FileArtifactStore } from '../../platform/artifact-store.js';
 import { assertDockerReachable, createDockerClient } from '../../sandbox/docker-client.js';
 import { DockerSandbox } from '../../sandbox/docker-sandbox.js';
+import { newWorkerInstanceId } from '../../sandbox/worker-instance.js';
 import { ensureSandboxImage } from '../../sandbox/image/ensure-sandbox-image.js';
 import { LABELS, MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
 import { SandboxUidAllocator } from '../../sandbox/uid-allocator.js';
@@ -21,6 +22,8 @@ import type { ExecutionRequest } from '../../schemas/execution.js';
 
 const RUN_ID = `it-warm-${process.pid}-${Date.now()}`;
 const OWNER = { host: hostname(), pid: process.pid };
+/** The sandbox's own owner label: its worker instance id (warm containers started directly below use OWNER). */
+const INSTANCE = newWorkerInstanceId();
 
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -73,6 +76,7 @@ void describe('warm single-use sandboxes against the real engine', { timeout: 24
       image,
       artifactStore: store,
       logger: pino({ level: 'silent' }),
+      instanceId: INSTANCE,
       // Every request waits for a warm container, so each test really runs pooled.
       warmPool: { perClass: { standard: 2, strong: 1 }, maxClasses: 4, idleSec: 120, acquireWaitMs: 60_000 },
     });
@@ -83,7 +87,7 @@ void describe('warm single-use sandboxes against the real engine', { timeout: 24
     await sandbox.close();
     for (const warm of direct) await docker.getContainer(warm.id).remove({ force: true }).catch(() => undefined);
     await rm(artifactDir, { recursive: true, force: true });
-    const ours = await docker.listContainers({ all: true, filters: { label: [MANAGED_LABEL_FILTER, `${LABELS.owner}=${OWNER.host}:${OWNER.pid}`] } });
+    const ours = await docker.listContainers({ all: true, filters: { label: [MANAGED_LABEL_FILTER, `${LABELS.owner}=${INSTANCE}`] } });
     assert.deepEqual(ours.map((c) => c.Names), [], 'closing the sandbox removes every warm container it made');
   });
 
@@ -120,7 +124,7 @@ void describe('warm single-use sandboxes against the real engine', { timeout: 24
 
   void it('labels pooled containers like any other (managed, owner, deadline, uid) with the hardened spec', async () => {
     const idle = await eventually('an idle warm container', async () => {
-      const found = await docker.listContainers({ filters: { label: [MANAGED_LABEL_FILTER, `${LABELS.owner}=${OWNER.host}:${OWNER.pid}`, POOL_LABEL] } });
+      const found = await docker.listContainers({ filters: { label: [MANAGED_LABEL_FILTER, `${LABELS.owner}=${INSTANCE}`, POOL_LABEL] } });
       return found[0];
     });
     assert.ok(Number(idle.Labels[LABELS.deadline]) > Date.now(), 'a deadline the reaper can act on');

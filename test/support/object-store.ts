@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { buildCacheDir } from '../../workers/setup/build-cache.js';
 import { ensureSeaweedfs } from '../../workers/setup/ensure-seaweedfs.js';
 import { createStderrProgress } from '../../workers/setup/progress.js';
 import { startSeaweedfs, type SeaweedfsServer } from '../../workers/production-stack/seaweedfs-server.js';
@@ -18,14 +19,9 @@ export interface TestObjectStore {
   stop(): Promise<void>;
 }
 
-/** The persistent state folder `npm test` passes on (binaries built once live in its bin/). */
-export function stateBinDir(): string {
-  return path.join(path.resolve(process.env.AIRLOCK_STATE_DIR ?? '.airlock'), 'bin');
-}
-
 /** Builds SeaweedFS if this machine has none yet (minutes, once), starts it, and creates a bucket. */
 export async function startTestObjectStore(options: { prefix?: string } = {}): Promise<TestObjectStore> {
-  const weedPath = await ensureSeaweedfs({ binDir: stateBinDir(), onProgress: createStderrProgress() });
+  const weedPath = await ensureSeaweedfs({ binDir: buildCacheDir(), onProgress: createStderrProgress() });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'airlock-seaweedfs-'));
   const server = await startSeaweedfs({ weedPath, dataDir });
   const bucket = 'airlock-artifacts';

@@ -72,8 +72,6 @@ async function main(): Promise<number> {
       AIRLOCK_TEST_SERVER_PATH: prerequisites.testServerPath,
       ...(chromiumPath ? { AIRLOCK_CHROMIUM_PATH: chromiumPath } : {}),
       AIRLOCK_HOME: testHome,
-      // The persistent state folder, where tests find (or build once) the servers they need: SeaweedFS, Temporal.
-      AIRLOCK_STATE_DIR: config.home,
     };
 
     onProgress('running ESLint');

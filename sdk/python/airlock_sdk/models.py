@@ -19,6 +19,8 @@ ActionStatus = Literal[
 RiskLevel = Literal["low", "medium", "high", "critical"]
 Language = Literal["python", "node", "bash"]
 Isolation = Literal["standard", "strong"]
+AttemptPhase = Literal["preparing", "created", "started", "exited", "finished"]
+AttemptOutcome = Literal["completed", "failed", "lost-before-start", "lost-after-start", "lost-after-exit", "unknown"]
 DecisionKind = Literal["approve", "deny"]
 DecisionChannel = Literal["policy", "cli", "api", "ui", "slack", "webhook"]
 NotifyChannel = Literal["slack", "webhook"]
@@ -70,6 +72,8 @@ class ActionRequest:
     outputs: list[str] | None = None
     approval_timeout_ms: int | None = None
     network: NetworkRequest | None = None
+    #: Secrets (by name) the egress proxy adds to requests for their bound hosts; the code never holds them.
+    credentials: list[str] | None = None
 
 
 @dataclass(kw_only=True)
@@ -209,6 +213,8 @@ class SandboxInfo:
     limits: ResolvedLimits
     isolation: Isolation | None = None
     isolation_fallback: str | None = None
+    #: True when the code ran in a warm single-use container started before the action.
+    pooled: bool | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,6 +260,43 @@ class EgressAttempt:
     bytes_sent: int
     bytes_received: int
     duration_ms: float
+    #: The secret (by name, never its value) the proxy added to this request.
+    credential: str | None = None
+    #: The proxy terminated this tunnel's TLS to add a credential.
+    intercepted: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExecutionAttempt:
+    """One attempt at running an action: its own container, how far it got and how it ended."""
+
+    attempt: int
+    container_name: str
+    container_id: str | None = None
+    phase: AttemptPhase
+    outcome: AttemptOutcome
+    started_at: str | None = None
+    ended_at: str | None = None
+    egress_attempts: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MaskedSecret:
+    """Where a secret's value turned up in the output and was masked (never the value)."""
+
+    name: str
+    where: str
+    occurrences: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CredentialUse:
+    """A secret an action uses, the hosts it goes to, and how it is applied."""
+
+    name: str
+    hosts: list[str]
+    applied: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -273,6 +316,10 @@ class ActionResult:
     skipped_outputs: list[SkippedOutput] | None = None
     egress: list[EgressAttempt] | None = None
     egress_omitted: int | None = None
+    attempts: list[ExecutionAttempt] | None = None
+    #: Set when a retry returned an earlier attempt's result instead of running the code again.
+    picked_up_from_attempt: int | None = None
+    masked_secrets: list[MaskedSecret] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -316,6 +363,7 @@ class Action:
     updated_at: str
     limits: ResolvedLimits
     network: NetworkGrant | None = None
+    credentials: list[CredentialUse] | None = None
     isolation: Isolation | None = None
     risk: Risk | None = None
     decisions: list[Decision]

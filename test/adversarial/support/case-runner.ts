@@ -18,8 +18,11 @@ import { startLoopbackTarget, type LoopbackTarget } from './loopback-target.js';
 
 /** Wall-clock limit of a program unless the case sets its own. */
 const DEFAULT_PROGRAM_TIMEOUT_SEC = 20;
-/** How long removal of a case's containers may lag behind its last execution (it runs in the background). */
-const CLEANUP_WAIT_MS = 10_000;
+/**
+ * How long removal of a case's containers may lag behind its last execution (it runs in the background); under
+ * gVisor a container left full of processes by a fork bomb takes well over ten seconds to go.
+ */
+const CLEANUP_WAIT_MS = 30_000;
 /**
  * Warm pool of the pooled path: small, and every program waits for a warm container rather than run cold, so that
  * the pooled variant of a case really ran pooled (asserted per program).
