@@ -10,6 +10,7 @@ import type { LimitKind } from '../schemas/resource-usage.js';
 import type { ArtifactStore } from '../platform/artifact-store.js';
 import { MemoryAttemptJournal, type AttemptEntry, type AttemptJournal } from './attempt-journal.js';
 import { buildCodeArchive } from './code-archive.js';
+import { removeContainerPatiently } from './remove-container.js';
 import { containerNameFor } from './container-name.js';
 import { runExec } from './container-exec.js';
 import { buildContainerSpec, codeCommand, CONTAINER_DEADLINE_MARGIN_SEC, EGRESS_CA_BUNDLE_FILE_NAME, EGRESS_CA_FILE_NAME, HELPER_ENV, HELPER_PYTHON, launched, sandboxUser, WORKSPACE_DIR } from './container-spec.js';
@@ -92,8 +93,6 @@ const DEADLINE_GRACE_MS = CONTAINER_DEADLINE_MARGIN_SEC * 1000 + 60_000;
 const TIMEOUT_SAMPLE_MS = 500;
 /** Collecting outputs reads at most a few MiB from a tmpfs; anything slower is the sandbox stalling it. */
 const COLLECT_TIMEOUT_MS = 30_000;
-const REMOVE_ATTEMPTS = 5;
-const REMOVE_RETRY_MS = 200;
 
 /** Steps of an attempt the journal records as they happen. */
 interface AttemptSteps {
@@ -561,20 +560,12 @@ export class DockerSandbox implements SandboxRuntime {
 
   /** Force-removes a container and its anonymous volume; absent is fine, "removal in progress" is waited out. */
   private async removeContainer(idOrName: string, log: Logger, why: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.docker.getContainer(idOrName).remove({ force: true, v: true });
-        log.debug({ container: idOrName, why }, 'sandbox container removed');
-        return;
-      } catch (err) {
-        if (hasDockerStatus(err, 404)) return;
-        if (!hasDockerStatus(err, 409) || attempt >= REMOVE_ATTEMPTS) {
-          log.error({ err, container: idOrName, why }, 'could not remove sandbox container; the reaper will retry');
-          if (why === 'earlier attempt') throw err;
-          return;
-        }
-        await delay(REMOVE_RETRY_MS * attempt);
-      }
+    try {
+      await removeContainerPatiently(this.docker, idOrName);
+      log.debug({ container: idOrName, why }, 'sandbox container removed');
+    } catch (err) {
+      log.error({ err, container: idOrName, why }, 'could not remove sandbox container; the reaper will retry');
+      if (why === 'earlier attempt') throw err;
     }
   }
 }

@@ -1,7 +1,6 @@
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { delay } from '../../platform/delay.js';
-import { hasDockerStatus } from '../docker-errors.js';
+import { removeContainerPatiently } from '../remove-container.js';
 import { LABELS, type LabelOwner } from '../labels.js';
 import type { SandboxUidAllocator } from '../uid-allocator.js';
 import type { PoolClass } from './pool-class.js';
@@ -31,7 +30,6 @@ const RETIRE_MARGIN_MS = 15_000;
 const ACQUIRE_WAIT_MS = 3_000;
 /** After a failed start, the class waits this long before it tries again (a broken engine is not hammered). */
 const FILL_BACKOFF_MS = 5_000;
-const REMOVE_ATTEMPTS = 5;
 
 interface Waiter {
   resolve: (warm: WarmContainer | undefined) => void;
@@ -272,18 +270,10 @@ export class WarmPool {
   }
 
   private async removeQuietly(idOrName: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.options.docker.getContainer(idOrName).remove({ force: true, v: true });
-        return;
-      } catch (err) {
-        if (hasDockerStatus(err, 404)) return;
-        if (!hasDockerStatus(err, 409) || attempt >= REMOVE_ATTEMPTS) {
-          this.options.logger.warn({ err, container: idOrName }, 'could not remove a warm sandbox; the reaper will');
-          return;
-        }
-        await delay(200 * attempt);
-      }
+    try {
+      await removeContainerPatiently(this.options.docker, idOrName);
+    } catch (err) {
+      this.options.logger.warn({ err, container: idOrName }, 'could not remove a warm sandbox; the reaper will');
     }
   }
 

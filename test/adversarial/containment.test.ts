@@ -21,7 +21,7 @@ const PATHS: readonly SandboxPath[] = ['cold', 'pooled'];
  * both sandbox paths. `strong` is skipped (visibly) where gVisor is not registered. Cases whose programs can never be
  * pooled (an allowlist) are declared on the cold path only.
  */
-void describe('adversarial suite', { timeout: 900_000 }, () => {
+void describe('adversarial suite', { timeout: 1_500_000 }, () => {
   let harness: AdversarialHarness;
   let tmpBefore: number;
   const ready = (async () => {
@@ -44,7 +44,8 @@ void describe('adversarial suite', { timeout: 900_000 }, () => {
     for (const path of PATHS) {
       void describe(`${isolation} isolation, ${path} container`, () => {
         for (const testCase of ADVERSARIAL_CASES.filter((c) => path === 'cold' || !c.coldOnly)) {
-          void it(`${testCase.id}: ${testCase.tries}`, { timeout: testCase.slow ? 180_000 : 60_000 }, async (t) => {
+          // Room for the case and for its cleanup wait (case-runner.ts), which under gVisor can take over a minute.
+          void it(`${testCase.id}: ${testCase.tries}`, { timeout: testCase.slow ? 270_000 : 150_000 }, async (t) => {
             const h = await ready;
             if (!h.isolations.includes(isolation)) {
               t.skip(`${isolation} isolation is not available on this Docker engine (runsc not registered)`);

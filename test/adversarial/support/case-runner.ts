@@ -20,9 +20,10 @@ import { startLoopbackTarget, type LoopbackTarget } from './loopback-target.js';
 const DEFAULT_PROGRAM_TIMEOUT_SEC = 20;
 /**
  * How long removal of a case's containers may lag behind its last execution (it runs in the background); under
- * gVisor a container left full of processes by a fork bomb takes well over ten seconds to go.
+ * gVisor a container left full of processes by a fork bomb has taken over 30 seconds to go (the removal keeps
+ * trying for 90, sandbox/remove-container.ts).
  */
-const CLEANUP_WAIT_MS = 30_000;
+const CLEANUP_WAIT_MS = 90_000;
 /**
  * Warm pool of the pooled path: small, and every program waits for a warm container rather than run cold, so that
  * the pooled variant of a case really ran pooled (asserted per program).
