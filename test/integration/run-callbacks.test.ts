@@ -183,8 +183,14 @@ void describe('run events pushed to a callback URL', () => {
       const { actionId } = await handle.executeUpdate(submitActionUpdate, { args: [{ language: 'python', code: `print(${n})` }] });
       await waitForRun(handle, actionIs(actionId, 'succeeded'), 60_000);
     }
-    const { runId: executionNow } = await handle.describe();
     const state = await handle.query(getRunQuery);
+    // The run continues as new once its last child has started, which can lag the action's success under load.
+    const deadline = Date.now() + 30_000;
+    let { runId: executionNow } = await handle.describe();
+    while (executionNow === state.executionId && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      ({ runId: executionNow } = await handle.describe());
+    }
     assert.notEqual(executionNow, state.executionId, 'the run continued as new');
     await handle.executeUpdate(closeUpdate);
     await handle.result();
