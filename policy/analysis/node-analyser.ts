@@ -4,7 +4,7 @@
  * (`const { exec } = require('child_process')`), and the names through which JavaScript reaches the runtime
  * (process, globalThis, eval, Function, constructor, …) are judged wherever they appear, also as property names.
  */
-import { lineOf, type SyntaxNode, type SyntaxTree } from './parsers.js';
+import { lineOf, nodesByToken, type SyntaxNode, type SyntaxTree } from './parsers.js';
 import {
   byType,
   escapeRegExp,
@@ -15,6 +15,9 @@ import {
   type AnalyserContext,
   type AnalyserReport,
 } from './analysis-result.js';
+
+/** Statements and expressions the analysis visits, each found from its keyword or its `[`. */
+const TOKEN_NODES = new Set(['import_statement', 'export_statement', 'subscript_expression', 'with_statement']);
 
 /** Globals and properties that reach the runtime, the module system or code generation. */
 const RUNTIME_NAMES = new Set([
@@ -75,8 +78,7 @@ class NodeAnalysis {
   run(): AnalyserReport {
     const root = this.tree.rootNode;
     if (root.hasError) this.out.add('js.syntax-error', firstErrorLine(root), 'the parser found a syntax error');
-    // One walk of the tree for every node type the analysis visits (each walk costs as much as the next).
-    this.nodes = byType(root.descendantsOfType(['import_statement', 'export_statement', 'subscript_expression', 'with_statement']));
+    this.nodes = byType(nodesByToken(root, this.code, /\b(?:import|export|with)\b|\[/g, TOKEN_NODES));
     for (const node of [...(this.nodes.get('import_statement') ?? []), ...(this.nodes.get('export_statement') ?? [])]) this.importStatement(node);
     this.scanModuleLoads();
     this.scanBindings();

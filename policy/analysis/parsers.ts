@@ -75,3 +75,20 @@ const untimed: PhaseTimer = (_phase, run) => run();
 export function lineOf(node: Node): number {
   return node.startPosition.row + 1;
 }
+
+/**
+ * The nodes of the given types found from a token each of them has as a child of its own (`import` for an import
+ * statement, `[` for a subscript), in document order. Looking the token's text up where it appears in the code is
+ * far cheaper than walking the whole tree when the text is rare; a match in a string or comment is a different
+ * token and is passed over.
+ */
+export function nodesByToken(root: Node, code: string, token: RegExp, types: ReadonlySet<string>): Node[] {
+  const found: Node[] = [];
+  for (const m of code.matchAll(token)) {
+    const index = m.index ?? 0;
+    const node = root.descendantForIndex(index, index + m[0].length);
+    const parent = node?.type === m[0] ? node.parent : null;
+    if (parent && types.has(parent.type)) found.push(parent);
+  }
+  return found;
+}

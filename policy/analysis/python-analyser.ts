@@ -4,7 +4,7 @@
  * every use of a module, of a builtin that reaches the interpreter, or of a reflective attribute is judged. A use
  * is fine only when it is positively known: on the policy's safe list, or plain computation.
  */
-import { lineOf, type SyntaxNode, type SyntaxTree } from './parsers.js';
+import { lineOf, nodesByToken, type SyntaxNode, type SyntaxTree } from './parsers.js';
 import {
   escapeRegExp,
   hasSafeMembers,
@@ -22,6 +22,8 @@ const RISKY_BUILTINS = new Set([
   'exec', 'eval', 'compile', '__import__', 'getattr', 'setattr', 'delattr', 'globals', 'locals', 'vars', 'open',
   'breakpoint', 'help', '__builtins__', '__loader__', '__spec__', 'memoryview', 'input',
 ]);
+
+const IMPORT_STATEMENTS = new Set(['import_statement', 'import_from_statement']);
 
 /** Dunder attributes of ordinary object protocol; any other dunder is reflection. */
 const PLAIN_DUNDERS = new Set([
@@ -86,32 +88,12 @@ class PythonAnalysis {
     const root = this.tree.rootNode;
     if (root.hasError) this.out.add('py.syntax-error', firstErrorLine(root), 'the parser found a syntax error');
     this.checkEncoding();
-    for (const node of this.importStatements()) this.importStatement(node);
+    for (const node of nodesByToken(root, this.code, /\bimport\b/g, IMPORT_STATEMENTS)) this.importStatement(node);
     this.scanNames();
     this.scanAttributes();
     this.scanFormatStrings();
     this.foldConcatenations();
     return this.out.report;
-  }
-
-  /**
-   * Every import statement, in document order, found from its `import` keyword: each one has that keyword as a
-   * token of its own, and looking up the few places the word appears costs far less than walking the whole tree.
-   */
-  private importStatements(): SyntaxNode[] {
-    const root = this.tree.rootNode;
-    const statements: SyntaxNode[] = [];
-    const seen = new Set<number>();
-    for (const m of this.code.matchAll(/\bimport\b/g)) {
-      const index = m.index ?? 0;
-      // Climbing rather than taking the parent: a keyword the parser wrapped in an ERROR node still counts.
-      let node = root.descendantForIndex(index, index + m[0].length);
-      while (node && node.type !== 'import_statement' && node.type !== 'import_from_statement' && node.type !== 'module') node = node.parent;
-      if (!node || node.type === 'module' || seen.has(node.id)) continue;
-      seen.add(node.id);
-      statements.push(node);
-    }
-    return statements;
   }
 
   /** A coding cookie other than UTF-8 or Latin-1 lets the interpreter read text the parser saw differently. */
