@@ -78,9 +78,9 @@ export function lineOf(node: Node): number {
 
 /**
  * The nodes of the given types found from a token each of them has as a child of its own (`import` for an import
- * statement, `[` for a subscript), in document order. Looking the token's text up where it appears in the code is
- * far cheaper than walking the whole tree when the text is rare; a match in a string or comment is a different
- * token and is passed over.
+ * statement, `[` for a subscript), in the order a walk of the tree visits them. Looking the token's text up where
+ * it appears in the code is far cheaper than walking the whole tree when the text is rare; a match in a string or
+ * comment is a different token and is passed over.
  */
 export function nodesByToken(root: Node, code: string, token: RegExp, types: ReadonlySet<string>): Node[] {
   const found: Node[] = [];
@@ -90,5 +90,9 @@ export function nodesByToken(root: Node, code: string, token: RegExp, types: Rea
     const parent = node?.type === m[0] ? node.parent : null;
     if (parent && types.has(parent.type)) found.push(parent);
   }
-  return found;
+  // The order of a walk of the tree (an outer node before the nodes it contains, as in `a[i][j]`), so findings
+  // come out in the same order as before.
+  const spans = new Map(found.map((node) => [node.id, [node.startIndex, node.endIndex] as const]));
+  const span = (node: Node) => spans.get(node.id)!;
+  return found.sort((a, b) => span(a)[0] - span(b)[0] || span(b)[1] - span(a)[1]);
 }

@@ -26,6 +26,15 @@ describe('syntax analysis: the issue\'s evasions are never low', () => {
     assert.equal(finding?.line, 2);
   });
 
+  it('finds imports and subscripts wherever they stand, and not in strings or comments', async () => {
+    // Imports and subscripts are looked up from their own tokens: a nested one counts, a mention in text does not.
+    await expectHeld('"""import json"""\ndef f():\n    if True:\n        import os as o\n        o.system("id")\n', 'python', 'py.os-system');
+    assert.equal((await scoreCode('# import os\ntext = "import os; os.system(1)"\nprint(text)\n', 'python')).level, 'low');
+    await expectHeld("function f() {\n  return [1, (() => globalThis)()['ev' + 'al']]\n}\nf()[1]('1');", 'node', 'js.reflection');
+    const nested = await scoreCode("const k = 'constructor';\n({})[k][k]('return 1')();", 'node');
+    assert.deepEqual(nested.findings.filter((f) => f.ruleId === 'js.reflection').map((f) => f.match), ['({})[k][k] reaches constructor', '({})[k] reaches constructor'], 'outer subscript first, as a walk of the tree gives');
+  });
+
   it('folds string concatenation in getattr and __import__', async () => {
     const risk = await scoreCode("getattr(__import__('o'+'s'), 'sys'+'tem')('id')", 'python');
     assert.equal(risk.level, 'high');
