@@ -5,6 +5,15 @@ import type { SandboxRuntime } from '../sandbox/runtime.js';
 import { z } from 'zod';
 import { ExecutionAttemptSchema, type ExecutionRequest, type ExecutionResult, type SandboxFailureType } from '../schemas/execution.js';
 import { LostAttemptNotRetriedError, SandboxError } from '../sandbox/sandbox-errors.js';
+import { isEngineUnreachable } from '../sandbox/docker-errors.js';
+import type { EngineHealth } from '../sandbox/engine-health.js';
+
+/**
+ * The failure type of an attempt that the Docker engine cut short (it stopped answering). Retryable: the retry
+ * policy waits out an engine restart, the sandbox worker stops polling while its engine is down, and an action
+ * with network is still never run twice (the retry settles the earlier attempt first).
+ */
+export const ENGINE_UNAVAILABLE_FAILURE = 'DockerEngineUnavailable';
 
 /** The part of a sandbox heartbeat a retry reads back (Temporal hands it the last one an earlier attempt sent). */
 const HeartbeatAttemptsSchema = z.object({ attempts: z.array(ExecutionAttemptSchema) });
@@ -12,6 +21,8 @@ const HeartbeatAttemptsSchema = z.object({ attempts: z.array(ExecutionAttemptSch
 export interface SandboxActivityDeps {
   logger: Logger;
   sandbox: SandboxRuntime;
+  /** The engine's health as this worker sees it: a task taken just as the engine went down is not started. */
+  health?: Pick<EngineHealth, 'state'>;
 }
 
 /** Failure types the workflow may branch on; never retried. */
@@ -34,6 +45,7 @@ export function createSandboxActivities(deps: SandboxActivityDeps) {
       });
       logger.info({ language: request.language, limits: request.limits }, 'sandbox execution starting');
       try {
+        if (deps.health?.state === 'down') throw new Error('the Docker engine of this sandbox worker does not answer; nothing was started');
         const seen = HeartbeatAttemptsSchema.safeParse(context.info.heartbeatDetails);
         const result = await deps.sandbox.execute(request, {
           heartbeat: (details) => context.heartbeat(details),
@@ -61,6 +73,11 @@ export function createSandboxActivities(deps: SandboxActivityDeps) {
           // The attempt records travel in the failure, so the history keeps them.
           const details = err instanceof LostAttemptNotRetriedError ? [{ attempts: err.attempts }] : undefined;
           throw ApplicationFailure.create({ message: err.message, type: err.type, nonRetryable: true, cause: err, ...(details ? { details } : {}) });
+        }
+        // The infrastructure's fault, not the code's (whose failure is a result, never an error): retried.
+        if (isEngineUnreachable(err) || deps.health?.state === 'down') {
+          logger.warn({ err }, 'sandbox execution cut short by the Docker engine; the attempt will be retried');
+          throw ApplicationFailure.create({ message: err instanceof Error ? err.message : String(err), type: ENGINE_UNAVAILABLE_FAILURE, cause: err instanceof Error ? err : undefined });
         }
         logger.error({ err }, 'sandbox execution failed');
         throw err;

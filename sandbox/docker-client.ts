@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { withDockerCallTimeouts } from './docker-call-timeouts.js';
 
 /** The Docker engine did not answer; the message says how to start it. */
 export class DockerUnavailableError extends Error {
@@ -27,10 +28,11 @@ export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * A Docker client for DOCKER_HOST (unix://, tcp://, with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) or the default
- * socket; dockerode's own defaults read those variables, so no parsing is repeated here.
+ * socket; dockerode's own defaults read those variables, so no parsing is repeated here. Every call has a time
+ * limit for its kind (sandbox/docker-call-timeouts.ts), so a hung engine fails a call instead of hanging it.
  */
-export function createDockerClient(): Docker {
-  return new Docker();
+export function createDockerClient(env: NodeJS.ProcessEnv = process.env): Docker {
+  return withDockerCallTimeouts(new Docker(), dockerEndpoint(env));
 }
 
 /** Pings the engine and throws DockerUnavailableError (with start instructions) when it does not answer. */

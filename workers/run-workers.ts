@@ -7,7 +7,9 @@ import type { AirlockConfig } from '../platform/config.js';
 import { temporalConnectionOptions } from '../platform/temporal-tls.js';
 import { createArtifactStore, loadArtifactStoreEnv } from '../platform/artifact-store-config.js';
 import { startRetention } from './retention-loop.js';
-import { createDockerClient } from '../sandbox/docker-client.js';
+import { createDockerClient, dockerEndpoint } from '../sandbox/docker-client.js';
+import { EngineHealth } from '../sandbox/engine-health.js';
+import { runWhileEngineAnswers } from './engine-gated-workers.js';
 import { controlPlaneFromEnv } from '../sandbox/network/control-plane.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { FileAttemptJournal } from '../sandbox/attempt-journal.js';
@@ -60,6 +62,8 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
   const workers: Worker[] = [];
   const stopReaper: Array<() => Promise<void>> = [];
   const closeSandboxes: Array<() => Promise<void>> = [];
+  // Workers that poll only while a condition holds (the sandbox host's engine answering), each run by its own loop.
+  const gated: Array<(signal: AbortSignal, onPolling: () => void) => Promise<void>> = [];
   try {
     if (roles.control) {
       const controlLogger = logger.child({ worker: 'control' });
@@ -119,45 +123,63 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
       stopReaper.push(await startReaper({ docker, logger: sandboxLogger, leases, self: instanceId, journal }));
       sandbox.prewarm().catch((err: unknown) => sandboxLogger.warn({ err }, 'could not prewarm the sandbox pool; actions run cold until it fills'));
       const env = options.env ?? process.env;
-      const host = planSandboxHost({
-        controlTaskQueue: config.AIRLOCK_TASK_QUEUE,
-        env,
-        defaultCapacity: sizing.concurrency,
-        ...(await inspectSandboxEngine(docker, config.AIRLOCK_SANDBOX_IMAGE)),
-      });
-      sandboxLogger.info({ identity: host.identity, runtimes: host.runtimes, queues: host.queues, warmPool: sizing.pool }, 'sandbox host capabilities and sizing');
-      // One worker per queue this host can serve: the strong-isolation queue only where gVisor runs.
-      for (const queue of host.queues) {
-        workers.push(
-          await Worker.create({
-            connection,
-            namespace: config.TEMPORAL_NAMESPACE,
-            taskQueue: queue.taskQueue,
-            identity: host.identity,
-            activities: createSandboxActivities({ logger: sandboxLogger.child({ queue: queue.kind }), sandbox }),
-            maxConcurrentActivityTaskExecutions: queue.capacity,
-            // Give running sandboxes time to be killed and removed when the worker stops.
-            shutdownGraceTime: '10 seconds',
-            ...sandboxWorkerTelemetry(telemetry),
-          }),
+      const health = new EngineHealth({ ping: () => docker.ping(), endpoint: dockerEndpoint(env), logger: sandboxLogger });
+      health.start();
+      stopReaper.push(() => health.stop());
+      // One worker per queue this host can serve (the strong-isolation queue only where gVisor runs), created each
+      // time the engine answers, from what the engine has then.
+      const createSandboxWorkers = async (): Promise<Worker[]> => {
+        const host = planSandboxHost({
+          controlTaskQueue: config.AIRLOCK_TASK_QUEUE,
+          env,
+          defaultCapacity: sizing.concurrency,
+          ...(await inspectSandboxEngine(docker, config.AIRLOCK_SANDBOX_IMAGE)),
+        });
+        sandboxLogger.info({ identity: host.identity, runtimes: host.runtimes, queues: host.queues, warmPool: sizing.pool }, 'sandbox host capabilities and sizing');
+        return Promise.all(
+          host.queues.map((queue) =>
+            Worker.create({
+              connection,
+              namespace: config.TEMPORAL_NAMESPACE,
+              taskQueue: queue.taskQueue,
+              identity: host.identity,
+              activities: createSandboxActivities({ logger: sandboxLogger.child({ queue: queue.kind }), sandbox, health }),
+              maxConcurrentActivityTaskExecutions: queue.capacity,
+              // Give running sandboxes time to be killed and removed when the worker stops.
+              shutdownGraceTime: '10 seconds',
+              ...sandboxWorkerTelemetry(telemetry),
+            }),
+          ),
         );
-      }
+      };
+      gated.push((signal, onPolling) =>
+        runWhileEngineAnswers({ health, createWorkers: createSandboxWorkers, logger: sandboxLogger, signal, onPolling }),
+      );
     }
+    const stopGated = new AbortController();
     const onAbort = () => {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      stopGated.abort();
     };
+    const stopOthersOnError = (err: unknown) => {
+      logger.error({ err }, 'worker stopped with an error');
+      onAbort();
+      throw err;
+    };
+    // Ready once the sandbox workers poll too, which waits for their Docker engine to answer.
+    const polled: Array<() => void> = [];
+    const gatedPolling = gated.map(() => new Promise<void>((resolve) => polled.push(resolve)));
     // One worker failing stops the others: a half-running stack would accept runs it cannot finish.
-    const running = workers.map((worker) =>
-      worker.run().catch((err: unknown) => {
-        logger.error({ err }, 'worker stopped with an error');
-        onAbort();
-        throw err;
-      }),
-    );
+    const running = [
+      ...workers.map((worker) => worker.run().catch(stopOthersOnError)),
+      ...gated.map((run, i) => run(stopGated.signal, () => polled[i]!()).catch(stopOthersOnError)),
+    ];
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
-    logger.info({ taskQueue: config.AIRLOCK_TASK_QUEUE, roles }, 'workers polling');
-    options.onReady?.();
+    void Promise.all(gatedPolling).then(() => {
+      logger.info({ taskQueue: config.AIRLOCK_TASK_QUEUE, roles }, 'workers polling');
+      options.onReady?.();
+    });
     const outcomes = await Promise.allSettled(running);
     const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure) throw failure.reason;

@@ -19,17 +19,30 @@ import { sandboxTaskQueueFor, sandboxTaskQueueForExecution, strongSandboxTaskQue
 const CONTROL_ACTIVITY_TIMEOUT = '30 seconds';
 /** Time beyond the code's own wall-clock limit for container creation, image checks and clean-up. */
 const SANDBOX_OVERHEAD_MS = 60_000;
-const SANDBOX_HEARTBEAT_TIMEOUT = '20 seconds';
-/** A crashed sandbox worker is retried on another; the container of the lost attempt is removed by name. */
-const SANDBOX_MAX_ATTEMPTS = 3;
+/**
+ * Longer than a Temporal server restart (about 10 s on the dev server), so an outage of the server alone does not
+ * make Temporal give up on a live attempt; still short enough that a dead worker's action moves on in half a minute.
+ */
+const SANDBOX_HEARTBEAT_TIMEOUT = '30 seconds';
+/**
+ * Sized for restarts: a lost or engine-cut attempt is retried after 2, 4, 8, 16 and 30 s, over a minute in all, longer
+ * than a dockerd restart (10-30 s); and a worker whose engine is down does not poll, so a queued retry waits rather
+ * than fail. The code's own failure is a result, not an error, and is never retried; an action with network is not
+ * re-run once its code may have started (sandbox/earlier-attempts.ts).
+ */
+const SANDBOX_RETRY = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 } as const;
 /** Histories recorded before host routing sent every execution to the one sandbox queue. */
 export const SANDBOX_HOST_ROUTING_PATCH = 'sandbox-host-routing';
 /** How long a strong-isolation action waits for a gVisor host to take it before it fails with a clear reason. */
 const STRONG_HOST_WAIT = '10 minutes' as const;
 
+/**
+ * Policy and risk activities: 1, 2, 4, 8 s then every 10 s, about a minute before giving up, so a restart of the
+ * control worker's dependencies does not fail a run.
+ */
 const control = proxyActivities<ControlActivities>({
   startToCloseTimeout: CONTROL_ACTIVITY_TIMEOUT,
-  retry: { maximumAttempts: 5 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 10 },
 });
 
 /** Push notifications retry with backoff for a few minutes: a flaky webhook receiver should still hear of it. */
@@ -44,7 +57,7 @@ function sandboxActivities(timeoutSec: number, taskQueue: string, scheduleToStar
     ...(scheduleToStartTimeout ? { scheduleToStartTimeout } : {}),
     startToCloseTimeout: timeoutSec * 1_000 + SANDBOX_OVERHEAD_MS,
     heartbeatTimeout: SANDBOX_HEARTBEAT_TIMEOUT,
-    retry: { maximumAttempts: SANDBOX_MAX_ATTEMPTS, nonRetryableErrorTypes: ['SandboxImageMissing'] },
+    retry: { ...SANDBOX_RETRY, nonRetryableErrorTypes: ['SandboxImageMissing'] },
   });
 }
 
