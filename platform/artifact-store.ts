@@ -26,6 +26,11 @@ export interface ManagedArtifactStore extends ArtifactStore {
   list(): AsyncIterable<StoredArtifact>;
   /** Removes one artifact; removing one that is not there is not an error. */
   delete(sha256: string): Promise<void>;
+  /**
+   * Removes temporary files of writes that never finished (a crash between writing and renaming) once they are
+   * older than `olderThanMs`; returns their names. Stores without temporary files leave it out.
+   */
+  sweepTemporaryFiles?(olderThanMs: number, now?: Date): Promise<string[]>;
 }
 
 /** A lookup used a key that is not a sha256; refused before any file is touched. */
@@ -48,6 +53,8 @@ export class CorruptArtifactError extends Error {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** Names of files being written, before their rename into place. */
+const TEMP_PREFIX = '.tmp-';
 
 /** True when `key` is a well-formed artifact name (64 lowercase hex characters). */
 export function isArtifactKey(key: string): boolean {
@@ -99,7 +106,7 @@ export class FileArtifactStore implements ManagedArtifactStore {
       await utimes(target, now, now);
       return { sha256, bytes: bytes.length };
     }
-    const temp = path.join(this.dir, `.tmp-${sha256.slice(0, 16)}-${randomBytes(8).toString('hex')}`);
+    const temp = path.join(this.dir, `${TEMP_PREFIX}${sha256.slice(0, 16)}-${randomBytes(8).toString('hex')}`);
     try {
       await writeFile(temp, bytes, { flag: 'wx' });
       await rename(temp, target);
@@ -140,5 +147,23 @@ export class FileArtifactStore implements ManagedArtifactStore {
 
   async delete(sha256: string): Promise<void> {
     await rm(this.pathFor(sha256), { force: true });
+  }
+
+  async sweepTemporaryFiles(olderThanMs: number, now = new Date()): Promise<string[]> {
+    const names = await readdir(this.dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    });
+    const removed: string[] = [];
+    for (const name of names) {
+      if (!name.startsWith(TEMP_PREFIX)) continue;
+      const file = path.join(this.dir, name);
+      const info = await stat(file).catch(() => undefined);
+      // A write in progress is recent; only files left long enough to be abandoned go.
+      if (!info?.isFile() || now.getTime() - info.mtime.getTime() < olderThanMs) continue;
+      await rm(file, { force: true });
+      removed.push(name);
+    }
+    return removed;
   }
 }

@@ -7,6 +7,7 @@ import type { AirlockConfig } from '../platform/config.js';
 import { temporalConnectionOptions } from '../platform/temporal-tls.js';
 import { createArtifactStore, loadArtifactStoreEnv } from '../platform/artifact-store-config.js';
 import { startRetention } from './retention-loop.js';
+import { startArtifactTempSweep } from './artifact-temp-sweep.js';
 import { createDockerClient, dockerEndpoint } from '../sandbox/docker-client.js';
 import { EngineHealth } from '../sandbox/engine-health.js';
 import { runWhileEngineAnswers } from './engine-gated-workers.js';
@@ -103,10 +104,13 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
       // Concurrency and the warm pool follow the host's cores and memory unless AIRLOCK_SANDBOX_CAPACITY and
       // AIRLOCK_WARM_POOL* say otherwise.
       const sizing = sandboxSizingFromEnv(options.env ?? process.env);
+      const artifactStore = await createArtifactStore({ home: config.home, env: options.env ?? process.env, logger: sandboxLogger });
+      // Temporary files of artifact writes a crash interrupted go at start and then every few minutes.
+      stopReaper.push(startArtifactTempSweep({ store: artifactStore, logger: sandboxLogger }));
       const sandbox = new DockerSandbox({
         docker,
         image: config.AIRLOCK_SANDBOX_IMAGE,
-        artifactStore: await createArtifactStore({ home: config.home, env: options.env ?? process.env, logger: sandboxLogger }),
+        artifactStore,
         logger: sandboxLogger,
         // The control plane this worker itself talks to is never an egress destination.
         controlPlane: controlPlaneFromEnv({ ...(options.env ?? process.env), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS }),
