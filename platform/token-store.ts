@@ -5,8 +5,9 @@
  * is appended to `<AIRLOCK_HOME>/token-audit.jsonl` (who, when, for whom, which roles).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { withFileLockSync, writeDurablySync } from './file-lock.js';
+import { salvageArrayObjects } from './token-salvage.js';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ApiRole } from './api-roles.js';
@@ -40,8 +41,24 @@ export class TokenFileError extends Error {
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`token file ${file} is unusable: ${reason}`, options);
+    super(`token file ${file} is unusable: ${reason}. ${TOKEN_REPAIR_HINT}`, options);
   }
+}
+
+/** How an operator recovers from a damaged token file; also what the API tells its clients. */
+export const TOKEN_REPAIR_HINT =
+  'Run `airlock token repair` on the server host: it keeps every readable token, sets the damaged file aside ' +
+  'and lists the tokens it could not read, which are then created again';
+
+/** What `repair` did. */
+export interface TokenRepairReport {
+  /** `healthy`: the file was fine and is untouched; `repaired`: it was replaced by the readable records. */
+  outcome: 'healthy' | 'repaired';
+  kept: StoredToken[];
+  /** Records (or pieces of records) that could not be read and are gone from the new file. */
+  unreadable: number;
+  /** Where the damaged file now is. */
+  setAside?: string;
 }
 
 export function tokenFilePath(home: string): string {
@@ -116,6 +133,41 @@ export class TokenStore {
       this.audit({ event: 'token.revoked', at: record.revokedAt, by: options.revokedBy ?? 'unknown', ...options.via, tokenId: id, principal: record.principal, roles: record.roles });
     }
     return record;
+  }
+
+  /**
+   * Replaces a damaged token file by the records that can still be read, under the same lock as every change; the
+   * damaged file is kept beside it (`tokens.json.damaged-<time>`) and the repair is logged in the audit file.
+   * A file that reads fine is left as it is.
+   */
+  repair(options: { repairedBy?: string; now?: Date } = {}): TokenRepairReport {
+    const now = options.now ?? new Date();
+    let report: TokenRepairReport = { outcome: 'healthy', kept: [], unreadable: 0 };
+    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    withFileLockSync(`${this.file}.lock`, () => {
+      try {
+        report = { outcome: 'healthy', kept: this.readAll(), unreadable: 0 };
+        return;
+      } catch (err) {
+        if (!(err instanceof TokenFileError) || !existsSync(this.file)) throw err;
+      }
+      const { objects, fragments } = salvageArrayObjects(readFileSync(this.file, 'utf8'));
+      const kept: StoredToken[] = [];
+      let unreadable = fragments;
+      for (const object of objects) {
+        const parsed = StoredTokenSchema.safeParse(object);
+        if (parsed.success) kept.push(parsed.data);
+        else unreadable++;
+      }
+      const setAside = `${this.file}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(this.file, setAside);
+      this.writeAll(kept);
+      report = { outcome: 'repaired', kept, unreadable, setAside };
+    });
+    if (report.outcome === 'repaired') {
+      this.audit({ event: 'token.store-repaired', at: now.toISOString(), by: options.repairedBy ?? 'unknown', kept: report.kept.map((t) => t.id), unreadable: report.unreadable, setAside: report.setAside });
+    }
+    return report;
   }
 
   /** Every token record (no secrets: only hashes are stored). */

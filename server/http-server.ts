@@ -36,7 +36,7 @@ import { handleSlackInteraction, SIGNATURE_WINDOW_MS } from './slack/interaction
 import { ReplayGuard } from './slack/replay-guard.js';
 import type { SlackApi } from '../channels/slack/slack-api.js';
 import { registerTelemetryRoutes } from './telemetry-routes.js';
-import type { StoredToken, TokenStore } from '../platform/token-store.js';
+import { TOKEN_REPAIR_HINT, TokenFileError, type StoredToken, type TokenStore } from '../platform/token-store.js';
 import { hasAnyRole, READ_ROLES, type ApiRole } from '../platform/api-roles.js';
 import type { DecisionSigner } from './decision-signer.js';
 
@@ -313,9 +313,14 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     void reply.code(404).send(new ApiError('not_found', `no route ${request.method} ${request.url}`).toBody());
   });
 
+  // A damaged token file fails every authenticated request: said once per distinct problem, not once per request.
+  const tokenFileProblems = new Set<string>();
   app.setErrorHandler((err, request, reply) => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500) request.log.error({ err }, 'request failed');
+    if (err instanceof TokenFileError) {
+      if (!tokenFileProblems.has(err.message)) request.log.error({ err }, 'the token store is unusable; API requests that need a token answer 503 until it is repaired');
+      tokenFileProblems.add(err.message);
+    } else if (apiError.status >= 500) request.log.error({ err }, 'request failed');
     void reply.code(apiError.status).send(apiError.toBody());
   });
 
@@ -330,6 +335,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof RunNotFoundError) return new ApiError('not_found', err.message);
+  // The file's path stays in the server log; the client learns what is wrong and who can fix it.
+  if (err instanceof TokenFileError) return new ApiError('unavailable', `the API's token store is damaged, so no token can be checked. ${TOKEN_REPAIR_HINT} (the server log names the file)`, 'token_store_unusable');
   if (err instanceof AirlockClientError) {
     switch (err.code) {
       case 'input_invalid':

@@ -16,6 +16,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'No such run, action, artifact or token',
   409: 'Too late or duplicated: the action is not awaiting this decision',
   429: 'Rate limit reached; retry after the Retry-After header',
+  503: 'A service the API needs (Temporal, the token store) is unavailable; the message says which',
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
@@ -39,9 +40,9 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query' | 'he
 }
 
 function operation(route: RouteSpec): JsonSchema {
-  // A route some roles may not call answers 403 to them.
+  // A route some roles may not call answers 403 to them; any bearer route answers 503 while tokens cannot be checked.
   const roleErrors = route.roles && route.roles.length < API_ROLES.length ? [403] : [];
-  const errors = route.auth === 'bearer' ? [...new Set([...route.errors, 401, 429, ...roleErrors])].sort() : route.errors;
+  const errors = route.auth === 'bearer' ? [...new Set([...route.errors, 401, 429, 503, ...roleErrors])].sort() : route.errors;
   const responses: Record<string, JsonSchema> = {
     [String(route.success.status)]: {
       description: route.success.description,

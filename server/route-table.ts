@@ -47,7 +47,7 @@ export interface RouteSpec {
   bodyContentType?: 'application/json' | 'application/x-www-form-urlencoded';
   /** Success status and its body schema (undefined: a JSON object not described further). */
   success: { status: number; schema?: z.ZodType; description: string; contentType?: 'application/json' | 'text/event-stream' };
-  /** Error statuses this route can answer besides the ones every bearer route has (401, 429). */
+  /** Error statuses this route can answer besides the ones every bearer route has (401, 429, 503). */
   errors: number[];
 }
 

@@ -10,10 +10,10 @@ import { EXIT } from '../exit-codes.js';
 import { expectPositionals, parseCommandLine } from '../parse-args.js';
 import { BadInputError, CliError, UsageError } from '../usage-error.js';
 
-const USAGE = 'airlock token create --as PRINCIPAL [--role agent|viewer|approver|admin]... [--expires 90d] | revoke ID | list';
+const USAGE = 'airlock token create --as PRINCIPAL [--role agent|viewer|approver|admin]... [--expires 90d] | revoke ID | list | repair';
 
 /**
- * `airlock token create|revoke|list`: bearer tokens for the HTTP API and the web UI. Writing the token file is the
+ * `airlock token create|revoke|list|repair`: bearer tokens for the HTTP API and the web UI. Writing the token file is the
  * admin act (it needs access to AIRLOCK_HOME); every creation and revocation is logged with who did it. A token is
  * printed once; only its sha256 is kept, so a lost token is replaced, never recovered.
  */
@@ -37,6 +37,22 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
       const record = store.revoke(id, { revokedBy: actor, via: { channel: 'cli' } });
       if (!record) throw new BadInputError(`token revoke: no token with id ${id} (see airlock token list)`);
       context.io.out(values.json ? jsonLine({ id, principal: record.principal, revokedAt: record.revokedAt }) : `revoked token ${id} of ${record.principal}\n`);
+      return EXIT.ok;
+    }
+    if (action === 'repair') {
+      expectPositionals('token repair', rest, []);
+      const report = store.repair({ repairedBy: actor });
+      if (values.json) {
+        context.io.out(jsonLine({ outcome: report.outcome, kept: report.kept.map((t) => t.id), unreadable: report.unreadable, setAside: report.setAside }));
+      } else if (report.outcome === 'healthy') {
+        context.io.out(`token file ${store.file} is readable (${report.kept.length} token(s)); nothing to repair\n`);
+      } else {
+        context.io.out(
+          `token file ${store.file} repaired: kept ${report.kept.length} token(s), ${report.unreadable} could not be read; ` +
+            `the damaged file is at ${report.setAside}.\n` +
+            'Tokens that are missing from `airlock token list` no longer work: create them again with `airlock token create`.\n',
+        );
+      }
       return EXIT.ok;
     }
     if (action === 'list') {
