@@ -18,6 +18,7 @@ import type { PolicySnapshot } from '../schemas/policy.js';
 import { StartRunInputSchema, type RunState, type StartRunConfig, type StartRunInput } from '../schemas/run.js';
 import { processAction } from './action-pipeline.js';
 import { carryOverOf, historyIsLong } from './carry-over.js';
+import { boundCarryOver } from './run-caps.js';
 import { closeSignal, closeUpdate, decideSignal, decideUpdate, decisionRefusedSignal, getRunQuery, submitActionUpdate } from './messages.js';
 import { publishRunStatus, startAttributes } from './run-attributes.js';
 import { compactRunResult } from './run-result.js';
@@ -29,6 +30,8 @@ import { keepUpdateTracingFlag } from './update-tracing-flag.js';
 const SIGNED_DECISION_SIGNALS_PATCH = 'signed-decision-signals';
 /** Reports of refused decisions are kept from this patch on; a history with such a signal from older code replays as it ran. */
 const REFUSAL_REPORTS_PATCH = 'refusal-reports';
+/** Carry-overs before per-run caps kept every egress attempt, finding and ignored decision. */
+const BOUNDED_CARRY_OVER_PATCH = 'bounded-carry-over';
 
 export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
   // Before any handler: replay must run update handlers the way they ran live (see update-tracing-flag.ts).
@@ -145,6 +148,6 @@ async function continueAsNew(state: RunState, policy: PolicySnapshot, input: Sta
     idleTimeoutMs,
     ...(continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents } : {}),
     ...(callbackUrl !== undefined ? { callbackUrl } : {}),
-    carryOver: carryOverOf(state, policy),
+    carryOver: patched(BOUNDED_CARRY_OVER_PATCH) ? boundCarryOver(carryOverOf(state, policy)) : carryOverOf(state, policy),
   });
 }

@@ -15,6 +15,7 @@ import type { DecisionRefusal } from '../policy/gate.js';
 import { resolveCredentials } from '../policy/credential-binding.js';
 import { limitsAboveBounds } from '../policy/sandbox-policy.js';
 import { actionContentSha256 } from './action-digest.js';
+import { runCapRefusal } from './run-caps.js';
 import { approvalCount, hasDenial, isDecided, refuseDecision } from './approval-state.js';
 import { verificationRefusal } from './decision-checks.js';
 import { parseOrReject } from './parse-or-reject.js';
@@ -101,6 +102,9 @@ export class RunSession {
   validateAction(raw: unknown): void {
     if (this.state.closed) throw new Error(`run ${this.runId} is closed and accepts no more actions: start a new run`);
     const parsed = parseOrReject(ActionInputSchema, raw, 'action');
+    // A refused update leaves no trace in history, so this check needs no patch marker.
+    const capRefusal = runCapRefusal(this.state, parsed);
+    if (capRefusal) throw new Error(capRefusal);
     const limitRefusal = this.policy ? limitsAboveBounds(parsed.limits, this.policy.limitBounds) : undefined;
     if (limitRefusal) throw new Error(limitRefusal);
     // Before approval: an unbound secret, or one whose destinations the allowlist does not list, never gets queued.
