@@ -1,6 +1,7 @@
 /**
  * Records the replay fixtures in test/histories/: representative agentRun executions (auto-approved,
- * human-approved, denied by a human, denied by policy, timed out, failed code, a session driven by messages),
+ * human-approved, denied by a human, denied by policy, timed out, failed code, a session driven by messages, input files
+ * and outputs, a limit above the policy's bounds, idle close, a close signal, a continue-as-new chain),
  * run against a real Temporal server and Docker with the CURRENT workflow code, each written as history JSON.
  * Re-record whenever the workflow changes on purpose; the replay test then guards the new shape.
  *
@@ -30,7 +31,7 @@ import { createLogger } from '../../platform/logger.js';
 import { runWorkers } from '../../workers/run-workers.js';
 import { AirlockMetrics } from '../../platform/telemetry/metrics.js';
 import { disabledTracing } from '../../platform/telemetry/tracing.js';
-import { closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate, WORKFLOW_TYPE } from '../../workflows/messages.js';
+import { closeSignal, closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate, WORKFLOW_TYPE } from '../../workflows/messages.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../../workflows/search-attributes.js';
 import { writeHistoryFile } from './history-file.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
@@ -71,6 +72,11 @@ function oneShot(action: ActionInput, extra: Partial<Scenario['input']> = {}): S
   return { actions: [action], closeWhenDone: true, ...extra };
 }
 
+const finished = (actionId: string) => (run: RunState) => ['succeeded', 'failed', 'denied'].includes(run.actions.find((a) => a.actionId === actionId)?.status ?? '');
+
+/** Reads an input file and writes an output file; low risk (no modules), so auto-approved. */
+const FILES_AND_OUTPUTS = 'text = open("in/words.txt").read()\nwith open("upper.txt", "w") as f:\n    f.write(text.upper())\nprint(len(text))';
+
 const SCENARIOS: Scenario[] = [
   { name: 'auto-approved', input: oneShot({ language: 'python', code: LOW_RISK, task: 'sum a range' }) },
   {
@@ -107,6 +113,35 @@ const SCENARIOS: Scenario[] = [
   { name: 'policy-denied', input: oneShot({ language: 'bash', code: CRITICAL }) },
   { name: 'timed-out', input: oneShot({ language: 'python', code: MEDIUM_RISK }, { approvalTimeoutMs: 1_500 }) },
   { name: 'failed-code', input: oneShot({ language: 'python', code: FAILING }) },
+  {
+    name: 'files-and-outputs',
+    input: oneShot({ language: 'python', code: FILES_AND_OUTPUTS, files: { 'in/words.txt': 'replayed words\n' }, outputs: ['*.txt'] }),
+  },
+  // Above the recorder policy's limitBounds (memoryMb 2048): denied by the policy, no container.
+  { name: 'limit-denied', input: oneShot({ language: 'python', code: LOW_RISK, limits: { memoryMb: 4096 } }) },
+  { name: 'idle-close', input: { actions: [{ language: 'python', code: LOW_RISK }], closeWhenDone: false, idleTimeoutMs: 3_000 } },
+  {
+    name: 'close-signal',
+    input: { actions: [], closeWhenDone: false },
+    drive: async (handle) => {
+      await handle.executeUpdate(submitActionUpdate, { args: [{ language: 'python', code: LOW_RISK }] });
+      await waitFor(handle, finished('a1'), 'a1 finished');
+      await handle.signal(closeSignal);
+    },
+  },
+  {
+    // A low threshold: the idle run continues as new after each action; every execution of the chain is recorded.
+    name: 'continue-as-new-chain',
+    input: { actions: [], closeWhenDone: false, continueAsNewAfterEvents: 12 },
+    drive: async (handle) => {
+      for (const actionId of ['a1', 'a2', 'a3']) {
+        await handle.executeUpdate(submitActionUpdate, { args: [{ language: 'python', code: LOW_RISK }] });
+        await waitFor(handle, finished(actionId), `${actionId} finished`);
+        await waitFor(handle, (run) => run.actions.every((a) => a.carriedOver), `${actionId} carried over`);
+      }
+      await handle.executeUpdate(closeUpdate);
+    },
+  },
   {
     name: 'session-two-approvers',
     input: { actions: [], closeWhenDone: false },
@@ -163,10 +198,13 @@ async function main(): Promise<void> {
       });
       await scenario.drive?.(handle);
       const result = (await handle.result()) as RunState;
-      const history = await handle.fetchHistory();
-      const file = `${HISTORIES_DIR}${scenario.name}${process.env.AIRLOCK_HISTORY_SUFFIX ?? ''}.json`;
-      await writeHistoryFile(file, history);
-      logger.info({ scenario: scenario.name, statuses: result.actions.map((a) => a.status), events: history.events?.length }, 'history recorded');
+      const executions = await executionHistories(client, workflowId, handle.firstExecutionRunId);
+      for (const [i, history] of executions.entries()) {
+        // A chain of executions (continue-as-new) is written one file per execution: <scenario>-1.json, -2.json, ...
+        const name = executions.length > 1 ? `${scenario.name}-${i + 1}` : scenario.name;
+        await writeHistoryFile(`${HISTORIES_DIR}${name}${process.env.AIRLOCK_HISTORY_SUFFIX ?? ''}.json`, history);
+      }
+      logger.info({ scenario: scenario.name, statuses: result.actions.map((a) => a.status), executions: executions.length }, 'history recorded');
     }
   } finally {
     await connection.close();
@@ -176,11 +214,23 @@ async function main(): Promise<void> {
   }
 }
 
-/** The shipped policy with loopback listed as a callback host, in a temporary file. */
+/** Every execution of a run, first to last, following its continue-as-new links. */
+async function executionHistories(client: Client, workflowId: string, firstRunId: string) {
+  const histories = [];
+  for (let runId: string | undefined = firstRunId; runId; ) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    histories.push(history);
+    const last = history.events?.at(-1);
+    runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return histories;
+}
+
+/** The shipped policy with loopback listed as a callback host and a memory bound, in a temporary file. */
 async function policyWithCallbacks(): Promise<string> {
   const shipped = await readFile(fileURLToPath(new URL('../../../airlock.policy.yaml', import.meta.url)), 'utf8');
   const file = path.join(await mkdtemp(path.join(tmpdir(), 'airlock-record-')), 'airlock.policy.yaml');
-  await writeFile(file, `${shipped}\ncallbacks:\n  allowHosts: [127.0.0.1]\n`);
+  await writeFile(file, `${shipped}\ncallbacks:\n  allowHosts: [127.0.0.1]\nlimitBounds:\n  memoryMb: 2048\n`);
   return file;
 }
 
