@@ -25,6 +25,7 @@ import type { ControlPlane } from './network/control-plane.js';
 import type { ResolveHost } from './network/egress-resolver.js';
 import { CappedOutputCollector } from './output-capture.js';
 import { collectOutputs, type CollectedOutputs } from './output-collection.js';
+import { reachFaultPoint } from './fault-point.js';
 import { SandboxUidAllocator, type UidRange } from './uid-allocator.js';
 import { UsageSampler } from './usage-sampler.js';
 import { refusalMessage, settleEarlierAttempts } from './earlier-attempts.js';
@@ -308,6 +309,7 @@ export class DockerSandbox implements SandboxRuntime {
         log.info({ containerId: container.id, containerName: name, image: this.image, imageId, uid, attempt }, 'sandbox container created');
         hooks.onContainer?.({ containerId: container.id, containerName: name, pooled: false });
         await journal({ phase: 'created', containerId: container.id });
+        await reachFaultPoint('created', name);
         const steps: AttemptSteps = {
           // Claimed and journalled before the container starts: a retry that fences first keeps it from starting.
           starting: async () => {
@@ -396,6 +398,7 @@ export class DockerSandbox implements SandboxRuntime {
         );
       }, limits.timeoutSec * 1000);
 
+      void reachFaultPoint('exec', containerName);
       const run = await Promise.race([
         runExec(this.docker, container, {
           cmd: codeCommand(request.language),
@@ -460,20 +463,24 @@ export class DockerSandbox implements SandboxRuntime {
             : undefined,
         ),
       );
+      await reachFaultPoint('exited', containerName);
 
       const outputs = request.outputs
         ? timedOut
           ? { outputFiles: [], skippedOutputs: [{ path: request.outputs.join(' '), reason: 'not collected: the code timed out' }] }
           : await Promise.race([
-              collectOutputs({
-                docker: this.docker,
-                container,
-                globs: request.outputs,
-                user,
-                workingDir: WORKSPACE_DIR,
-                artifactStore: this.artifactStore,
-                ...(secretValues.length > 0 ? { secrets: secretValues } : {}),
-              }),
+              Promise.all([
+                collectOutputs({
+                  docker: this.docker,
+                  container,
+                  globs: request.outputs,
+                  user,
+                  workingDir: WORKSPACE_DIR,
+                  artifactStore: this.artifactStore,
+                  ...(secretValues.length > 0 ? { secrets: secretValues } : {}),
+                }),
+                reachFaultPoint('collecting', containerName),
+              ]).then(([collected]) => collected),
               delay(COLLECT_TIMEOUT_MS).then(() => ({
                 outputFiles: [],
                 skippedOutputs: [{ path: request.outputs!.join(' '), reason: 'not collected: collection took too long' }],

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point of `npm run up`, `npm test` and `npm run bench`. Plain Node with no dependencies, because it runs
+// Entry point of `npm run up`, `npm test`, `npm run bench` and `npm run chaos`. Plain Node with no dependencies, because it runs
 // before node_modules exists: install dependencies when needed, compile, then hand over to the compiled command.
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -15,6 +15,7 @@ const COMMANDS = {
   up: { script: 'dist/cli/main.js', leadingArgs: ['up'] },
   test: { script: 'dist/workers/test-stack/main.js', leadingArgs: [] },
   bench: { script: 'dist/test/bench/main.js', leadingArgs: [] },
+  chaos: { script: 'dist/test/chaos/main.js', leadingArgs: [] },
 };
 
 /**

@@ -1,0 +1,93 @@
+/**
+ * `npm run chaos [-- --runs N] [-- --only TEXT]`: the fault and load suite (issue 16 item 8). It starts its own
+ * Temporal dev server on a database file and the workers as child processes, breaks them one fault at a time
+ * (each fault bounded in time), and prints the table (fault, runs, lost, duplicated, orphaned), which it also
+ * writes into docs/reliability.md. Every target is on this machine: loopback servers, the suite's own processes,
+ * containers found by the suite's labels. Exits non-zero when any fault broke a promise.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Docker from 'dockerode';
+import { loadConfig } from '../../platform/config.js';
+import { createLogger } from '../../platform/logger.js';
+import { ensureSigningKey } from '../../server/decision-signer.js';
+import { ensurePrerequisites } from '../../workers/setup/ensure-prerequisites.js';
+import { createStderrProgress } from '../../workers/setup/progress.js';
+import { startLocalServer } from '../support/egress-servers.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
+import { startChaosStack } from './chaos-stack.js';
+import { writeChaosPolicy } from './chaos-policy.js';
+import { runFault, type Fault, type FaultRow } from './fault.js';
+import { renderTable, writeTableIntoDoc } from './fault-table.js';
+import { SANDBOX_KILL_FAULTS } from './faults/sandbox-kill.js';
+
+/** Fits the suite's bound (about ten minutes on a 2-core machine) with the other faults; `--runs` changes it. */
+const DEFAULT_LOAD_RUNS = 120;
+const WEBHOOK_SECRET = 'chaos-webhook-secret';
+
+const FAULTS: Fault[] = [...SANDBOX_KILL_FAULTS];
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { runs: { type: 'string' }, only: { type: 'string', multiple: true }, 'no-doc': { type: 'boolean', default: false } } });
+  const loadRuns = Number(values.runs ?? DEFAULT_LOAD_RUNS);
+  if (!Number.isInteger(loadRuns) || loadRuns < 6) throw new Error(`--runs must be a whole number of at least 6 (one of each kind), not ${values.runs}`);
+  const faults = values.only ? FAULTS.filter((f) => values.only!.some((text) => f.name.includes(text))) : FAULTS;
+  if (faults.length === 0) throw new Error(`no fault matches --only ${values.only!.join(', ')}; faults: ${FAULTS.map((f) => f.name).join('; ')}`);
+
+  const logger = createLogger({ name: 'airlock-chaos', level: process.env.LOG_LEVEL ?? 'warn' });
+  const progress = createStderrProgress();
+  const baseConfig = loadConfig();
+  const prerequisites = await ensurePrerequisites({
+    stateDir: baseConfig.home,
+    sandboxImageName: baseConfig.AIRLOCK_SANDBOX_IMAGE,
+    needTemporalCli: true,
+    needTestServer: false,
+    onProgress: progress,
+    logger,
+  });
+  const home = await mkdtemp(path.join(os.tmpdir(), 'airlock-chaos-'));
+  ensureSigningKey(home);
+  const [counter, webhook] = await Promise.all([startLocalServer('counter'), startWebhookReceiver()]);
+  const policyFile = await writeChaosPolicy(home, webhook.url);
+  const started = Date.now();
+  const rows: FaultRow[] = [];
+  const stack = await startChaosStack({
+    home,
+    cliPath: prerequisites.temporalCli!.path,
+    namespace: baseConfig.TEMPORAL_NAMESPACE,
+    env: { ...process.env, AIRLOCK_POLICY: policyFile, AIRLOCK_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    logger,
+  });
+  try {
+    progress(`chaos: Temporal on ${stack.address}, state in ${home}; starting the control worker`);
+    await stack.startWorker('control');
+    const ctx = { stack, docker: new Docker(), counter, webhook, policyFile, loadRuns, progress };
+    for (const fault of faults) {
+      progress(`chaos: ${fault.name}`);
+      const row = await runFault(fault, ctx);
+      rows.push(row);
+      progress(`chaos: ${fault.name}: ${row.passed ? 'passed' : 'FAILED'} in ${row.seconds} s${row.notes.length ? ` (${row.notes.join('; ')})` : ''}`);
+    }
+  } finally {
+    await stack.stop();
+    await Promise.all([counter.close(), webhook.close()]);
+  }
+  const table = renderTable(rows, { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', totalSeconds: Math.round((Date.now() - started) / 1000), loadRuns });
+  process.stdout.write(`${table}\n`);
+  const failed = rows.filter((r) => !r.passed).length;
+  // A partial run (--only) would replace the whole table with a few rows: only a full run writes the doc.
+  if (!values['no-doc'] && !values.only) progress(`chaos: wrote the table into ${await writeTableIntoDoc(table)}`);
+  if (failed === 0) await rm(home, { recursive: true, force: true });
+  else progress(`chaos: ${failed} fault(s) failed; kept ${home} (worker and Temporal logs) for inspection`);
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`airlock chaos: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
