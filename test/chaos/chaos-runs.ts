@@ -5,7 +5,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type Docker from 'dockerode';
 import { LABELS } from '../../sandbox/labels.js';
 import type { ActionInput } from '../../schemas/action.js';
-import type { RunState } from '../../schemas/run.js';
+import type { ActionState, RunState } from '../../schemas/run.js';
+import { getRunQuery } from '../../workflows/messages.js';
 import { buildAuditReport } from '../../client/audit-report.js';
 import { decodeHistoryEvents, type RawHistoryEvent } from '../../client/audit-events.js';
 import { renderAudit } from '../../cli/render-audit.js';
@@ -92,4 +93,15 @@ export async function auditText(handle: WorkflowHandle): Promise<string> {
 /** The audit's attempt lines, e.g. `attempt 1: lost-after-start`. */
 export function auditAttempts(audit: string): string[] {
   return [...audit.matchAll(/attempt (\d+): ([\w-]+)/g)].map((m) => `${m[1]}:${m[2]}`);
+}
+
+/** Like waitForRun, but polling once a second: hundreds of runs wait at once under the load fault. */
+export async function waitForActionStatus(handle: WorkflowHandle, status: ActionState['status'], timeoutMs: number): Promise<RunState> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await handle.query(getRunQuery);
+    if (run.actions[0]?.status === status) return run;
+    if (Date.now() > deadline) throw new Error(`run ${handle.workflowId} did not reach ${status} within ${timeoutMs / 1000} s (it is ${run.actions[0]?.status})`);
+    await sleep(1_000);
+  }
 }

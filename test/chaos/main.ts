@@ -22,12 +22,16 @@ import { writeChaosPolicy } from './chaos-policy.js';
 import { runFault, type Fault, type FaultRow } from './fault.js';
 import { renderTable, writeTableIntoDoc } from './fault-table.js';
 import { SANDBOX_KILL_FAULTS } from './faults/sandbox-kill.js';
+import { SANDBOX_STALL_FAULTS } from './faults/sandbox-stall.js';
+import { APPROVAL_OUTAGE_FAULTS, controlWorker } from './faults/approval-outages.js';
+import { DATA_FAULTS } from './faults/data-faults.js';
+import { LOAD_FAULT } from './faults/load.js';
 
 /** Fits the suite's bound (about ten minutes on a 2-core machine) with the other faults; `--runs` changes it. */
 const DEFAULT_LOAD_RUNS = 120;
 const WEBHOOK_SECRET = 'chaos-webhook-secret';
 
-const FAULTS: Fault[] = [...SANDBOX_KILL_FAULTS];
+const FAULTS: Fault[] = [...SANDBOX_KILL_FAULTS, ...SANDBOX_STALL_FAULTS, ...APPROVAL_OUTAGE_FAULTS, ...DATA_FAULTS, LOAD_FAULT];
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { runs: { type: 'string' }, only: { type: 'string', multiple: true }, 'no-doc': { type: 'boolean', default: false } } });
@@ -62,7 +66,7 @@ async function main(): Promise<number> {
   });
   try {
     progress(`chaos: Temporal on ${stack.address}, state in ${home}; starting the control worker`);
-    await stack.startWorker('control');
+    controlWorker.current = await stack.startWorker('control');
     const ctx = { stack, docker: new Docker(), counter, webhook, policyFile, loadRuns, progress };
     for (const fault of faults) {
       progress(`chaos: ${fault.name}`);

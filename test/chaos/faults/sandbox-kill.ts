@@ -72,7 +72,8 @@ async function killAt(ctx: FaultContext, point: FaultPoint, outcome: FaultOutcom
       if (executions === 0) outcome.problems.push(`${label}: the code never ran`);
       // The audit shows the killed attempt and the one after it.
       const attempts = auditAttempts(await auditText(handle));
-      if (attempts.length < 2) outcome.problems.push(`${label}: the audit shows ${attempts.length} attempt(s): ${attempts.join(', ')}`);
+      // A refused retry runs nothing and has no attempt of its own: the audit then shows the lost attempt only.
+      if (attempts.length < (want === 'failed' ? 1 : 2)) outcome.problems.push(`${label}: the audit shows ${attempts.length} attempt(s): ${attempts.join(', ')}`);
       else outcome.notes.push(`${label}: ${attempts.join(' ')}`);
     }
   } finally {
