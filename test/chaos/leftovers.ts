@@ -40,7 +40,7 @@ async function labelledObjects(docker: Docker, runIds: readonly string[]): Promi
 
 /** Airlock's egress firewall rules whose bridge no longer exists on this host (none without iptables). */
 export async function staleFirewallRules(): Promise<string[]> {
-  let listing = '';
+  let listing: string;
   try {
     listing = (await run('iptables', ['-w', '-S', 'INPUT'])).stdout;
   } catch {

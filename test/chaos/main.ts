@@ -26,12 +26,13 @@ import { SANDBOX_STALL_FAULTS } from './faults/sandbox-stall.js';
 import { APPROVAL_OUTAGE_FAULTS, controlWorker } from './faults/approval-outages.js';
 import { DATA_FAULTS } from './faults/data-faults.js';
 import { LOAD_FAULT } from './faults/load.js';
+import { ENGINE_OUTAGE_FAULT } from './faults/engine-outage.js';
 
 /** Fits the suite's bound (about ten minutes on a 2-core machine) with the other faults; `--runs` changes it. */
 const DEFAULT_LOAD_RUNS = 120;
 const WEBHOOK_SECRET = 'chaos-webhook-secret';
 
-const FAULTS: Fault[] = [...SANDBOX_KILL_FAULTS, ...SANDBOX_STALL_FAULTS, ...APPROVAL_OUTAGE_FAULTS, ...DATA_FAULTS, LOAD_FAULT];
+const FAULTS: Fault[] = [...SANDBOX_KILL_FAULTS, ...SANDBOX_STALL_FAULTS, ...APPROVAL_OUTAGE_FAULTS, ENGINE_OUTAGE_FAULT, ...DATA_FAULTS, LOAD_FAULT];
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { runs: { type: 'string' }, only: { type: 'string', multiple: true }, 'no-doc': { type: 'boolean', default: false } } });
