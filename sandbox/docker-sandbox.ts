@@ -309,7 +309,7 @@ export class DockerSandbox implements SandboxRuntime {
         log.info({ containerId: container.id, containerName: name, image: this.image, imageId, uid, attempt }, 'sandbox container created');
         hooks.onContainer?.({ containerId: container.id, containerName: name, pooled: false });
         await journal({ phase: 'created', containerId: container.id });
-        await reachFaultPoint('created', name);
+        await reachFaultPoint('created', runId, name);
         const steps: AttemptSteps = {
           // Claimed and journalled before the container starts: a retry that fences first keeps it from starting.
           starting: async () => {
@@ -398,7 +398,7 @@ export class DockerSandbox implements SandboxRuntime {
         );
       }, limits.timeoutSec * 1000);
 
-      void reachFaultPoint('exec', containerName);
+      void reachFaultPoint('exec', request.runId, containerName);
       const run = await Promise.race([
         runExec(this.docker, container, {
           cmd: codeCommand(request.language),
@@ -463,7 +463,7 @@ export class DockerSandbox implements SandboxRuntime {
             : undefined,
         ),
       );
-      await reachFaultPoint('exited', containerName);
+      await reachFaultPoint('exited', request.runId, containerName);
 
       const outputs = request.outputs
         ? timedOut
@@ -479,7 +479,7 @@ export class DockerSandbox implements SandboxRuntime {
                   artifactStore: this.artifactStore,
                   ...(secretValues.length > 0 ? { secrets: secretValues } : {}),
                 }),
-                reachFaultPoint('collecting', containerName),
+                reachFaultPoint('collecting', request.runId, containerName),
               ]).then(([collected]) => collected),
               delay(COLLECT_TIMEOUT_MS).then(() => ({
                 outputFiles: [],

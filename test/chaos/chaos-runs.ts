@@ -2,8 +2,6 @@
 import { readdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import type Docker from 'dockerode';
-import { LABELS } from '../../sandbox/labels.js';
 import type { ActionInput } from '../../schemas/action.js';
 import type { ActionState, RunState } from '../../schemas/run.js';
 import { getRunQuery } from '../../workflows/messages.js';
@@ -39,25 +37,14 @@ export function chaosAction(input: { tag: string; sleepSec: number; counter?: Lo
   };
 }
 
-export async function startChaosRun(ctx: FaultContext, actions: ActionInput[]): Promise<WorkflowHandle> {
-  return startRun(ctx.stack.client, ctx.stack.taskQueue, { agent: 'chaos', actions });
+/** Starts a one-shot run; `idPrefix` may name a fault point (sandbox/fault-point.ts) for a hooked worker. */
+export async function startChaosRun(ctx: FaultContext, actions: ActionInput[], idPrefix = 'chaos'): Promise<WorkflowHandle> {
+  return startRun(ctx.stack.client, ctx.stack.taskQueue, { agent: 'chaos', actions }, idPrefix);
 }
 
 /** How many times the code of `tag` really reached the counter. */
 export function counterHits(counter: LocalServer, tag: string): number {
   return counter.requests.filter((r) => r === `GET /${tag}`).length;
-}
-
-/** Containers of the run the engine really started since `sinceMs` (from its event log): executions of its code. */
-export async function containerStarts(docker: Docker, runId: string, sinceMs: number): Promise<number> {
-  const stream = (await docker.getEvents({
-    since: Math.floor(sinceMs / 1000) - 1,
-    until: Math.ceil(Date.now() / 1000) + 1,
-    filters: { type: ['container'], event: ['start'], label: [`${LABELS.runId}=${runId}`] },
-  })) as unknown as NodeJS.ReadableStream;
-  let text = '';
-  for await (const chunk of stream) text += chunk.toString();
-  return text.split('\n').filter((line) => line.trim().length > 0).length;
 }
 
 /** Waits until `count` marker files exist in `dir` (the fault point was reached that often). */
@@ -95,11 +82,27 @@ export function auditAttempts(audit: string): string[] {
   return [...audit.matchAll(/attempt (\d+): ([\w-]+)/g)].map((m) => `${m[1]}:${m[2]}`);
 }
 
-/** Like waitForRun, but polling once a second: hundreds of runs wait at once under the load fault. */
+/**
+ * Retries `call` (a query, or a decision that queries first) until it succeeds or `timeoutMs` passes: under load a
+ * query can time out while the control worker is busy, which is slowness, not a lost run.
+ */
+export async function patiently<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(1_000);
+    }
+  }
+}
+
+/** Like waitForRun, but polling once a second (hundreds of runs wait at once under load) and patient with queries. */
 export async function waitForActionStatus(handle: WorkflowHandle, status: ActionState['status'], timeoutMs: number): Promise<RunState> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const run = await handle.query(getRunQuery);
+    const run = await patiently(() => handle.query(getRunQuery), timeoutMs);
     if (run.actions[0]?.status === status) return run;
     if (Date.now() > deadline) throw new Error(`run ${handle.workflowId} did not reach ${status} within ${timeoutMs / 1000} s (it is ${run.actions[0]?.status})`);
     await sleep(1_000);

@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import type { LocalServer } from '../support/egress-servers.js';
 import type { WebhookReceiver } from '../support/webhook-receiver.js';
 import type { ChaosStack } from './chaos-stack.js';
+import type { ContainerStarts } from './container-starts.js';
 import { leftoversOf, staleFirewallRules } from './leftovers.js';
 
 export interface FaultContext {
@@ -11,6 +12,8 @@ export interface FaultContext {
   /** Loopback HTTP server that networked actions call: its request log counts real executions. */
   counter: LocalServer;
   webhook: WebhookReceiver;
+  /** Container starts per run on the shared engine, counted live: executions of code without network. */
+  starts: ContainerStarts;
   policyFile: string;
   /** Load size (runs) for the load fault. */
   loadRuns: number;

@@ -19,12 +19,13 @@ import { startLocalServer } from '../support/egress-servers.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
 import { startChaosStack } from './chaos-stack.js';
 import { writeChaosPolicy } from './chaos-policy.js';
+import { recordContainerStarts } from './container-starts.js';
 import { runFault, type Fault, type FaultRow } from './fault.js';
 import { renderTable, writeTableIntoDoc } from './fault-table.js';
-import { SANDBOX_KILL_FAULTS } from './faults/sandbox-kill.js';
+import { SANDBOX_KILL_FAULT } from './faults/sandbox-kill.js';
 import { SANDBOX_STALL_FAULTS } from './faults/sandbox-stall.js';
 import { APPROVAL_OUTAGE_FAULTS, controlWorker } from './faults/approval-outages.js';
-import { DATA_FAULTS } from './faults/data-faults.js';
+import { DATA_FAULTS, TOKEN_FAULTS } from './faults/data-faults.js';
 import { LOAD_FAULT } from './faults/load.js';
 import { ENGINE_OUTAGE_FAULT } from './faults/engine-outage.js';
 
@@ -32,14 +33,29 @@ import { ENGINE_OUTAGE_FAULT } from './faults/engine-outage.js';
 const DEFAULT_LOAD_RUNS = 120;
 const WEBHOOK_SECRET = 'chaos-webhook-secret';
 
-const FAULTS: Fault[] = [...SANDBOX_KILL_FAULTS, ...SANDBOX_STALL_FAULTS, ...APPROVAL_OUTAGE_FAULTS, ENGINE_OUTAGE_FAULT, ...DATA_FAULTS, LOAD_FAULT];
+const [SIGSTOP_FAULT, SIGTERM_FAULT] = SANDBOX_STALL_FAULTS as [Fault, Fault];
+/**
+ * In order; the faults of one group run at the same time. Only faults that share nothing run together: the token
+ * faults need no worker and use homes of their own, and the SIGSTOP fault mostly waits.
+ */
+const FAULT_GROUPS: Fault[][] = [
+  [SANDBOX_KILL_FAULT],
+  [SIGSTOP_FAULT, ...TOKEN_FAULTS],
+  [SIGTERM_FAULT],
+  ...APPROVAL_OUTAGE_FAULTS.map((f) => [f]),
+  [ENGINE_OUTAGE_FAULT],
+  ...DATA_FAULTS.map((f) => [f]),
+  [LOAD_FAULT],
+];
+const FAULTS = FAULT_GROUPS.flat();
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { runs: { type: 'string' }, only: { type: 'string', multiple: true }, 'no-doc': { type: 'boolean', default: false } } });
   const loadRuns = Number(values.runs ?? DEFAULT_LOAD_RUNS);
   if (!Number.isInteger(loadRuns) || loadRuns < 6) throw new Error(`--runs must be a whole number of at least 6 (one of each kind), not ${values.runs}`);
-  const faults = values.only ? FAULTS.filter((f) => values.only!.some((text) => f.name.includes(text))) : FAULTS;
-  if (faults.length === 0) throw new Error(`no fault matches --only ${values.only!.join(', ')}; faults: ${FAULTS.map((f) => f.name).join('; ')}`);
+  const selected = (f: Fault) => !values.only || values.only.some((text) => f.name.includes(text));
+  const groups = FAULT_GROUPS.map((group) => group.filter(selected)).filter((group) => group.length > 0);
+  if (groups.length === 0) throw new Error(`no fault matches --only ${values.only!.join(', ')}; faults: ${FAULTS.map((f) => f.name).join('; ')}`);
 
   const logger = createLogger({ name: 'airlock-chaos', level: process.env.LOG_LEVEL ?? 'warn' });
   const progress = createStderrProgress();
@@ -68,12 +84,18 @@ async function main(): Promise<number> {
   try {
     progress(`chaos: Temporal on ${stack.address}, state in ${home}; starting the control worker`);
     controlWorker.current = await stack.startWorker('control');
-    const ctx = { stack, docker: new Docker(), counter, webhook, policyFile, loadRuns, progress };
-    for (const fault of faults) {
-      progress(`chaos: ${fault.name}`);
-      const row = await runFault(fault, ctx);
-      rows.push(row);
-      progress(`chaos: ${fault.name}: ${row.passed ? 'passed' : 'FAILED'} in ${row.seconds} s${row.notes.length ? ` (${row.notes.join('; ')})` : ''}`);
+    const docker = new Docker();
+    const ctx = { stack, docker, starts: await recordContainerStarts(docker), counter, webhook, policyFile, loadRuns, progress };
+    for (const group of groups) {
+      const groupRows = await Promise.all(
+        group.map(async (fault) => {
+          progress(`chaos: ${fault.name}`);
+          const row = await runFault(fault, ctx);
+          progress(`chaos: ${fault.name}: ${row.passed ? 'passed' : 'FAILED'} in ${row.seconds} s${row.notes.length ? ` (${row.notes.join('; ')})` : ''}`);
+          return row;
+        }),
+      );
+      rows.push(...groupRows);
     }
   } finally {
     await stack.stop();

@@ -14,11 +14,13 @@ export async function startRun(
   client: Client,
   taskQueue: string,
   input: Partial<StartRunInput> & { actions?: ActionInput[] },
+  /** A prefix of the workflow id (unique ids are `<prefix>-<random>`); `run` by default. */
+  idPrefix = 'run',
 ): Promise<WorkflowHandle<typeof agentRun>> {
   const agent = input.agent ?? 'test-agent';
   const handle = await client.workflow.start(agentRun, {
     taskQueue,
-    workflowId: uniqueId('run'),
+    workflowId: uniqueId(idPrefix),
     args: [{ agent, requester: 'alice', closeWhenDone: true, ...input }],
     typedSearchAttributes: [
       { key: AGENT_ATTRIBUTE, value: agent },

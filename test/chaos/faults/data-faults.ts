@@ -6,10 +6,13 @@
  * a running run pinned.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { RunState } from '../../../schemas/run.js';
 import { tokenFilePath, TokenStore } from '../../../platform/token-store.js';
 import { actionIs, waitForRun } from '../../support/runs.js';
 import { decideSigned } from '../../support/signed-decision.js';
@@ -20,17 +23,22 @@ import { chaosAction, resultWithin, startChaosRun } from '../chaos-runs.js';
 const CLI = fileURLToPath(new URL('../../../cli/main.js', import.meta.url));
 const exec = promisify(execFile);
 const PARALLEL_TOKENS = 20;
+/** Twenty Node processes starting at once on two busy cores take a while; a lock that never frees takes forever. */
+const CLI_TIMEOUT_MS = 180_000;
 const RESULT_TIMEOUT_MS = 120_000;
 /** Far smaller than the 200 KB the action prints: the first artifact write cannot fit. */
 const FULL_DISK_SIZE = '64k';
 
-async function airlock(ctx: FaultContext, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the compiled CLI with the suite's settings and `home` as AIRLOCK_HOME; a non-zero exit is returned. */
+async function airlock(ctx: FaultContext, home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { env: ctx.stack.env, timeout: 60_000 });
+    const env = { ...ctx.stack.env, AIRLOCK_HOME: home };
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { env, timeout: CLI_TIMEOUT_MS });
     return { code: 0, stdout, stderr };
   } catch (err) {
-    const failed = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    const failed = err as { code?: number; killed?: boolean; stdout?: string; stderr?: string };
+    const stderr = failed.killed ? `killed after ${CLI_TIMEOUT_MS / 1000} s without finishing` : (failed.stderr ?? '');
+    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr };
   }
 }
 
@@ -38,11 +46,13 @@ const emptyOutcome = (): FaultOutcome => ({ runIds: [], lost: 0, duplicated: 0, 
 
 const parallelTokens: Fault = {
   name: `${PARALLEL_TOKENS} parallel \`airlock token create\``,
-  timeoutMs: 120_000,
+  timeoutMs: 240_000,
   async run(ctx) {
     const outcome = emptyOutcome();
-    const results = await Promise.all(Array.from({ length: PARALLEL_TOKENS }, () => airlock(ctx, ['token', 'create', '--as', 'bob'])));
-    const store = new TokenStore(tokenFilePath(ctx.stack.home));
+    // A home of its own: this fault runs beside others, and the truncated-file fault must not meet its writes.
+    const home = await mkdtemp(path.join(ctx.stack.home, 'tokens-parallel-'));
+    const results = await Promise.all(Array.from({ length: PARALLEL_TOKENS }, () => airlock(ctx, home, ['token', 'create', '--as', 'bob'])));
+    const store = new TokenStore(tokenFilePath(home));
     const kept = results.filter((r) => r.code === 0 && store.principalFor(r.stdout.trim())?.principal === 'bob').length;
     outcome.lost = PARALLEL_TOKENS - kept;
     const failures = results.filter((r) => r.code !== 0);
@@ -59,14 +69,16 @@ const truncatedTokenFile: Fault = {
   timeoutMs: 60_000,
   async run(ctx) {
     const outcome = emptyOutcome();
-    const file = tokenFilePath(ctx.stack.home);
+    const home = await mkdtemp(path.join(ctx.stack.home, 'tokens-truncated-'));
+    const file = tokenFilePath(home);
+    for (const principal of ['bob', 'carol']) new TokenStore(file).create(principal, { roles: ['approver'] });
     const backup = `${file}.chaos-backup`;
     await copyFile(file, backup);
     try {
       const size = (await readFile(file)).length;
       await truncate(file, Math.floor(size / 2));
       for (const args of [['token', 'list'], ['token', 'create', '--as', 'bob']]) {
-        const result = await airlock(ctx, args);
+        const result = await airlock(ctx, home, args);
         const said = result.stderr.trim().split('\n')[0] ?? '';
         if (result.code === 0) outcome.problems.push(`\`airlock ${args.join(' ')}\` succeeded on a truncated token file`);
         else if (!said.includes(path.basename(file))) outcome.problems.push(`\`airlock ${args.join(' ')}\` did not name the token file: ${said}`);
@@ -76,7 +88,7 @@ const truncatedTokenFile: Fault = {
     } finally {
       await copyFile(backup, file);
     }
-    const after = await airlock(ctx, ['token', 'list']);
+    const after = await airlock(ctx, home, ['token', 'list']);
     if (after.code !== 0) outcome.problems.push(`the restored token file still fails: ${after.stderr.trim()}`);
     return outcome;
   },
@@ -129,6 +141,22 @@ const fullArtifactDisk: Fault = {
   },
 };
 
+/** How a run ended: whether its code ran, and the reason it gives (the action's error, or the workflow's failure). */
+async function endOf(handle: WorkflowHandle, timeoutMs: number): Promise<{ ran: boolean; reason: string } | undefined> {
+  const ended = handle.result().then(
+    (run: RunState) => ({ ran: run.actions.some((a) => a.status === 'succeeded' || a.status === 'failed'), reason: run.actions[0]?.error ?? run.actions[0]?.status ?? run.status }),
+    (err: unknown) => ({ ran: false, reason: failureChain(err) }),
+  );
+  return Promise.race([ended, sleep(timeoutMs).then(() => undefined)]);
+}
+
+/** The messages of an error and its causes (a workflow failure wraps the activity's, which wraps the real one). */
+function failureChain(err: unknown): string {
+  const messages: string[] = [];
+  for (let e: unknown = err; e instanceof Error && messages.length < 5; e = e.cause) messages.push(e.message);
+  return messages.join(': ');
+}
+
 const brokenPolicyEdit: Fault = {
   name: 'broken policy edit while a run waits for approval',
   timeoutMs: 240_000,
@@ -146,15 +174,16 @@ const brokenPolicyEdit: Fault = {
         // A run started now cannot get a policy: it must say so clearly, not hang or run under no policy.
         const fresh = await startChaosRun(ctx, [{ language: 'python', code: 'print("under a broken policy")' }]);
         outcome.runIds.push(fresh.workflowId);
-        const freshRun = await resultWithin(fresh, RESULT_TIMEOUT_MS);
-        const freshAction = freshRun?.actions[0];
-        if (!freshRun) {
+        const ended = await endOf(fresh, RESULT_TIMEOUT_MS);
+        if (!ended) {
           outcome.lost++;
           outcome.problems.push('a run started under the broken policy never ended');
-        } else if (freshAction?.status === 'succeeded' || freshAction?.status === 'running') {
-          outcome.problems.push(`a run started under the broken policy ran its code (${freshAction.status})`);
+        } else if (ended.ran) {
+          outcome.problems.push('a run started under the broken policy ran its code');
+        } else if (!/policy/i.test(ended.reason)) {
+          outcome.problems.push(`a run started under the broken policy ended without saying why: ${ended.reason}`);
         } else {
-          outcome.notes.push(`new run: ${freshAction?.status ?? freshRun.status}${freshAction?.error ? ` (${freshAction.error.slice(0, 90)})` : ''}`);
+          outcome.notes.push(`new run refused: ${ended.reason.slice(0, 140)}`);
         }
         // The waiting run keeps the policy it pinned: approved, it runs, and the decision names that version.
         await decideSigned(waiting, ctx.stack.home, { actionId: 'a1', decision: 'approve', approver: 'bob', channel: 'api' });
@@ -178,4 +207,6 @@ const brokenPolicyEdit: Fault = {
   },
 };
 
-export const DATA_FAULTS: Fault[] = [parallelTokens, truncatedTokenFile, fullArtifactDisk, brokenPolicyEdit];
+/** Need no worker and use homes of their own: they run beside another fault. */
+export const TOKEN_FAULTS: Fault[] = [parallelTokens, truncatedTokenFile];
+export const DATA_FAULTS: Fault[] = [fullArtifactDisk, brokenPolicyEdit];

@@ -9,7 +9,7 @@ import type { ActionState } from '../../../schemas/run.js';
 import { decideSigned } from '../../support/signed-decision.js';
 import { APPROVAL_TIMEOUT_MS, DENIED_MARKER, NEEDS_HUMAN_MARKER } from '../chaos-policy.js';
 import type { Fault, FaultContext, FaultOutcome } from '../fault.js';
-import { chaosAction, containerStarts, counterHits, resultWithin, startChaosRun, waitForActionStatus } from '../chaos-runs.js';
+import { chaosAction, counterHits, patiently, resultWithin, startChaosRun, waitForActionStatus } from '../chaos-runs.js';
 
 const KINDS = ['auto', 'egress', 'approved', 'human-denied', 'policy-denied', 'timed-out'] as const;
 type Kind = (typeof KINDS)[number];
@@ -25,7 +25,7 @@ const WANTED: Record<Kind, ActionState['status']> = {
 const IN_FLIGHT = 24;
 const RUN_TIMEOUT_MS = APPROVAL_TIMEOUT_MS + 180_000;
 
-async function oneRun(ctx: FaultContext, kind: Kind, index: number, sinceMs: number, outcome: FaultOutcome): Promise<void> {
+async function oneRun(ctx: FaultContext, kind: Kind, index: number, outcome: FaultOutcome): Promise<void> {
   const tag = `load-${index}-${randomBytes(3).toString('hex')}`;
   const marker = kind === 'policy-denied' ? DENIED_MARKER : ['approved', 'human-denied', 'timed-out'].includes(kind) ? NEEDS_HUMAN_MARKER : undefined;
   const action = chaosAction({ tag, sleepSec: 0, ...(kind === 'egress' ? { counter: ctx.counter } : {}), ...(marker ? { marker } : {}) });
@@ -34,7 +34,8 @@ async function oneRun(ctx: FaultContext, kind: Kind, index: number, sinceMs: num
   try {
     if (kind === 'approved' || kind === 'human-denied') {
       await waitForActionStatus(handle, 'awaiting_approval', 120_000);
-      await decideSigned(handle, ctx.stack.home, { actionId: 'a1', decision: kind === 'approved' ? 'approve' : 'deny', approver: 'bob', channel: 'api' });
+      const decision = kind === 'approved' ? 'approve' : 'deny';
+      await patiently(() => decideSigned(handle, ctx.stack.home, { actionId: 'a1', decision, approver: 'bob', channel: 'api' }), 60_000);
     }
     const state = (await resultWithin(handle, RUN_TIMEOUT_MS))?.actions[0];
     if (state?.status !== WANTED[kind]) {
@@ -42,7 +43,7 @@ async function oneRun(ctx: FaultContext, kind: Kind, index: number, sinceMs: num
       outcome.problems.push(`${kind} run ${handle.workflowId} ended ${state?.status ?? 'not at all'}${state?.error ? `: ${state.error.slice(0, 120)}` : ''}`);
       return;
     }
-    if (WANTED[kind] !== 'succeeded' && (await containerStarts(ctx.docker, handle.workflowId, sinceMs)) > 0) {
+    if (WANTED[kind] !== 'succeeded' && ctx.starts.of(handle.workflowId) > 0) {
       outcome.problems.push(`${kind} run ${handle.workflowId} started a container`);
     }
     if (kind === 'egress') {
@@ -61,14 +62,14 @@ export const LOAD_FAULT: Fault = {
   timeoutMs: 900_000,
   async run(ctx) {
     const outcome: FaultOutcome = { runIds: [], lost: 0, duplicated: 0, notes: [], problems: [] };
-    const sinceMs = Date.now();
+    const startedAt = Date.now();
     const sandbox = await ctx.stack.startWorker('sandbox');
     try {
       let next = 0;
       const lane = async () => {
         while (next < ctx.loadRuns) {
           const index = next++;
-          await oneRun(ctx, KINDS[index % KINDS.length]!, index, sinceMs, outcome);
+          await oneRun(ctx, KINDS[index % KINDS.length]!, index, outcome);
           if ((index + 1) % 50 === 0) ctx.progress(`load: ${index + 1}/${ctx.loadRuns} runs started`);
         }
       };
@@ -76,7 +77,7 @@ export const LOAD_FAULT: Fault = {
     } finally {
       await sandbox.signal('SIGTERM');
     }
-    const seconds = Math.round((Date.now() - sinceMs) / 1000);
+    const seconds = Math.round((Date.now() - startedAt) / 1000);
     outcome.notes.push(`${ctx.loadRuns} runs (${KINDS.map((k) => `${Math.ceil((ctx.loadRuns - KINDS.indexOf(k)) / KINDS.length)} ${k}`).join(', ')}) in ${seconds} s`);
     // Only the first few problems: a systematic failure would otherwise fill the table.
     if (outcome.problems.length > 5) outcome.problems = [...outcome.problems.slice(0, 5), `and ${outcome.problems.length - 5} more`];

@@ -7,9 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { faultPointTag } from '../../../sandbox/fault-point.js';
 import type { Fault, FaultContext, FaultOutcome } from '../fault.js';
 import { leftoversOf } from '../leftovers.js';
-import { chaosAction, containerStarts, counterHits, resultWithin, startChaosRun, waitForMarkers } from '../chaos-runs.js';
+import { chaosAction, counterHits, resultWithin, startChaosRun, waitForMarkers } from '../chaos-runs.js';
 import type { WorkerProcess } from '../chaos-stack.js';
 
 const STOP_MS = 30_000;
@@ -18,11 +19,11 @@ const RESULT_TIMEOUT_MS = 150_000;
 async function stallFault(ctx: FaultContext, how: (worker: WorkerProcess) => Promise<WorkerProcess | undefined>): Promise<FaultOutcome> {
   const outcome: FaultOutcome = { runIds: [], lost: 0, duplicated: 0, notes: [], problems: [] };
   const markerDir = path.join(ctx.stack.home, 'fault-points', `stall-${randomBytes(3).toString('hex')}`);
-  const sinceMs = Date.now();
-  const worker = await ctx.stack.startWorker('sandbox', { AIRLOCK_FAULT_POINT: 'exec', AIRLOCK_FAULT_POINT_DIR: markerDir });
+  const worker = await ctx.stack.startWorker('sandbox', { AIRLOCK_FAULT_POINT_DIR: markerDir });
   const tag = `stall-${randomBytes(4).toString('hex')}`;
-  const networked = await startChaosRun(ctx, [chaosAction({ tag, sleepSec: 4, counter: ctx.counter })]);
-  const offline = await startChaosRun(ctx, [chaosAction({ tag: `${tag}-offline`, sleepSec: 4 })]);
+  const idPrefix = faultPointTag('exec').slice(0, -1);
+  const networked = await startChaosRun(ctx, [chaosAction({ tag, sleepSec: 4, counter: ctx.counter })], idPrefix);
+  const offline = await startChaosRun(ctx, [chaosAction({ tag: `${tag}-offline`, sleepSec: 4 })], idPrefix);
   outcome.runIds.push(networked.workflowId, offline.workflowId);
   let live: WorkerProcess | undefined = worker;
   try {
@@ -38,7 +39,7 @@ async function stallFault(ctx: FaultContext, how: (worker: WorkerProcess) => Pro
         outcome.problems.push(`${label}: ended ${action?.status ?? 'not at all'}${action?.error ? `: ${action.error}` : ''}`);
         continue;
       }
-      const executions = isNetworked ? counterHits(ctx.counter, tag) : await containerStarts(ctx.docker, handle.workflowId, sinceMs);
+      const executions = isNetworked ? counterHits(ctx.counter, tag) : ctx.starts.of(handle.workflowId);
       if (isNetworked && executions > 1) {
         outcome.duplicated += executions - 1;
         outcome.problems.push(`network: the code ran ${executions} times`);
