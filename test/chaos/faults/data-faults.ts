@@ -66,7 +66,8 @@ const parallelTokens: Fault = {
 
 const truncatedTokenFile: Fault = {
   name: 'truncated token file',
-  timeoutMs: 60_000,
+  // Three CLI calls beside the twenty of the parallel fault, on two cores.
+  timeoutMs: 240_000,
   async run(ctx) {
     const outcome = emptyOutcome();
     const home = await mkdtemp(path.join(ctx.stack.home, 'tokens-truncated-'));
