@@ -1,5 +1,6 @@
 /** The suite's table: printed to stdout and written into docs/reliability.md between two markers. */
 import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { FaultRow } from './fault.js';
 
@@ -7,8 +8,11 @@ const DOC = fileURLToPath(new URL('../../../docs/reliability.md', import.meta.ur
 export const TABLE_BEGIN = '<!-- chaos-table:begin (written by `npm run chaos`; do not edit by hand) -->';
 export const TABLE_END = '<!-- chaos-table:end -->';
 
+/** Temporary folders of this machine say nothing to a reader of the docs: they become <tmp>. */
+const TEMP_PATH = new RegExp(`${os.tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[^\\s:;,)]*`, 'g');
+
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+  return text.replace(TEMP_PATH, '<tmp>').replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 }
 
 /** The markdown table of the rows, with when and how long. */
