@@ -41,6 +41,16 @@ export interface AssessRiskInput extends Partial<ActionRef> {
   network?: NetworkRequest;
 }
 
+/**
+ * What the local `assessRiskWithInput` activity returns. A local activity's history marker keeps only its result,
+ * so the input it scored travels in the result: the audit and a shadow replay read both from history, as they read
+ * a scheduled activity's input.
+ */
+export interface RecordedRiskAssessment {
+  assessment: RiskAssessment;
+  input: AssessRiskInput;
+}
+
 /** Light activities on the control task queue: policy, risk, approval notifications and run-event callbacks. */
 export function createControlActivities(deps: ControlActivityDeps) {
   const legacyRules = deps.rules ?? LEGACY_RISK_RULES;
@@ -64,16 +74,22 @@ export function createControlActivities(deps: ControlActivityDeps) {
     }
     return scoreWithRules(input.code, input.language, rules, input.thresholds);
   };
+  const assessRisk = async (input: AssessRiskInput): Promise<RiskAssessment> => {
+    const scored = await score(input);
+    const codeSha256 = createHash('sha256').update(input.code, 'utf8').digest('hex');
+    deps.logger.debug({ codeSha256, level: scored.level, ruleIds: scored.ruleIds }, 'risk assessed');
+    return { ...scored, policyVersion: input.policyVersion, codeSha256 };
+  };
   return {
     async loadPolicy(): Promise<PolicySnapshot> {
       return deps.policy();
     },
 
-    async assessRisk(input: AssessRiskInput): Promise<RiskAssessment> {
-      const scored = await score(input);
-      const codeSha256 = createHash('sha256').update(input.code, 'utf8').digest('hex');
-      deps.logger.debug({ codeSha256, level: scored.level, ruleIds: scored.ruleIds }, 'risk assessed');
-      return { ...scored, policyVersion: input.policyVersion, codeSha256 };
+    assessRisk,
+
+    /** The local-activity form of assessRisk (the workflow's worker runs it in the workflow task's own round trip). */
+    async assessRiskWithInput(input: AssessRiskInput): Promise<RecordedRiskAssessment> {
+      return { assessment: await assessRisk(input), input };
     },
 
     ...createApprovalChannelActivities({ logger: deps.logger, ...deps.channels }),

@@ -3,6 +3,7 @@
  * by the default data converter. Only the fields Airlock reads are typed here; the rest of the proto is ignored.
  */
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { LOCAL_ACTIVITY_MARKER, localActivityEvents } from './local-activity-events.js';
 
 interface Timestamp {
   seconds?: { toString(): string } | number | null;
@@ -45,6 +46,11 @@ export interface RawHistoryEvent {
   activityTaskFailedEventAttributes?: {
     scheduledEventId?: EventIdLike | null;
     failure?: { message?: string | null; applicationFailureInfo?: { details?: Payloads | null } | null } | null;
+  } | null;
+  markerRecordedEventAttributes?: {
+    markerName?: string | null;
+    details?: Record<string, Payloads> | null;
+    failure?: { message?: string | null } | null;
   } | null;
   workflowExecutionCompletedEventAttributes?: { result?: Payloads | null } | null;
   workflowExecutionFailedEventAttributes?: { failure?: { message?: string | null } | null } | null;
@@ -205,6 +211,12 @@ export function decodeHistoryEvents(events: readonly RawHistoryEvent[]): AuditEv
   const decoded: AuditEvent[] = [];
   for (const event of events) {
     const base = { eventId: toNumber(event.eventId), at: new Date(toMs(event.eventTime)).toISOString() };
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
+      const failure = marker.failure ? (marker.failure.message ?? 'local activity failed') : undefined;
+      decoded.push(...localActivityEvents(base, decodeAll(marker.details?.data)[0], decodeAll(marker.details?.result)[0], failure));
+      continue;
+    }
     const audit = decodeEvent(event, base);
     if (audit) decoded.push(audit);
   }

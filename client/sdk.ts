@@ -1,8 +1,8 @@
 /**
  * The typed SDK agent services (and the CLI) use to talk to Airlock: start runs, submit actions, wait for them,
  * list and audit through the agentRun workflow's messages, and decide through the HTTP API (the deciding service
- * signs decisions; a decision sent to Temporal directly never counts). This module adds input validation, typed
- * errors and polling.
+ * signs decisions; a decision sent to Temporal directly never counts). This module adds input validation and typed
+ * errors; waits are long-lived `awaitActions` updates the workflow answers when the actions get there.
  */
 import {
   Client,
@@ -11,7 +11,9 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
+  WithStartWorkflowOperation,
   type WorkflowHandle,
+  type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
@@ -19,7 +21,9 @@ import { ActionInputSchema, type ActionInput } from '../schemas/action.js';
 import { DecisionInputSchema, type DecisionInput, type DecisionOutcome } from '../schemas/decision.js';
 import type { DecisionSignature } from '../schemas/signed-decision.js';
 import { IdentitySchema, StartRunInputSchema, type RunState, type StartRunInput, type SubmitActionResult } from '../schemas/run.js';
+import type { AwaitActionsInput, AwaitActionsResult } from '../schemas/action-wait.js';
 import {
+  awaitActionsUpdate,
   closeSignal,
   closeUpdate,
   decideUpdate,
@@ -54,7 +58,7 @@ import { IdempotencyKeySchema } from '../schemas/idempotency.js';
 import { runIdForIdempotencyKey, submitUpdateIdForIdempotencyKey } from './idempotency.js';
 import { generateRunId } from './run-id.js';
 import { runStaticDetails, runStaticSummary } from './run-metadata.js';
-import { isWorkflowNotFound, rethrowNotFound, updateRejectionReason } from './temporal-errors.js';
+import { isUnknownUpdate, isWorkflowNotFound, rethrowNotFound, updateRejectionReason } from './temporal-errors.js';
 import { actionsReached, unknownActionIds, type WaitUntil } from './wait-condition.js';
 
 /** How long `connect` waits for the server before giving up: long enough for a busy dev server, short for a typo. */
@@ -65,7 +69,7 @@ export const QUERY_TIMEOUT_MS = 10_000;
 export const EXPORT_QUERY_TIMEOUT_MS = 2_000;
 /** How long reporting a refused decision back to its run may take (the person is waiting for the answer). */
 const REPORT_TIMEOUT_MS = 2_000;
-/** Poll interval of `waitForActions`. */
+/** Poll interval of `waitForActions` for runs whose workflow code predates the `awaitActions` update. */
 export const WAIT_POLL_INTERVAL_MS = 300;
 
 export interface ConnectOptions {
@@ -87,6 +91,17 @@ export interface WaitForActionsOptions {
   /** Give up (WaitTimeoutError) after this long; unbounded when omitted. */
   timeoutMs?: number;
   /** Stops waiting early (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+export interface RunAndWaitOptions {
+  /** The run's id (generated when omitted); not with `idempotencyKey`. */
+  runId?: string;
+  /** As for startRun: a retry with the same key waits for the run the first call started instead of starting one. */
+  idempotencyKey?: string;
+  /** Give up (WaitTimeoutError; the run goes on) after this long; unbounded when omitted. */
+  timeoutMs?: number;
+  /** Stops waiting early (the promise rejects with the signal's reason; the run goes on). */
   signal?: AbortSignal;
 }
 
@@ -176,32 +191,81 @@ export class AirlockClient {
    * @throws InputError when the input does not pass StartRunInputSchema, or the key is not a valid key.
    */
   async startRun(input: StartRunInput, options: { runId?: string; idempotencyKey?: string } = {}): Promise<{ runId: string }> {
+    const { runId, keyed, start } = this.startOptionsOf(input, options);
+    try {
+      await this.client.workflow.start(WORKFLOW_TYPE, {
+        ...start,
+        // A keyed start that finds its run (still going, or already finished) has done its job.
+        ...(keyed ? { workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
+      });
+    } catch (err) {
+      if (!(keyed && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    return { runId };
+  }
+
+  /**
+   * A one-shot run in one request: starts a run of `input.actions` that closes when they are done and waits for
+   * all of them to finish (update-with-start: the start and the `awaitActions` update travel together, and the
+   * answer comes when the last action is final). Returns the run's state then, outputs as previews
+   * (`hydrateOutputs` reads them in full). An action that needs a human waits for one (or for its approval timeout).
+   * @throws InputError when the input is invalid or has no action; WaitTimeoutError when `timeoutMs` passes first.
+   */
+  async runAndWait(input: StartRunInput, options: RunAndWaitOptions = {}): Promise<RunState> {
+    const { runId, keyed, start } = this.startOptionsOf({ ...input, closeWhenDone: true }, options);
+    if (start.args[0].actions.length === 0) throw new InputError('runAndWait needs at least one action to run');
+    const wait: AwaitActionsInput = { until: 'final', ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) };
+    const startWorkflowOperation = new WithStartWorkflowOperation(WORKFLOW_TYPE, {
+      ...start,
+      // Keyed: a retry attaches to the run the first call started and waits for it; unkeyed ids are fresh.
+      workflowIdConflictPolicy: keyed ? 'USE_EXISTING' : 'FAIL',
+      ...(keyed ? { workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
+    });
+    let answer: AwaitActionsResult;
+    try {
+      answer = await this.cancellable(options.signal, () =>
+        this.client.workflow.executeUpdateWithStart(awaitActionsUpdate, { args: [wait], startWorkflowOperation }),
+      );
+    } catch (err) {
+      // A keyed retry of a run that has already finished: its result is the answer.
+      if (keyed && err instanceof WorkflowExecutionAlreadyStartedError) return this.waitForRun(runId);
+      throw err;
+    }
+    if (!answer.reached) throw new WaitTimeoutError(runId, options.timeoutMs ?? 0);
+    return answer.state;
+  }
+
+  /** The validated start input and the workflow options every start uses (id, queue, Web UI summary, search attributes). */
+  private startOptionsOf(input: StartRunInput, options: { runId?: string; idempotencyKey?: string }) {
     const parsed = StartRunInputSchema.safeParse(input);
     if (!parsed.success) throw new InputError(formatZodError(parsed.error));
     const key = parseIdempotencyKey(options.idempotencyKey);
     if (key !== undefined && options.runId !== undefined) throw new InputError('give either a run id or an idempotency key, not both');
     const runId = key !== undefined ? runIdForIdempotencyKey(parsed.data.requester, key) : (options.runId ?? generateRunId());
-    try {
-      await this.client.workflow.start(WORKFLOW_TYPE, {
-        workflowId: runId,
-        taskQueue: this.config.AIRLOCK_TASK_QUEUE,
-        args: [parsed.data],
-        // A keyed start that finds its run (still going, or already finished) has done its job.
-        ...(key !== undefined ? { workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'REJECT_DUPLICATE' as const } : {}),
-        // What the Temporal Web UI shows at the top of the run: who asked for what.
-        staticSummary: runStaticSummary(parsed.data),
-        staticDetails: runStaticDetails(parsed.data),
-        // Set at start so the run is listable before the workflow's first task runs.
-        typedSearchAttributes: [
-          { key: AGENT_ATTRIBUTE, value: parsed.data.agent },
-          { key: STATUS_ATTRIBUTE, value: 'running' },
-          { key: AWAITING_APPROVAL_ATTRIBUTE, value: false },
-        ],
-      });
-    } catch (err) {
-      if (!(key !== undefined && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-    return { runId };
+    const start = {
+      workflowId: runId,
+      taskQueue: this.config.AIRLOCK_TASK_QUEUE,
+      args: [parsed.data] as [typeof parsed.data],
+      // What the Temporal Web UI shows at the top of the run: who asked for what.
+      staticSummary: runStaticSummary(parsed.data),
+      staticDetails: runStaticDetails(parsed.data),
+      // Set at start so the run is listable before the workflow's first task runs.
+      typedSearchAttributes: [
+        { key: AGENT_ATTRIBUTE, value: parsed.data.agent },
+        { key: STATUS_ATTRIBUTE, value: 'running' },
+        { key: AWAITING_APPROVAL_ATTRIBUTE, value: false },
+      ],
+    } satisfies WorkflowStartOptions;
+    return { runId, keyed: key !== undefined, start };
+  }
+
+  /** Runs a Temporal call that `signal` can abandon (the call's promise rejects with the signal's reason). */
+  private cancellable<T>(signal: AbortSignal | undefined, call: () => Promise<T>): Promise<T> {
+    if (!signal) return call();
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    return this.connection.withAbortSignal(signal, call).catch((err: unknown) => {
+      throw signal.aborted ? signal.reason : err;
+    });
   }
 
   /**
@@ -273,10 +337,32 @@ export class AirlockClient {
   }
 
   /**
-   * Polls the run until the selected actions reach `until` (see WaitUntil), and returns the state then.
+   * Waits until the selected actions reach `until` (see WaitUntil), and returns the state then. The workflow answers
+   * an `awaitActions` update the moment they get there; runs whose workflow code predates that update (or that have
+   * already ended) are read with the getRun query instead.
    * @throws WaitTimeoutError when `timeoutMs` passes first; InputError for action ids the run does not have.
    */
   async waitForActions(runId: string, options: WaitForActionsOptions): Promise<RunState> {
+    const wait: AwaitActionsInput = {
+      until: options.until,
+      ...(options.actionIds !== undefined ? { actionIds: options.actionIds } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: Math.max(1, Math.ceil(options.timeoutMs)) } : {}),
+    };
+    let answer: AwaitActionsResult;
+    try {
+      answer = await this.cancellable(options.signal, () => this.handle(runId).executeUpdate(awaitActionsUpdate, { args: [wait] }));
+    } catch (err) {
+      if (isUnknownUpdate(err) || isWorkflowNotFound(err)) return this.pollForActions(runId, options);
+      const reason = updateRejectionReason(err);
+      if (reason !== undefined) throw new InputError(reason, { cause: err });
+      throw err;
+    }
+    if (!answer.reached) throw new WaitTimeoutError(runId, options.timeoutMs ?? 0);
+    return answer.state;
+  }
+
+  /** The wait for runs without the `awaitActions` update: the getRun query every WAIT_POLL_INTERVAL_MS. */
+  private async pollForActions(runId: string, options: WaitForActionsOptions): Promise<RunState> {
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
     for (;;) {
       const state = await this.getRun(runId);

@@ -22,6 +22,15 @@ export function updateRejectionReason(err: unknown): string | undefined {
   return err.message;
 }
 
+/**
+ * True when the workflow has no handler for the update: a run whose workflow code predates it. The workflow SDK
+ * rejects such an update with a fixed message and no failure type, so the message is the only sign there is.
+ */
+export function isUnknownUpdate(err: unknown): boolean {
+  const reason = updateRejectionReason(err);
+  return reason !== undefined && reason.startsWith('No registered handler for update:');
+}
+
 /** Rethrows "workflow not found" as RunNotFoundError; anything else unchanged. */
 export function rethrowNotFound(runId: string, err: unknown): never {
   if (isWorkflowNotFound(err)) throw new RunNotFoundError(runId, { cause: err });

@@ -16,6 +16,31 @@ export type StartRunRequest = z.input<typeof StartRunRequestSchema>;
 
 export const StartRunResponseSchema = z.object({ runId: z.string(), requester: z.string() });
 
+/** How long `POST /v1/runs/execute` waits for the result before it answers with the run as it stands. */
+export const DEFAULT_EXECUTE_WAIT_MS = 60_000;
+export const MAX_EXECUTE_WAIT_MS = 10 * 60_000;
+
+/**
+ * A one-shot run over HTTP: the same body as starting a run, with at least one action; the run closes when its
+ * actions are done (closeWhenDone is implied).
+ */
+export const ExecuteRunRequestSchema = StartRunRequestSchema.omit({ closeWhenDone: true })
+  .extend({
+    actions: z.array(ActionInputSchema).min(1, 'give at least one action to run').max(100),
+    /** How long to wait for the result (ms); the answer then has `done: false` and the run goes on. */
+    waitMs: z.number().int().min(1).max(MAX_EXECUTE_WAIT_MS).optional(),
+  })
+  .strict();
+export type ExecuteRunRequest = z.input<typeof ExecuteRunRequestSchema>;
+
+export const ExecuteRunResponseSchema = z.object({
+  runId: z.string(),
+  requester: z.string(),
+  /** True when every action was final before the wait ended. */
+  done: z.boolean(),
+  run: RunStateSchema,
+});
+
 export const SubmitActionRequestSchema = ActionInputSchema;
 export const SubmitActionResponseSchema = SubmitActionResultSchema;
 

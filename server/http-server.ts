@@ -5,7 +5,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { AirlockClientError, RunNotFoundError } from '../client/errors.js';
+import { AirlockClientError, RunNotFoundError, WaitTimeoutError } from '../client/errors.js';
+import { generateRunId } from '../client/run-id.js';
 import type { ArtifactReader } from '../client/hydrate-outputs.js';
 import { IdempotencyKeySchema } from '../schemas/idempotency.js';
 import type { AirlockClient } from '../client/sdk.js';
@@ -18,6 +19,8 @@ import {
   ArtifactParamsSchema,
   type ArtifactResponse,
   DecideRequestSchema,
+  DEFAULT_EXECUTE_WAIT_MS,
+  ExecuteRunRequestSchema,
   ListRunsQuerySchema,
   RunIdParamsSchema,
   StartRunRequestSchema,
@@ -43,7 +46,7 @@ import type { DecisionSigner } from './decision-signer.js';
 /** Bodies larger than this are refused before parsing (code is capped at 256 KiB, plus JSON overhead). */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
-export type ApiClient = Pick<AirlockClient, 'startRun' | 'submitAction' | 'getRun' | 'listRuns' | 'deliverSignedDecision'>;
+export type ApiClient = Pick<AirlockClient, 'startRun' | 'runAndWait' | 'submitAction' | 'getRun' | 'listRuns' | 'deliverSignedDecision'>;
 
 export interface HttpServerDeps {
   client: ApiClient;
@@ -197,6 +200,23 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     const idempotencyKey = idempotencyKeyOf(request);
     const { runId } = await deps.client.startRun({ ...body, requester }, idempotencyKey !== undefined ? { idempotencyKey } : {});
     return { runId, requester };
+  });
+
+  // Starting a run and waiting for it, as one request: the same checks as startRun (the requester is the token's
+  // principal, a keyed run id is derived from it), and the answer is only ever the run this request started.
+  route(ROUTES.executeRun, async (request) => {
+    const { waitMs, ...body } = parse(ExecuteRunRequestSchema, request.body, 'run');
+    refuseCallbackUrl(body, deps.callbackPolicy?.());
+    const requester = request.principal!;
+    const idempotencyKey = idempotencyKeyOf(request);
+    const named = idempotencyKey !== undefined ? { idempotencyKey } : { runId: generateRunId() };
+    try {
+      const run = await deps.client.runAndWait({ ...body, requester }, { ...named, timeoutMs: waitMs ?? DEFAULT_EXECUTE_WAIT_MS });
+      return { runId: run.runId, requester, done: true, run };
+    } catch (err) {
+      if (!(err instanceof WaitTimeoutError)) throw err;
+      return { runId: err.runId, requester, done: false, run: await deps.client.getRun(err.runId) };
+    }
   });
 
   route(ROUTES.listRuns, async (request) => {

@@ -9,6 +9,8 @@ import {
   ArtifactResponseSchema,
   DecideRequestSchema,
   DecideResponseSchema,
+  ExecuteRunRequestSchema,
+  ExecuteRunResponseSchema,
   IdempotencyHeadersSchema,
   ListRunsQuerySchema,
   ListRunsResponseSchema,
@@ -63,6 +65,20 @@ export const ROUTES = {
     body: StartRunRequestSchema,
     success: { status: 201, schema: StartRunResponseSchema, description: 'The run was started' },
     errors: [400],
+  },
+  executeRun: {
+    method: 'POST',
+    url: '/v1/runs/execute',
+    operationId: 'executeRun',
+    summary:
+      'Start a one-shot run and wait for its actions to finish, in one request: the answer holds the run with its ' +
+      'results, or (done: false) the run as it stands when waitMs passed first; the token principal is the requester (roles: agent, admin)',
+    auth: 'bearer',
+    roles: AGENT_ROLES,
+    headers: IdempotencyHeadersSchema,
+    body: ExecuteRunRequestSchema,
+    success: { status: 200, schema: ExecuteRunResponseSchema, description: 'The run, finished or as it stands' },
+    errors: [400, 409],
   },
   listRuns: {
     method: 'GET',

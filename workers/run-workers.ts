@@ -21,6 +21,7 @@ import { defaultSecretStore } from '../platform/secret-store.js';
 import { upstreamCaFromEnv } from './upstream-ca.js';
 import { controlPolicyDeps } from './control-policy.js';
 import { startReaper } from './reaper-loop.js';
+import { workflowCacheSizeFromEnv } from './workflow-cache.js';
 import { inspectSandboxEngine, planSandboxHost } from './sandbox-host.js';
 import { bundlerLogger, installTemporalRuntimeLogger } from './temporal-logger.js';
 import {
@@ -69,6 +70,8 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
     if (roles.control) {
       const controlLogger = logger.child({ worker: 'control' });
       const { policy, channels, callbackSecret } = controlPolicyDeps({ config, logger: controlLogger, env: options.env });
+      // Parked runs beyond the cache wait on the server and replay when they wake (AIRLOCK_WORKFLOW_CACHE_SIZE).
+      const maxCachedWorkflows = workflowCacheSizeFromEnv(options.env ?? process.env);
       workers.push(
         await Worker.create({
           connection,
@@ -84,6 +87,7 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
               logger: bundlerLogger(logger),
             })),
           activities: createControlActivities({ logger: controlLogger, policy, channels, ...(callbackSecret ? { callbackSecret } : {}) }),
+          maxCachedWorkflows,
           ...controlWorkerTelemetry(telemetry),
         }),
       );

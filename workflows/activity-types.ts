@@ -7,6 +7,8 @@ import type { ControlActivities, SandboxActivities } from '../activities/index.j
 export const ACTIVITY_TYPES = {
   loadPolicy: 'loadPolicy',
   assessRisk: 'assessRisk',
+  /** assessRisk as a local activity (from the local-control-activities patch on); its marker holds input and result. */
+  assessRiskWithInput: 'assessRiskWithInput',
   executeCode: 'executeCode',
   notifyApprovers: 'notifyApprovers',
   publishApprovalOutcome: 'publishApprovalOutcome',

@@ -17,9 +17,10 @@ import {
 import type { PolicySnapshot } from '../schemas/policy.js';
 import { StartRunInputSchema, type RunState, type StartRunConfig, type StartRunInput } from '../schemas/run.js';
 import { processAction } from './action-pipeline.js';
+import { awaitActions, validateAwaitActions } from './action-waits.js';
 import { carryOverOf, historyIsLong } from './carry-over.js';
 import { boundCarryOver } from './run-caps.js';
-import { closeSignal, closeUpdate, decideSignal, decideUpdate, decisionRefusedSignal, getRunQuery, submitActionUpdate } from './messages.js';
+import { awaitActionsUpdate, closeSignal, closeUpdate, decideSignal, decideUpdate, decisionRefusedSignal, getRunQuery, submitActionUpdate } from './messages.js';
 import { publishRunStatus, startAttributes } from './run-attributes.js';
 import { compactRunResult } from './run-result.js';
 import { createRunServices, loadPolicy } from './run-services.js';
@@ -81,6 +82,9 @@ export async function agentRun(rawInput: StartRunInput): Promise<RunState> {
     return session.state;
   });
   setHandler(closeSignal, () => session.close('closed'));
+  setHandler(awaitActionsUpdate, (request) => awaitActions(session.state, request), {
+    validator: (request) => validateAwaitActions(session.state, request),
+  });
 
   upsertSearchAttributes(startAttributes({ agent: input.agent }));
   // A continued run keeps the policy it pinned when it first started.

@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActionInput } from '../schemas/action.js';
+import type { AwaitActionsInput, AwaitActionsResult } from '../schemas/action-wait.js';
 import type { DecisionInput, DecisionOutcome } from '../schemas/decision.js';
 import type { RunState, SubmitActionResult } from '../schemas/run.js';
 
@@ -28,5 +29,11 @@ export const decisionRefusedSignal = defineSignal<[DecisionInput]>('decisionRefu
 /** Stops accepting actions; the run ends once the actions it has are finished. */
 export const closeUpdate = defineUpdate<RunState, []>('close');
 export const closeSignal = defineSignal<[]>('closeSignal');
+
+/**
+ * Answers once the selected actions reach the requested state (or the wait's own timeout passes): how clients wait
+ * for results without polling. Rejected (by the validator) for action ids the run does not have.
+ */
+export const awaitActionsUpdate = defineUpdate<AwaitActionsResult, [AwaitActionsInput]>('awaitActions');
 
 export const getRunQuery = defineQuery<RunState>('getRun');

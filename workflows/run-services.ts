@@ -2,10 +2,21 @@
  * What the agentRun workflow is built from, wired to Temporal: the activity proxies (timeouts and retries), the
  * session with its observer (logs, metrics sink, search attributes), the announcer and the action pipeline.
  */
-import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  TimeoutFailure,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ControlActivities, SandboxActivities } from '../activities/index.js';
+import type { AssessRiskInput } from '../activities/control-activities.js';
 import type { LevelGate, PolicySnapshot } from '../schemas/policy.js';
-import type { RiskLevel } from '../schemas/risk.js';
+import type { RiskAssessment, RiskLevel } from '../schemas/risk.js';
 import type { ActionState, RunCarryOver, StartRunConfig } from '../schemas/run.js';
 import type { PipelineDeps } from './action-pipeline.js';
 import { Announcer } from './announcer.js';
@@ -45,6 +56,20 @@ const control = proxyActivities<ControlActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 10 },
 });
 
+/**
+ * From this patch on, loading the policy and scoring risk are local activities: the worker that runs the workflow
+ * task runs them itself and reports them with that task's completion, instead of a schedule, a match on the task
+ * queue, a poll and a completion each (two dispatch hops and a workflow task apiece). Older histories replay with
+ * their recorded activities.
+ */
+export const LOCAL_CONTROL_ACTIVITIES_PATCH = 'local-control-activities';
+
+/** Pure computation over what the workflow passes in: retried in place a few times, never for long. */
+const localControl = proxyLocalActivities<ControlActivities>({
+  startToCloseTimeout: CONTROL_ACTIVITY_TIMEOUT,
+  retry: { maximumAttempts: 5 },
+});
+
 /** Push notifications retry with backoff for a few minutes: a flaky webhook receiver should still hear of it. */
 const channels = proxyActivities<ControlActivities>({
   startToCloseTimeout: CONTROL_ACTIVITY_TIMEOUT,
@@ -70,9 +95,17 @@ function nowIso(): string {
   return new Date(Date.now()).toISOString();
 }
 
-/** The run's policy, loaded (and so recorded in history) by an activity. */
+/** The run's policy, loaded (and so recorded in history) by an activity: a local one from the patch on. */
 export function loadPolicy(): Promise<PolicySnapshot> {
-  return control.loadPolicy.executeWithOptions({ summary: 'load and pin the approval policy' }, []);
+  const summary = 'load and pin the approval policy';
+  if (patched(LOCAL_CONTROL_ACTIVITIES_PATCH)) return localControl.loadPolicy.executeWithOptions({ summary }, []);
+  return control.loadPolicy.executeWithOptions({ summary }, []);
+}
+
+/** Scores an action: a local activity from the patch on (its marker records the scored input with the result). */
+async function assessRisk(request: AssessRiskInput, summary: string): Promise<RiskAssessment> {
+  if (!patched(LOCAL_CONTROL_ACTIVITIES_PATCH)) return control.assessRisk.executeWithOptions({ summary }, [request]);
+  return (await localControl.assessRiskWithInput.executeWithOptions({ summary }, [request])).assessment;
 }
 
 export interface RunServices {
@@ -121,7 +154,7 @@ export function createRunServices(input: StartRunConfig, runId: string, carried:
   };
   const pipeline: PipelineDeps = {
     // Summaries label the activity in the Temporal Web UI's event history.
-    assessRisk: (request, summary) => control.assessRisk.executeWithOptions({ summary }, [request]),
+    assessRisk,
     executeCode: async (request, summary) => {
       // Strong isolation goes to the queue only gVisor hosts poll; recorded histories keep their single queue.
       const controlQueue = workflowInfo().taskQueue;

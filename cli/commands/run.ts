@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { generateRunId } from '../../client/run-id.js';
 import { EXIT, exitCodeForRun } from '../exit-codes.js';
 import { readInputFiles } from '../read-input-files.js';
 import { renderRun } from '../render-run.js';
@@ -40,14 +41,18 @@ export async function runCommand(context: CommandContext): Promise<number> {
   const input = buildRunInput(args, bytes.toString('utf8'), requester, files);
 
   return withClient(context, async (client) => {
-    const { runId } = await client.startRun(input, args.idempotencyKey !== undefined ? { idempotencyKey: args.idempotencyKey } : {});
+    const keyed = args.idempotencyKey !== undefined ? { idempotencyKey: args.idempotencyKey } : {};
     if (!args.wait) {
+      const { runId } = await client.startRun(input, keyed);
       if (args.json) context.io.out(jsonLine(startedRunJson(runId, input.actions?.length ?? 0)));
       else context.io.out(`${runId}\n`);
       return EXIT.ok;
     }
-    if (!args.json) context.io.err(`started ${runId}, waiting for it to finish\n`);
-    const state = await client.hydrateOutputs(await client.waitForRun(runId));
+    // One request: the run starts and the answer comes back when its action is done. The id is chosen here so the
+    // person knows which run they are waiting for (a keyed run's id follows from the key).
+    const named = args.idempotencyKey !== undefined ? keyed : { runId: generateRunId() };
+    if (!args.json) context.io.err(`${'runId' in named ? `started ${named.runId}` : 'started'}, waiting for it to finish\n`);
+    const state = await client.hydrateOutputs(await client.runAndWait(input, named));
     context.io.out(args.json ? jsonLine(shapeRunJson(state)) : renderRun(state));
     return exitCodeForRun(state);
   });
