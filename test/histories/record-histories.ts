@@ -23,7 +23,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { loadConfig } from '../../platform/config.js';
 import type { ActionInput } from '../../schemas/action.js';
 import type { RunState, StartRunInput } from '../../schemas/run.js';
@@ -31,7 +31,7 @@ import { createLogger } from '../../platform/logger.js';
 import { runWorkers } from '../../workers/run-workers.js';
 import { AirlockMetrics } from '../../platform/telemetry/metrics.js';
 import { disabledTracing } from '../../platform/telemetry/tracing.js';
-import { closeSignal, closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate, WORKFLOW_TYPE } from '../../workflows/messages.js';
+import { awaitActionsUpdate, closeSignal, closeUpdate, decideSignal, decideUpdate, getRunQuery, submitActionUpdate, WORKFLOW_TYPE } from '../../workflows/messages.js';
 import { AGENT_ATTRIBUTE, AWAITING_APPROVAL_ATTRIBUTE, STATUS_ATTRIBUTE } from '../../workflows/search-attributes.js';
 import { writeHistoryFile } from './history-file.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
@@ -52,6 +52,8 @@ interface Scenario {
   input: Omit<StartRunInput, 'agent' | 'requester' | 'callbackUrl'>;
   /** Push the run's events to the recorder's own receiver. */
   callbacks?: boolean;
+  /** Start it the way runAndWait does: update-with-start, answered by `awaitActions` when its actions are final. */
+  startAndAwait?: boolean;
   /** Drives the run (decisions, updates) until it has ended. */
   drive?: (handle: Handle) => Promise<void>;
 }
@@ -113,6 +115,20 @@ const SCENARIOS: Scenario[] = [
   { name: 'policy-denied', input: oneShot({ language: 'bash', code: CRITICAL }) },
   { name: 'timed-out', input: oneShot({ language: 'python', code: MEDIUM_RISK }, { approvalTimeoutMs: 1_500 }) },
   { name: 'failed-code', input: oneShot({ language: 'python', code: FAILING }) },
+  // From the local-control-activities patch on: policy and risk as local-activity markers, waits as updates.
+  { name: 'one-call-auto-approved', input: oneShot({ language: 'python', code: LOW_RISK, task: 'one call: start and wait' }), startAndAwait: true },
+  {
+    name: 'session-awaited',
+    input: { actions: [], closeWhenDone: false },
+    drive: async (handle) => {
+      // A bounded wait (a timer, cancelled when the action is done) and an unbounded one (no command at all).
+      await handle.executeUpdate(submitActionUpdate, { args: [{ language: 'python', code: LOW_RISK }] });
+      await handle.executeUpdate(awaitActionsUpdate, { args: [{ actionIds: ['a1'], until: 'final', timeoutMs: 60_000 }] });
+      await handle.executeUpdate(submitActionUpdate, { args: [{ language: 'python', code: FAILING }] });
+      await handle.executeUpdate(awaitActionsUpdate, { args: [{ until: 'final' }] });
+      await handle.executeUpdate(closeUpdate);
+    },
+  },
   {
     name: 'files-and-outputs',
     input: oneShot({ language: 'python', code: FILES_AND_OUTPUTS, files: { 'in/words.txt': 'replayed words\n' }, outputs: ['*.txt'] }),
@@ -186,7 +202,7 @@ async function main(): Promise<void> {
     const only = process.env.AIRLOCK_RECORD_ONLY?.split(',').filter(Boolean);
     for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.name))) {
       const workflowId = `history-${scenario.name}-${Date.now().toString(36)}`;
-      const handle = await client.workflow.start(WORKFLOW_TYPE, {
+      const start = {
         taskQueue,
         workflowId,
         args: [{ agent: 'history-agent', requester: 'alice', ...scenario.input, ...(scenario.callbacks ? { callbackUrl: receiver.url } : {}) }],
@@ -195,7 +211,15 @@ async function main(): Promise<void> {
           { key: STATUS_ATTRIBUTE, value: 'running' },
           { key: AWAITING_APPROVAL_ATTRIBUTE, value: false },
         ],
-      });
+      };
+      let handle: Handle;
+      if (scenario.startAndAwait) {
+        const startWorkflowOperation = new WithStartWorkflowOperation(WORKFLOW_TYPE, { ...start, workflowIdConflictPolicy: 'FAIL' });
+        await client.workflow.executeUpdateWithStart(awaitActionsUpdate, { args: [{ until: 'final' }], startWorkflowOperation });
+        handle = await startWorkflowOperation.workflowHandle();
+      } else {
+        handle = await client.workflow.start(WORKFLOW_TYPE, start);
+      }
       await scenario.drive?.(handle);
       const result = (await handle.result()) as RunState;
       const executions = await executionHistories(client, workflowId, handle.firstExecutionRunId);
