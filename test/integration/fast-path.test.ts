@@ -105,7 +105,7 @@ void describe('fast path: one-call runs and waits without polling', () => {
     await writeFile(file, 'print("from the cli")\n');
     const result = await runCli(['run', file, '--wait', '--json', '--as', 'alice'], stack.env);
     assert.equal(result.code, 0, result.stderr);
-    const run = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
+    const run = JSON.parse(result.stdout);
     startedRunIds.add(run.runId);
     assert.equal(run.actions[0].status, 'succeeded');
     assert.match(JSON.stringify(run.actions[0]), /from the cli/);
