@@ -68,9 +68,10 @@ export async function parkedSuite(options: { bench: BenchStack; stack: SuiteStac
   onProgress(`parked: worker RSS before ${(workerRssBytesBefore / 1024 / 1024).toFixed(1)} MB; starting ${runs} runs, ${START_PARALLELISM} at a time`);
   const started = performance.now();
   const progressEvery = Math.max(1, Math.floor(runs / 20));
-  const runIds = await mapBounded(runs, START_PARALLELISM, async (i) => {
+  let startedCount = 0;
+  const runIds = await mapBounded(runs, START_PARALLELISM, async () => {
     const { runId } = await stack.sdk.startRun({ ...BENCH_IDENTITY, closeWhenDone: true, actions: [{ language: 'python', code: CODE }] });
-    if ((i + 1) % progressEvery === 0) onProgress(`parked: started ${i + 1}/${runs}`);
+    if (++startedCount % progressEvery === 0) onProgress(`parked: started ${startedCount}/${runs}`);
     return runId;
   });
   await waitUntilParked(stack, runs, onProgress);
