@@ -2,13 +2,16 @@
  * What every suite runs against: a private Temporal dev server (or TEMPORAL_ADDRESS), the sandbox image, and
  * Airlock's workers in a child process started per suite with that suite's policy and task queue.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type Docker from 'dockerode';
 import { AirlockClient } from '../../client/sdk.js';
 import { loadConfig, type AirlockConfig } from '../../platform/config.js';
+import { LABELS } from '../../sandbox/labels.js';
+import { removeContainerPatiently } from '../../sandbox/remove-container.js';
 import { ensureSigningKey } from '../../server/decision-signer.js';
 import { findFreePort } from '../../workers/dev-stack/port-check.js';
 import { startDevServer, type DevServer } from '../../workers/dev-stack/temporal-dev-server.js';
@@ -35,8 +38,25 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-export async function startBenchStack(options: { logger: Logger; onProgress: ProgressReporter }): Promise<BenchStack> {
-  const { logger, onProgress } = options;
+/** Worker instance ids holding a lease under this home (sandbox/worker-instance.ts writes `<id>.lease`). */
+async function leaseHolders(home: string): Promise<string[]> {
+  const files = await readdir(path.join(home, 'workers')).catch(() => [] as string[]);
+  return files.filter((f) => f.endsWith('.lease')).map((f) => f.slice(0, -'.lease'.length));
+}
+
+/**
+ * Removes what a stopped worker child may have left (a child killed after its stop grace had no time to): the
+ * containers whose owner label is that child's instance, and nothing else on the shared engine.
+ */
+async function removeLeftovers(docker: Docker, instanceIds: readonly string[]): Promise<void> {
+  for (const id of instanceIds) {
+    const left = await docker.listContainers({ all: true, filters: { label: [`${LABELS.owner}=${id}`] } });
+    await Promise.all(left.map((c) => removeContainerPatiently(docker, c.Id)));
+  }
+}
+
+export async function startBenchStack(options: { logger: Logger; onProgress: ProgressReporter; docker: Docker }): Promise<BenchStack> {
+  const { logger, onProgress, docker } = options;
   const home = await mkdtemp(path.join(os.tmpdir(), 'airlock-bench-'));
   // The key the parked suite signs its approvals with, trusted by the policies' `signers` (signing-key.pub).
   ensureSigningKey(home);
@@ -82,7 +102,10 @@ export async function startBenchStack(options: { logger: Logger; onProgress: Pro
         };
         const config = loadConfig(env);
         onProgress(`${name}: starting the workers in a child process`);
+        const before = new Set(await leaseHolders(home));
         const workers = await startWorkerChild(env);
+        // The child's sandbox worker instance: the owner label of every container it starts.
+        const instances = (await leaseHolders(home)).filter((id) => !before.has(id));
         const sdk = await AirlockClient.connect(config);
         const connection = await Connection.connect({ address: temporalAddress });
         const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -95,6 +118,7 @@ export async function startBenchStack(options: { logger: Logger; onProgress: Pro
             await sdk.disconnect();
             await connection.close();
             await workers.stop();
+            await removeLeftovers(docker, instances);
           },
         };
       },

@@ -10,7 +10,7 @@ function parkedGrowthRow(report: BenchReport): ChartRow {
   const parked = report.parked;
   const scaled = parked !== null && parked.runs !== PARKED_TARGET_RUNS;
   return {
-    label: scaled ? `worker RSS growth, ${parked.runs} parked, scaled to 10,000` : 'worker RSS growth, 10,000 parked',
+    label: scaled ? `RSS growth per 10,000 parked (from ${parked.runs})` : 'worker RSS growth, 10,000 parked',
     measured: parked ? ((parked.workerRssMbAfter - parked.workerRssMbBefore) * PARKED_TARGET_RUNS) / parked.runs : null,
     target: 500,
     unit: 'MB',

@@ -21,8 +21,10 @@ export interface ChartOptions {
 }
 
 const WIDTH = 900;
-const LABEL_WIDTH = 300;
-const BAR_WIDTH = 380;
+const LABEL_WIDTH = 330;
+const BAR_WIDTH = 350;
+/** A bar longer than this many targets is cut at the edge (and marked), so the target line stays readable. */
+const MAX_SCALE_TARGETS = 3;
 const ROW_HEIGHT = 44;
 const TOP = 70;
 const MET = '#2e7d32';
@@ -53,13 +55,15 @@ export function buildChartSvg(rows: readonly ChartRow[], options: ChartOptions):
   rows.forEach((row, i) => {
     const y = TOP + i * ROW_HEIGHT;
     const met = targetMet(row);
-    const scale = Math.max(row.target, row.measured ?? 0, Number.EPSILON) * 1.15;
-    const x = (value: number) => LABEL_WIDTH + (Math.max(0, value) / scale) * BAR_WIDTH;
+    const scale = Math.max(row.target, Math.min(row.measured ?? 0, row.target * MAX_SCALE_TARGETS), Number.EPSILON) * 1.15;
+    const x = (value: number) => LABEL_WIDTH + (Math.min(Math.max(0, value), scale) / scale) * BAR_WIDTH;
+    const cut = row.measured !== null && row.measured > scale;
     const targetText = `target ${row.better === 'lower' ? '≤' : '≥'} ${formatValue(row.target, row.unit)}`;
     parts.push(`<text x="16" y="${y + 20}">${escapeXml(row.label)}</text>`);
     parts.push(`<rect x="${LABEL_WIDTH}" y="${y + 6}" width="${BAR_WIDTH}" height="20" fill="#f0f0f0"/>`);
     if (row.measured !== null) {
       parts.push(`<rect x="${LABEL_WIDTH}" y="${y + 6}" width="${(x(row.measured) - LABEL_WIDTH).toFixed(1)}" height="20" fill="${met ? MET : MISSED}"/>`);
+      if (cut) parts.push(`<text x="${LABEL_WIDTH + BAR_WIDTH - 16}" y="${y + 21}" fill="#ffffff" font-weight="bold">»</text>`);
     }
     const tx = x(row.target).toFixed(1);
     parts.push(`<line x1="${tx}" y1="${y + 2}" x2="${tx}" y2="${y + 30}" stroke="#000000" stroke-width="2" stroke-dasharray="4 3"/>`);
@@ -67,7 +71,7 @@ export function buildChartSvg(rows: readonly ChartRow[], options: ChartOptions):
     parts.push(`<text x="${LABEL_WIDTH + BAR_WIDTH + 12}" y="${y + 15}">${escapeXml(value)}</text>`);
     parts.push(`<text x="${LABEL_WIDTH + BAR_WIDTH + 12}" y="${y + 31}" fill="#555555" font-size="11">${escapeXml(targetText)}</text>`);
   });
-  parts.push(`<text x="16" y="${height - 10}" fill="#555555" font-size="11">${escapeXml('Bars: measured. Dashed line: target. Green: target met; orange: missed.')}</text>`);
+  parts.push(`<text x="16" y="${height - 10}" fill="#555555" font-size="11">${escapeXml('Bars: measured (» : cut at the edge). Dashed line: target. Green: target met; orange: missed.')}</text>`);
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'airlock-bench', level: process.env.LOG_LEVEL ?? 'warn' });
   const onProgress = createStderrProgress();
   const docker = createDockerClient();
-  const bench = await startBenchStack({ logger, onProgress });
+  const bench = await startBenchStack({ logger, onProgress, docker });
   let latency: LatencySamples | undefined;
   let throughput: ThroughputSamples | undefined;
   let parked: ParkedSamples | undefined;

@@ -2,7 +2,8 @@
  * "Submit one action and wait for its result", the thing the latency and throughput suites time. It is the only
  * place that knows which SDK calls do it, so a one-call path (update-with-start) replaces it here alone. Today: a
  * one-shot run (`startRun` with the action and `closeWhenDone`), then `waitForRun`, which waits on the workflow's
- * result (no polling).
+ * result (no polling). With the SDK's one-call `runAndWait(input)` (it resolves with the run's state) the body
+ * becomes `const run = await sdk.runAndWait({ ...BENCH_IDENTITY, actions: [action] })`, with `run.runId` as the id.
  */
 import { performance } from 'node:perf_hooks';
 import type { AirlockClient } from '../../client/sdk.js';

@@ -25,6 +25,8 @@ const APPROVE_SAMPLE = 20;
 /** Between approvals, so each one is measured on a quiet worker rather than behind the previous one. */
 const APPROVE_GAP_MS = 300;
 const PARKED_POLL_MS = 2_000;
+/** No new parked run for this long means some never will (a failed run): stop instead of waiting forever. */
+const PARKED_STALL_MS = 5 * 60_000;
 /** Long enough that no parked run times out while thousands of others are started. */
 const APPROVAL_TIMEOUT = '12h';
 
@@ -53,10 +55,14 @@ export function spreadSample(count: number, sample: number): number[] {
 
 async function waitUntilParked(stack: SuiteStack, runs: number, onProgress: ProgressReporter): Promise<void> {
   const query = `TaskQueue = '${stack.config.AIRLOCK_TASK_QUEUE}' AND ${AWAITING_APPROVAL_ATTRIBUTE.name} = true`;
+  let last = -1;
+  let lastChange = Date.now();
   for (;;) {
     const { count } = await stack.temporal.workflow.count(query);
     onProgress(`parked: ${count}/${runs} runs wait for approval`);
     if (count >= runs) return;
+    if (count !== last) [last, lastChange] = [count, Date.now()];
+    else if (Date.now() - lastChange > PARKED_STALL_MS) throw new Error(`only ${count} of ${runs} runs reached the approval wait; the rest stalled`);
     await delay(PARKED_POLL_MS);
   }
 }

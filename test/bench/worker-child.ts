@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { WorkerReply, WorkerRequest } from './worker-process.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker-process.js', import.meta.url));
-const STOP_GRACE_MS = 30_000;
+/** Shutting down waits for cached workflows and container removals, slow on a loaded machine. */
+const STOP_GRACE_MS = 120_000;
 
 export interface WorkerChild {
   pid: number;

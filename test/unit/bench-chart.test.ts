@@ -34,3 +34,14 @@ describe('bench chart', () => {
     assert.equal(escapeXml(`a<b>&"'`), 'a&lt;b&gt;&amp;&quot;&apos;');
   });
 });
+
+describe('bench chart scale', () => {
+  it('cuts a bar far past its target at the edge and marks it, keeping the target line in view', () => {
+    const svg = buildChartSvg([{ label: 'memory', measured: 30_000, target: 500, unit: 'MB', better: 'lower' }], { title: 't', subtitle: 's' });
+    assert.match(svg, />»</);
+    assert.match(svg, />30000 MB \(missed\)</);
+    const line = /<line x1="([\d.]+)"/.exec(svg);
+    // The target sits at 1/(3 × 1.15) of the 350-pixel bar that starts at 330.
+    assert.ok(line && Math.abs(Number(line[1]) - (330 + 350 / 3.45)) < 1, `target line at ${line?.[1]}`);
+  });
+});

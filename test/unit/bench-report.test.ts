@@ -78,7 +78,7 @@ describe('bench report', () => {
       machine,
     });
     const row = targetRows(small)[4]!;
-    assert.equal(row.label, 'worker RSS growth, 1000 parked, scaled to 10,000');
+    assert.equal(row.label, 'RSS growth per 10,000 parked (from 1000)');
     assert.equal(row.measured, 600);
     assert.match(targetLines([row])[0]!, /missed/);
   });
