@@ -77,8 +77,10 @@ export class HttpApiClient {
     return (await this.request<{ runs: RunSummary[] }>('GET', `/v1/runs${suffix}`)).runs;
   }
 
-  getArtifact(sha256: string): Promise<HttpArtifact> {
-    return this.request('GET', `/v1/artifacts/${encodeURIComponent(sha256)}`);
+  /** `runId`: the run that produced the artifact; agent tokens must give it, readers may leave it out. */
+  getArtifact(sha256: string, runId?: string): Promise<HttpArtifact> {
+    const suffix = runId !== undefined ? `?${new URLSearchParams({ runId }).toString()}` : '';
+    return this.request('GET', `/v1/artifacts/${encodeURIComponent(sha256)}${suffix}`);
   }
 
   private async request<T>(method: 'GET' | 'POST', path: string, options: { body?: unknown; idempotencyKey?: string | undefined } = {}): Promise<T> {

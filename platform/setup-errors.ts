@@ -14,7 +14,8 @@ export type SetupErrorCode =
   | 'port_in_use'
   | 'stack_running'
   | 'invalid_setting'
-  | 'go_build_failed';
+  | 'go_build_failed'
+  | 'postgresql_unavailable';
 
 /** No Docker engine answers and Airlock could not (or may not) install or start one. */
 export class DockerUnavailableError extends SetupError {
@@ -129,4 +130,10 @@ export class InvalidSetupSettingError extends SetupError {
 export class GoBuildError extends SetupError {
   override readonly name = 'GoBuildError';
   readonly code = 'go_build_failed' as const;
+}
+
+/** PostgreSQL's server programs (initdb, postgres) were found nowhere and could not be installed. */
+export class PostgresqlUnavailableError extends SetupError {
+  override readonly name = 'PostgresqlUnavailableError';
+  readonly code = 'postgresql_unavailable' as const;
 }

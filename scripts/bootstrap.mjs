@@ -16,6 +16,7 @@ const COMMANDS = {
   test: { script: 'dist/workers/test-stack/main.js', leadingArgs: [] },
   bench: { script: 'dist/test/bench/main.js', leadingArgs: [] },
   chaos: { script: 'dist/test/chaos/main.js', leadingArgs: [] },
+  production: { script: 'dist/workers/production-stack/main.js', leadingArgs: [] },
 };
 
 /**

@@ -126,6 +126,12 @@ export const ArtifactParamsSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'an artifact is named by the lower-case hex sha256 of its bytes'),
 });
 
+/**
+ * The run whose outputs the artifact is one of. Agent tokens must name it (a sha256 alone is no capability: it is
+ * printed, logged and passed around); reader tokens may leave it out.
+ */
+export const ArtifactQuerySchema = z.object({ runId: z.string().min(1).max(200).optional() }).strict();
+
 /** An artifact's bytes: as text when they are UTF-8, otherwise base64. */
 export const ArtifactResponseSchema = z.object({
   sha256: z.string(),

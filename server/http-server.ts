@@ -17,6 +17,7 @@ import { ApiError } from './api-error.js';
 import {
   ActionParamsSchema,
   ArtifactParamsSchema,
+  ArtifactQuerySchema,
   type ArtifactResponse,
   DecideRequestSchema,
   DEFAULT_EXECUTE_WAIT_MS,
@@ -35,6 +36,7 @@ import { streamRunEvents } from './run-event-stream.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { ROUTES, type RouteSpec } from './route-table.js';
+import { artifactsOfRun } from './run-artifacts.js';
 import { handleSlackInteraction, SIGNATURE_WINDOW_MS } from './slack/interactions-handler.js';
 import { ReplayGuard } from './slack/replay-guard.js';
 import type { SlackApi } from '../channels/slack/slack-api.js';
@@ -184,11 +186,9 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
           limit: query.limit ?? 50,
         });
       },
-      getArtifact: async (sha256) => {
+      getArtifact: async (sha256, runId) => {
         requireRole(request, ROUTES.getArtifact.operationId, ROUTES.getArtifact.roles);
-        const bytes = await deps.artifacts.get(sha256);
-        if (!bytes) throw new ApiError('not_found', `no artifact ${sha256} in this deployment's artifact store`);
-        return artifactBody(sha256, bytes);
+        return readableArtifact(request, sha256, runId);
       },
     }),
   });
@@ -269,11 +269,28 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     return run;
   }
 
-  route(ROUTES.getArtifact, async (request) => {
-    const { sha256 } = parse(ArtifactParamsSchema, request.params, 'path');
+  /**
+   * An artifact, authorised like the run that produced it. A sha256 is printed, logged and passed around, so it is
+   * no capability: an agent token names one of its own runs, and that run must list the sha256 among its outputs.
+   * Readers (viewer, approver, admin) read every run, so they may leave the run out.
+   */
+  async function readableArtifact(request: FastifyRequest, sha256: string, runId: string | undefined): Promise<ArtifactResponse> {
+    if (runId === undefined && !hasAnyRole(request.token!.roles, READ_ROLES)) {
+      throw new ApiError('forbidden', `an agent token reads an artifact through the run that produced it: add ?runId=<one of your runs>`, 'role');
+    }
+    if (runId !== undefined) {
+      const run = await readableRun(request, runId);
+      if (!artifactsOfRun(run).has(sha256)) throw new ApiError('not_found', `run ${runId} produced no artifact ${sha256}`);
+    }
     const bytes = await deps.artifacts.get(sha256);
     if (!bytes) throw new ApiError('not_found', `no artifact ${sha256} in this deployment's artifact store`);
     return artifactBody(sha256, bytes);
+  }
+
+  route(ROUTES.getArtifact, async (request) => {
+    const { sha256 } = parse(ArtifactParamsSchema, request.params, 'path');
+    const { runId } = parse(ArtifactQuerySchema, request.query, 'query');
+    return readableArtifact(request, sha256, runId);
   });
 
   route(ROUTES.runEvents, async (request, reply) => {

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import {
   ActionParamsSchema,
   ArtifactParamsSchema,
+  ArtifactQuerySchema,
   ArtifactResponseSchema,
   DecideRequestSchema,
   DecideResponseSchema,
@@ -106,13 +107,16 @@ export const ROUTES = {
     method: 'GET',
     url: '/v1/artifacts/:sha256',
     operationId: 'getArtifact',
-    summary: 'Get a stored output (full stdout/stderr or an output file) by its sha256',
+    summary:
+      'Get a stored output (full stdout/stderr or an output file) by its sha256; agent tokens name the run that ' +
+      'produced it (?runId=, one of their own runs), and a run named must list the sha256 among its outputs',
     auth: 'bearer',
-    // Agents read the outputs of their own runs this way (MCP get_artifact); a sha256 is not guessable.
+    // Authorised like the run that produced it: a sha256 travels in logs and results, so it is no capability.
     roles: API_ROLES,
     params: ArtifactParamsSchema,
+    query: ArtifactQuerySchema,
     success: { status: 200, schema: ArtifactResponseSchema, description: 'The artifact, as text or base64' },
-    errors: [400, 404],
+    errors: [400, 403, 404],
   },
   runEvents: {
     method: 'GET',

@@ -28,7 +28,8 @@ export interface AirlockApiPort {
   startRun(body: HttpStartRunRequest, options?: { idempotencyKey?: string }): Promise<{ runId: string }>;
   getRun(runId: string): Promise<RunState>;
   listRuns(query?: HttpListRunsQuery): Promise<RunSummary[]>;
-  getArtifact(sha256: string): Promise<HttpArtifact>;
+  /** `runId`: the run that produced it (agent tokens must give it). */
+  getArtifact(sha256: string, runId?: string): Promise<HttpArtifact>;
 }
 
 export interface AirlockMcpOptions {
@@ -133,10 +134,12 @@ export function createAirlockMcpServer(options: AirlockMcpOptions): McpServer {
     'get_artifact',
     {
       title: 'Get an Airlock artifact',
-      description: 'A stored output (full stdout or stderr, or an output file) by the sha256 a run reported.',
-      inputSchema: { sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex sha256') },
+      description:
+        'A stored output (full stdout or stderr, or an output file) by the sha256 a run reported, and the id of that ' +
+        'run (an agent reads the artifacts of its own runs only).',
+      inputSchema: { sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex sha256'), runId: z.string().min(1).optional() },
     },
-    ({ sha256 }) => toolCall(async () => jsonResult(await api.getArtifact(sha256))),
+    ({ sha256, runId }) => toolCall(async () => jsonResult(await api.getArtifact(sha256, runId))),
   );
 
   return server;

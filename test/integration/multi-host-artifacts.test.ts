@@ -85,7 +85,7 @@ void describe('artifacts and routing across sandbox hosts', { timeout: 1_800_000
     assert.ok(file.preview.length < full.length);
     // Nothing was written to a local folder: not on host A, not next to the API.
     for (const dir of homes) assert.deepEqual(await readdir(path.join(dir, 'artifacts')).catch(() => []), [], `${dir} has no local artifacts`);
-    const response = await fetch(`${api.url}/v1/artifacts/${file.sha256}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${api.url}/v1/artifacts/${file.sha256}?runId=${encodeURIComponent(handle.workflowId)}`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(response.status, 200);
     const body = (await response.json()) as { sha256: string; encoding: string; content: string; bytes: number };
     assert.equal(body.sha256, file.sha256);

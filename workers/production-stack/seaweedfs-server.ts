@@ -35,6 +35,8 @@ export async function startSeaweedfs(options: { weedPath: string; dataDir: strin
     { mode: 0o600 },
   );
   const args = [
+    // glog writes its files into the temporary folder unless told otherwise; keep them with the data.
+    `-logdir=${options.dataDir}`,
     'server',
     `-ip=${LOOPBACK}`,
     `-ip.bind=${LOOPBACK}`,

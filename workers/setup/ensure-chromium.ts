@@ -2,11 +2,10 @@
  * Chromium for the web UI's browser tests. playwright-core drives the system's Chromium; it never downloads a
  * browser of its own. Like Docker, Airlock installs the Debian package itself only as root on Debian-like Linux.
  */
-import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { installDebianPackages, mayInstallDebianPackages } from './debian-package.js';
 import { findOnPath, isExecutable } from './find-executable.js';
 import type { ProgressReporter } from './progress.js';
-import { runCommandShowingOutput } from './run-command.js';
 
 /** Where Debian's `chromium` package puts its launcher, for PATHs that do not include /usr/bin. */
 const CHROMIUM_FALLBACK_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -36,20 +35,14 @@ export async function ensureChromium(options: { onProgress: ProgressReporter; lo
     options.onProgress(`AIRLOCK_CHROMIUM_PATH=${env.AIRLOCK_CHROMIUM_PATH} is not an executable file: the browser tests will fail`);
     return undefined;
   }
-  if (process.platform !== 'linux' || !existsSync('/etc/debian_version') || process.getuid?.() !== 0) {
+  if (!mayInstallDebianPackages()) {
     options.onProgress('Chromium is not installed: install it (`apt-get install chromium` on Debian) or set AIRLOCK_CHROMIUM_PATH; the browser tests need it');
     return undefined;
   }
   options.onProgress('Chromium is not installed: installing the Debian package chromium (for the web UI browser tests)');
-  const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = ['install', '-y', '--no-install-recommends', 'chromium'];
-  if ((await runCommandShowingOutput('apt-get', install, { env: aptEnv })) !== 0) {
-    // A fresh machine often has empty package lists; refresh them once and retry.
-    await runCommandShowingOutput('apt-get', ['update'], { env: aptEnv });
-    if ((await runCommandShowingOutput('apt-get', install, { env: aptEnv })) !== 0) {
-      options.onProgress('`apt-get install chromium` failed (see the output above): the browser tests will fail');
-      return undefined;
-    }
+  if (!(await installDebianPackages(['chromium'], env))) {
+    options.onProgress('`apt-get install chromium` failed (see the output above): the browser tests will fail');
+    return undefined;
   }
   const installed = await findChromium(env);
   options.logger.info({ chromium: installed }, 'installed Chromium');

@@ -31,14 +31,26 @@ export async function listFilesRecursively(root: string): Promise<string[]> {
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
 }
 
-/** Absolute paths of the compiled tests to run: `<root>/dist/test/**` matched against `<root>/test/**`. */
-export async function findTestFiles(projectRoot: string): Promise<string[]> {
+/**
+ * Folders under test/ whose tests have a command of their own (`npm run test:production`): they start whole
+ * topologies and take many minutes, so `npm test` leaves them out.
+ */
+export const SEPARATE_SUITES = ['production/'] as const;
+
+/**
+ * Absolute paths of the compiled tests to run: `<root>/dist/test/**` matched against `<root>/test/**`. Without
+ * `suite`, every test but those of the separate suites; with it, only the tests of that folder.
+ */
+export async function findTestFiles(projectRoot: string, suite?: (typeof SEPARATE_SUITES)[number]): Promise<string[]> {
   const compiledRoot = path.join(projectRoot, 'dist', 'test');
   const [compiled, sources] = await Promise.all([
     listFilesRecursively(compiledRoot),
     listFilesRecursively(path.join(projectRoot, 'test')),
   ]);
-  return selectTestFiles(compiled, sources).map((file) => path.join(compiledRoot, file));
+  const inSuite = (file: string) => (suite ? file.startsWith(suite) : !SEPARATE_SUITES.some((folder) => file.startsWith(folder)));
+  return selectTestFiles(compiled, sources)
+    .filter(inSuite)
+    .map((file) => path.join(compiledRoot, file));
 }
 
 /**

@@ -101,8 +101,9 @@ class Calls:
         request = self._request("decide", params={"runId": run_id, "actionId": action_id}, body=body)
         return Call(request, lambda data: from_json(DecisionOutcome, data))
 
-    def get_artifact(self, sha256: str) -> Call[Artifact]:
-        return Call(self._request("getArtifact", params={"sha256": sha256}), lambda data: from_json(Artifact, data))
+    def get_artifact(self, sha256: str, run_id: str | None) -> Call[Artifact]:
+        request = self._request("getArtifact", params={"sha256": sha256}, query={"runId": run_id})
+        return Call(request, lambda data: from_json(Artifact, data))
 
     def openapi(self) -> Call[dict[str, Any]]:
         return Call(self._request("getOpenApiDocument"), lambda data: data)

@@ -87,9 +87,9 @@ class AsyncAirlockClient(ClientSettings):
         """See AirlockClient.decide."""
         return await self._execute(self._calls.decide(run_id, action_id, decision, reason))
 
-    async def get_artifact(self, sha256: str) -> Artifact:
+    async def get_artifact(self, sha256: str, *, run_id: str | None = None) -> Artifact:
         """See AirlockClient.get_artifact."""
-        return await self._execute(self._calls.get_artifact(sha256))
+        return await self._execute(self._calls.get_artifact(sha256, run_id))
 
     async def openapi(self) -> dict[str, Any]:
         """The server's OpenAPI document."""

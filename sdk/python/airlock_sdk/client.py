@@ -94,9 +94,10 @@ class AirlockClient(ClientSettings):
         never may decide on their own action (ForbiddenError), and a late or repeated decision is a ConflictError."""
         return self._execute(self._calls.decide(run_id, action_id, decision, reason))
 
-    def get_artifact(self, sha256: str) -> Artifact:
-        """An artifact (full stdout/stderr, a collected output file) by its sha256; ``.data`` is its bytes."""
-        return self._execute(self._calls.get_artifact(sha256))
+    def get_artifact(self, sha256: str, *, run_id: str | None = None) -> Artifact:
+        """An artifact (full stdout/stderr, a collected output file) by its sha256; ``.data`` is its bytes. An agent
+        token must name the run that produced it (``run_id``, one of its own runs); reader tokens may leave it out."""
+        return self._execute(self._calls.get_artifact(sha256, run_id))
 
     def openapi(self) -> dict[str, Any]:
         """The server's OpenAPI document."""

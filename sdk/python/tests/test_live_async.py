@@ -6,7 +6,7 @@ import asyncio
 import unittest
 
 from airlock_sdk import AsyncAirlockClient, AuthError, ValidationError
-from airlock_sdk.models import Action
+from airlock_sdk.models import Action, ActionRequest
 
 from live import RISKY, LiveEnv, agent_id
 
@@ -24,10 +24,11 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
 
     async def test_runs_several_actions_at_once_on_one_loop(self) -> None:
         codes = [f"print({n} * {n})" for n in (3, 4, 5)]
-        actions = await asyncio.gather(*(self.agent.run_code(code, agent=agent_id("async"), timeout=180) for code in codes))
+        started = await asyncio.gather(*(self.agent.start_run(agent_id("async"), [ActionRequest(code=code)], close_when_done=True) for code in codes))
+        actions = await asyncio.gather(*(self.agent.wait_for_result(run.run_id, "a1", timeout=180) for run in started))
         self.assertEqual([(a.status, a.stdout) for a in actions], [("succeeded", "9\n"), ("succeeded", "16\n"), ("succeeded", "25\n")])
-        stdout = [a.result.stdout.sha256 for a in actions if a.result]
-        artifacts = await asyncio.gather(*(self.agent.get_artifact(sha256) for sha256 in stdout))
+        stdout = [(a.result.stdout.sha256, run.run_id) for a, run in zip(actions, started) if a.result]
+        artifacts = await asyncio.gather(*(self.agent.get_artifact(sha256, run_id=run_id) for sha256, run_id in stdout))
         self.assertEqual([a.data for a in artifacts], [b"9\n", b"16\n", b"25\n"])
 
     async def test_risky_code_is_approved_while_the_agent_awaits_it(self) -> None:

@@ -150,7 +150,8 @@ class SyncClientTest(LiveTestCase):
             """
         )
         request = ActionRequest(code=code, files={"in/numbers.txt": "1 2 3\n"}, outputs=["out/*"], limits=Limits(timeout_sec=20))
-        action = self.agent.run_action(request, agent=agent_id("files"), timeout=120)
+        started = self.agent.start_run(agent_id("files"), [request], close_when_done=True)
+        action = self.agent.wait_for_result(started.run_id, "a1", timeout=120)
         self.assertEqual((action.status, action.stdout), ("succeeded", "3\n"), action.outcome)
         self.assertEqual(action.limits.timeout_sec, 20)
         assert action.result is not None
@@ -166,12 +167,15 @@ class SyncClientTest(LiveTestCase):
             (action.result.stdout.sha256, b"3\n", "utf8"),
         ):
             self.assertEqual(sha256, hashlib.sha256(content).hexdigest())
-            artifact = self.agent.get_artifact(sha256)
+            artifact = self.agent.get_artifact(sha256, run_id=started.run_id)
             self.assertEqual((artifact.sha256, artifact.bytes, artifact.encoding, artifact.data), (sha256, len(content), encoding, content))
         with self.assertRaises(NotFoundError):
-            self.agent.get_artifact(hashlib.sha256(b"never stored").hexdigest())
+            self.agent.get_artifact(hashlib.sha256(b"never stored").hexdigest(), run_id=started.run_id)
+        # A sha256 alone is no capability for an agent: it names the run that produced the artifact.
+        with self.assertRaises(ForbiddenError):
+            self.agent.get_artifact(files["out/total.csv"].sha256)
         with self.assertRaises(ValidationError) as bad:
-            self.agent.get_artifact("../../etc/passwd")
+            self.agent.get_artifact("../../etc/passwd", run_id=started.run_id)
         self.assertIn("sha256", bad.exception.message)
 
     def test_bad_input_is_a_validation_error_with_the_servers_message(self) -> None:
