@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '../dev-stack/port-check.js';
-import { startManagedProcess, waitUntilReady, type ManagedProcess } from './managed-process.js';
+import { startManagedProcess, waitUntilReadyOrStop, type ManagedProcess } from './managed-process.js';
 
 const LOOPBACK = '127.0.0.1';
 const READY_TIMEOUT_MS = 180_000;
@@ -42,7 +42,7 @@ export async function startAirlockWorker(options: { name: string; role: 'control
     cwd: home,
     logFile: path.join(options.dir, `${options.name}.log`),
   });
-  await waitUntilReady(child, () => logHasMessage(child, 'workers polling'), READY_TIMEOUT_MS);
+  await waitUntilReadyOrStop(child, () => logHasMessage(child, 'workers polling'), READY_TIMEOUT_MS);
   return { name: options.name, home, process: child };
 }
 
@@ -63,6 +63,6 @@ export async function startAirlockApi(options: { name: string; dir: string; env:
     logFile: path.join(options.dir, `${options.name}.log`),
   });
   const url = `http://${LOOPBACK}:${port}`;
-  await waitUntilReady(child, async () => (await fetch(`${url}/v1/openapi.json`, { signal: AbortSignal.timeout(2_000) })).ok, READY_TIMEOUT_MS);
+  await waitUntilReadyOrStop(child, async () => (await fetch(`${url}/v1/openapi.json`, { signal: AbortSignal.timeout(2_000) })).ok, READY_TIMEOUT_MS);
   return { name: options.name, home, url, process: child };
 }

@@ -4,9 +4,8 @@
  * then the tests under dist/test/production, which start the topology themselves. Exits with the tests' status.
  */
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../../platform/config.js';
+import { loadConfig } from '../../platform/config.js';
 import { createLogger } from '../../platform/logger.js';
-import { SetupError } from '../../platform/setup-errors.js';
 import { buildCacheDir } from '../setup/build-cache.js';
 import { ensurePostgresql } from '../setup/ensure-postgresql.js';
 import { ensurePrerequisites } from '../setup/ensure-prerequisites.js';
@@ -14,6 +13,7 @@ import { ensureSeaweedfs } from '../setup/ensure-seaweedfs.js';
 import { ensureTemporalServer } from '../setup/ensure-temporal-server.js';
 import { createStderrProgress } from '../setup/progress.js';
 import { runInForeground } from '../test-stack/child-process-status.js';
+import { exitWithStatus } from '../test-stack/exit-with-status.js';
 import { filterTestFiles, findTestFiles } from '../test-stack/test-files.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -56,14 +56,4 @@ async function main(): Promise<number> {
   return status;
 }
 
-main().then(
-  (status) => process.exit(status),
-  (err: unknown) => {
-    if (err instanceof SetupError || err instanceof ConfigError) {
-      process.stderr.write(`airlock: ${err.message}\n`);
-    } else {
-      createLogger({ name: 'airlock-production-test' }).fatal({ err }, 'production test set-up failed');
-    }
-    process.exit(1);
-  },
-);
+exitWithStatus(main, 'airlock-production-test');

@@ -85,3 +85,13 @@ export async function waitUntilReady(process: ManagedProcess, probe: () => Promi
   }
   throw new Error(`${process.name} was not ready after ${Math.round(timeoutMs / 1000)}s:\n${await process.logTail()}`);
 }
+
+/** waitUntilReady, and a process that never became ready is stopped before the error is passed on. */
+export async function waitUntilReadyOrStop(process: ManagedProcess, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  try {
+    await waitUntilReady(process, probe, timeoutMs);
+  } catch (err) {
+    await process.stop();
+    throw err;
+  }
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { findFreePort } from '../dev-stack/port-check.js';
 import type { PostgresqlPrograms } from '../setup/ensure-postgresql.js';
 import { runCommand } from '../setup/run-command.js';
-import { startManagedProcess, waitUntilReady, type ManagedProcess } from './managed-process.js';
+import { startManagedProcess, waitUntilReadyOrStop, type ManagedProcess } from './managed-process.js';
 
 const LOOPBACK = '127.0.0.1';
 const READY_TIMEOUT_MS = 60_000;
@@ -65,11 +65,6 @@ export async function startPostgresCluster(options: { programs: PostgresqlProgra
   ]);
   const server = startManagedProcess({ name: 'PostgreSQL', command: serve.command, args: serve.args, logFile: path.join(options.dir, 'postgresql.log') });
   const isReady = path.join(options.programs.binDir, 'pg_isready');
-  try {
-    await waitUntilReady(server, async () => (await runCommand(isReady, ['-q', '-h', LOOPBACK, '-p', String(port)])).exitCode === 0, READY_TIMEOUT_MS);
-  } catch (err) {
-    await server.stop();
-    throw err;
-  }
+  await waitUntilReadyOrStop(server, async () => (await runCommand(isReady, ['-q', '-h', LOOPBACK, '-p', String(port)])).exitCode === 0, READY_TIMEOUT_MS);
   return { host: LOOPBACK, port, user: SUPERUSER, password, process: server, stop: () => server.stop() };
 }

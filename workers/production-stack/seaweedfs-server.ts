@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findFreePort } from '../dev-stack/port-check.js';
-import { startManagedProcess, waitUntilReady, type ManagedProcess } from './managed-process.js';
+import { startManagedProcess, waitUntilReadyOrStop, type ManagedProcess } from './managed-process.js';
 
 const LOOPBACK = '127.0.0.1';
 const READY_TIMEOUT_MS = 90_000;
@@ -62,12 +62,7 @@ export async function startSeaweedfs(options: { weedPath: string; dataDir: strin
   ];
   const child = startManagedProcess({ name: 'SeaweedFS', command: options.weedPath, args, cwd: options.dataDir, logFile: path.join(options.dataDir, 'weed.log') });
   const endpoint = `http://${LOOPBACK}:${s3}`;
-  try {
-    // Any HTTP answer from the S3 port (an "access denied" included) means the gateway is up.
-    await waitUntilReady(child, async () => (await fetch(endpoint, { signal: AbortSignal.timeout(2_000) })).status > 0, READY_TIMEOUT_MS);
-  } catch (err) {
-    await child.stop();
-    throw err;
-  }
+  // Any HTTP answer from the S3 port (an "access denied" included) means the gateway is up.
+  await waitUntilReadyOrStop(child, async () => (await fetch(endpoint, { signal: AbortSignal.timeout(2_000) })).status > 0, READY_TIMEOUT_MS);
   return { endpoint, accessKeyId, secretAccessKey, process: child, stop: () => child.stop() };
 }

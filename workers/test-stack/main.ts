@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { ConfigError, loadConfig } from '../../platform/config.js';
+import { loadConfig } from '../../platform/config.js';
 import { MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
 import { createLogger } from '../../platform/logger.js';
 import { findFreePort } from '../dev-stack/port-check.js';
@@ -11,8 +11,8 @@ import { startDevServer, stopLeftoverServer, type DevServer } from '../dev-stack
 import { ensureChromium } from '../setup/ensure-chromium.js';
 import { ensurePrerequisites } from '../setup/ensure-prerequisites.js';
 import { createStderrProgress } from '../setup/progress.js';
-import { SetupError } from '../../platform/setup-errors.js';
 import { runInForeground } from './child-process-status.js';
+import { exitWithStatus } from './exit-with-status.js';
 import { filterTestFiles, findTestFiles } from './test-files.js';
 import { makeCanarySecrets, teeWithSecretScan } from './secret-scan.js';
 
@@ -160,14 +160,4 @@ function watchForInterruption() {
   };
 }
 
-main().then(
-  (status) => process.exit(status),
-  (err: unknown) => {
-    if (err instanceof SetupError || err instanceof ConfigError) {
-      process.stderr.write(`airlock: ${err.message}\n`);
-    } else {
-      createLogger({ name: 'airlock-test' }).fatal({ err }, 'test set-up failed');
-    }
-    process.exit(1);
-  },
-);
+exitWithStatus(main, 'airlock-test');
