@@ -2,6 +2,7 @@ import { cp, chmod, mkdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GoBuildError } from '../../platform/setup-errors.js';
+import { withBuildLock } from './build-lock.js';
 import { findOnPath, isExecutable } from './find-executable.js';
 import type { ProgressReporter } from './progress.js';
 import { runCommand } from './run-command.js';
@@ -34,6 +35,18 @@ export async function buildGoModuleBinaries(options: {
   env?: NodeJS.ProcessEnv;
 }): Promise<string[]> {
   const targets = options.binaries.map((b) => path.join(options.binDir, b.file));
+  if ((await Promise.all(targets.map((t) => isExecutable(t)))).every(Boolean)) return targets;
+  // Test files run in parallel and may need the same build at once: one builds, the others wait and reuse it.
+  const lock = path.join(options.binDir, `.building-${moduleFolderName(options.module, options.version)}`);
+  const onWait = () => options.onProgress(`waiting for another process that is building ${options.module}@${options.version}`);
+  return withBuildLock(lock, BUILD_TIMEOUT_MS, onWait, () => buildMissing(options, targets));
+}
+
+function moduleFolderName(module: string, version: string): string {
+  return `${module.replace(/[^A-Za-z0-9.-]/g, '_')}@${version}`;
+}
+
+async function buildMissing(options: Parameters<typeof buildGoModuleBinaries>[0], targets: string[]): Promise<string[]> {
   const present = await Promise.all(targets.map((t) => isExecutable(t)));
   if (present.every(Boolean)) return targets;
 
@@ -49,7 +62,7 @@ export async function buildGoModuleBinaries(options: {
 
   // A fixed folder per module version: Go's build cache keys on source paths, so a rebuild after an interrupted one
   // reuses what was compiled.
-  const work = path.join(os.tmpdir(), 'airlock-go-build', `${options.module.replace(/[^A-Za-z0-9.-]/g, '_')}@${options.version}`);
+  const work = path.join(os.tmpdir(), 'airlock-go-build', moduleFolderName(options.module, options.version));
   await rm(work, { recursive: true, force: true });
   await mkdir(path.dirname(work), { recursive: true });
   try {
