@@ -80,9 +80,7 @@ export async function startProductionTopology(options: { dir: string }): Promise
   const sandboxLogs: string[] = [];
   try {
     const [programs, binaries] = await Promise.all([ensurePostgresql({ onProgress }), ensureTemporalServer({ binDir: buildCacheDir(), onProgress })]);
-    const postgresDir = path.join(dir, 'postgresql');
-    await mkdir(postgresDir, { recursive: true });
-    const database: PostgresCluster = await startPostgresCluster({ programs, dir: postgresDir });
+    const database: PostgresCluster = await startPostgresCluster({ programs });
     stops.push(() => database.stop());
     await applyTemporalSchema({ sqlTool: binaries.sqlTool, database });
     const temporalDir = path.join(dir, 'temporal');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '../dev-stack/port-check.js';
 import type { PostgresqlPrograms } from '../setup/ensure-postgresql.js';
@@ -31,15 +32,26 @@ async function accountIds(account: string): Promise<{ uid: number; gid: number }
 }
 
 /**
- * initdb in `dir`, then the server on a free loopback port with its socket in `dir` too, so it never meets the
- * machine's own cluster. Password authentication over TCP (what Temporal uses). `synchronous_commit=off` trades the
+ * initdb in a new temporary folder (its own, not inside the caller's: as root the cluster runs as another account,
+ * which must be able to reach it), then the server on a free loopback port with its socket there too, so it never
+ * meets the machine's own cluster. `stop()` stops the server and deletes the folder. Password authentication over TCP (what Temporal uses). `synchronous_commit=off` trades the
  * last few milliseconds of commits in an operating-system crash for speed on a shared test machine; a killed
  * PostgreSQL still recovers to a consistent state. Resolves once the server accepts connections.
  */
-export async function startPostgresCluster(options: { programs: PostgresqlPrograms; dir: string }): Promise<PostgresCluster> {
-  const dataDir = path.join(options.dir, 'data');
-  const socketDir = path.join(options.dir, 'socket');
-  const passwordFile = path.join(options.dir, 'superuser-password');
+export async function startPostgresCluster(options: { programs: PostgresqlPrograms }): Promise<PostgresCluster> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'airlock-postgresql-'));
+  try {
+    return await startIn(dir, options.programs);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function startIn(dir: string, programs: PostgresqlPrograms): Promise<PostgresCluster> {
+  const dataDir = path.join(dir, 'data');
+  const socketDir = path.join(dir, 'socket');
+  const passwordFile = path.join(dir, 'superuser-password');
   const password = randomBytes(18).toString('hex');
   await mkdir(socketDir, { recursive: true });
   await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
@@ -47,15 +59,15 @@ export async function startPostgresCluster(options: { programs: PostgresqlProgra
   const asRoot = process.getuid?.() === 0;
   const ids = asRoot ? await accountIds(SERVICE_ACCOUNT) : undefined;
   if (asRoot && !ids) throw new Error(`PostgreSQL does not run as root, and there is no "${SERVICE_ACCOUNT}" account to run it as (Debian's postgresql package creates one)`);
-  if (ids) for (const owned of [options.dir, socketDir, passwordFile]) await chown(owned, ids.uid, ids.gid);
+  if (ids) for (const owned of [dir, socketDir, passwordFile]) await chown(owned, ids.uid, ids.gid);
   const command = (program: string, args: string[]) => (asRoot ? { command: 'runuser', args: ['-u', SERVICE_ACCOUNT, '--', program, ...args] } : { command: program, args });
 
-  const init = command(options.programs.initdb, ['-D', dataDir, '-U', SUPERUSER, `--pwfile=${passwordFile}`, '--auth-local=peer', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-instructions']);
+  const init = command(programs.initdb, ['-D', dataDir, '-U', SUPERUSER, `--pwfile=${passwordFile}`, '--auth-local=peer', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-instructions']);
   const initialised = await runCommand(init.command, init.args, { timeoutMs: 120_000 });
   if (initialised.exitCode !== 0) throw new Error(`initdb failed: ${(initialised.stderr || initialised.stdout).trim().split('\n').slice(-6).join('\n')}`);
 
   const port = await findFreePort(LOOPBACK);
-  const serve = command(options.programs.postgres, [
+  const serve = command(programs.postgres, [
     '-D', dataDir,
     '-p', String(port),
     '-k', socketDir,
@@ -63,8 +75,12 @@ export async function startPostgresCluster(options: { programs: PostgresqlProgra
     '-c', 'max_connections=200',
     '-c', 'synchronous_commit=off',
   ]);
-  const server = startManagedProcess({ name: 'PostgreSQL', command: serve.command, args: serve.args, logFile: path.join(options.dir, 'postgresql.log') });
-  const isReady = path.join(options.programs.binDir, 'pg_isready');
+  const server = startManagedProcess({ name: 'PostgreSQL', command: serve.command, args: serve.args, logFile: path.join(dir, 'postgresql.log') });
+  const isReady = path.join(programs.binDir, 'pg_isready');
   await waitUntilReadyOrStop(server, async () => (await runCommand(isReady, ['-q', '-h', LOOPBACK, '-p', String(port)])).exitCode === 0, READY_TIMEOUT_MS);
-  return { host: LOOPBACK, port, user: SUPERUSER, password, process: server, stop: () => server.stop() };
+  const stop = async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { host: LOOPBACK, port, user: SUPERUSER, password, process: server, stop };
 }

@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import type { Logger } from 'pino';
 import { stringify } from 'yaml';
-import { findFreePort } from '../dev-stack/port-check.js';
+import { findFreePort, isPortFree } from '../dev-stack/port-check.js';
 import { ensureSearchAttributes } from '../dev-stack/search-attribute-registration.js';
 import type { TemporalServerBinaries } from '../setup/ensure-temporal-server.js';
 import { runCommand } from '../setup/run-command.js';
@@ -22,6 +22,11 @@ const DATABASES = [
 const READY_TIMEOUT_MS = 120_000;
 /** How long closed runs stay in the cluster's history (at least as long as any artifact retention of the test). */
 const NAMESPACE_RETENTION = '3 days';
+/**
+ * Temporal keeps each service's membership port in a SQL smallint, so those ports must be below 32768, where the
+ * kernel never hands out ephemeral ports: they are picked at random from this range and checked free.
+ */
+const MEMBERSHIP_PORTS = { first: 20_000, last: 32_000 } as const;
 /** gRPC status of registering a namespace that exists. */
 const GRPC_ALREADY_EXISTS = 6;
 
@@ -116,7 +121,12 @@ export async function startTemporalCluster(options: {
   logger: Logger;
 }): Promise<TemporalCluster> {
   const names = ['frontend', 'frontendHttp', 'history', 'matching', 'worker', 'membershipFrontend', 'membershipHistory', 'membershipMatching', 'membershipWorker'] as const;
-  const ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await findFreePort(LOOPBACK)] as const))) as Record<(typeof names)[number], number>;
+  const taken = new Set<number>();
+  const ports = {} as Record<(typeof names)[number], number>;
+  for (const name of names) {
+    ports[name] = name.startsWith('membership') ? await freeMembershipPort(taken) : await findFreePort(LOOPBACK);
+    taken.add(ports[name]);
+  }
   const dynamicConfigFile = path.join(options.dir, 'dynamic-config.yaml');
   // Search attributes registered a moment ago are usable at once, as on the dev server.
   await writeFile(dynamicConfigFile, stringify({ 'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true }] }));
@@ -148,6 +158,14 @@ export async function startTemporalCluster(options: {
     throw err;
   }
   return { address, namespace: options.namespace, process: server, stop: () => server.stop() };
+}
+
+async function freeMembershipPort(taken: ReadonlySet<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = MEMBERSHIP_PORTS.first + Math.floor(Math.random() * (MEMBERSHIP_PORTS.last - MEMBERSHIP_PORTS.first));
+    if (!taken.has(port) && (await isPortFree(LOOPBACK, port))) return port;
+  }
+  throw new Error(`no free port between ${MEMBERSHIP_PORTS.first} and ${MEMBERSHIP_PORTS.last} for Temporal's membership listeners`);
 }
 
 async function connectWhenUp(server: ManagedProcess, address: string): Promise<Connection> {
