@@ -213,16 +213,21 @@ async function main(): Promise<void> {
         ],
       };
       let handle: Handle;
+      let firstExecutionRunId: string;
       if (scenario.startAndAwait) {
         const startWorkflowOperation = new WithStartWorkflowOperation(WORKFLOW_TYPE, { ...start, workflowIdConflictPolicy: 'FAIL' });
         await client.workflow.executeUpdateWithStart(awaitActionsUpdate, { args: [{ until: 'final' }], startWorkflowOperation });
         handle = await startWorkflowOperation.workflowHandle();
+        // The handle of an update-with-start follows the chain; the run it started is the first execution.
+        firstExecutionRunId = (await handle.describe()).runId;
       } else {
-        handle = await client.workflow.start(WORKFLOW_TYPE, start);
+        const started = await client.workflow.start(WORKFLOW_TYPE, start);
+        handle = started;
+        firstExecutionRunId = started.firstExecutionRunId;
       }
       await scenario.drive?.(handle);
       const result = (await handle.result()) as RunState;
-      const executions = await executionHistories(client, workflowId, handle.firstExecutionRunId);
+      const executions = await executionHistories(client, workflowId, firstExecutionRunId);
       for (const [i, history] of executions.entries()) {
         // A chain of executions (continue-as-new) is written one file per execution: <scenario>-1.json, -2.json, ...
         const name = executions.length > 1 ? `${scenario.name}-${i + 1}` : scenario.name;
