@@ -7,8 +7,9 @@
 import { z } from 'zod';
 
 /**
- * Default cache size. A parked run measured ~0.3 MB of worker memory while cached (see docs/performance.md), so
- * 1,000 cached runs stay near 300 MB, and 10,000 parked runs cost no more than that: the rest wait on the server.
+ * Default cache size: the SDK's own default. Runs past it are evicted and replayed when they next have work, so
+ * parked runs beyond this number cost the worker no memory; `npm run bench -- --suite parked` measures what the
+ * cached ones cost (docs/performance.md).
  */
 export const DEFAULT_WORKFLOW_CACHE_SIZE = 1_000;
 

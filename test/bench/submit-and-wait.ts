@@ -1,9 +1,7 @@
 /**
  * "Submit one action and wait for its result", the thing the latency and throughput suites time. It is the only
- * place that knows which SDK calls do it, so a one-call path (update-with-start) replaces it here alone. Today: a
- * one-shot run (`startRun` with the action and `closeWhenDone`), then `waitForRun`, which waits on the workflow's
- * result (no polling). With the SDK's one-call `runAndWait(input)` (it resolves with the run's state) the body
- * becomes `const run = await sdk.runAndWait({ ...BENCH_IDENTITY, actions: [action] })`, with `run.runId` as the id.
+ * place that knows which SDK calls do it. It is the SDK's one-call `runAndWait`: the start and the wait travel in one
+ * update-with-start request and the answer comes when the action is final (no polling, no second round trip).
  */
 import { performance } from 'node:perf_hooks';
 import type { AirlockClient } from '../../client/sdk.js';
@@ -22,8 +20,7 @@ export interface OneShot {
 export async function submitAndWait(sdk: AirlockClient, action: ActionInput): Promise<OneShot> {
   const submittedAtMs = Date.now();
   const started = performance.now();
-  const { runId } = await sdk.startRun({ ...BENCH_IDENTITY, closeWhenDone: true, actions: [action] });
-  const run = await sdk.waitForRun(runId);
+  const run = await sdk.runAndWait({ ...BENCH_IDENTITY, actions: [action] });
   const elapsedMs = performance.now() - started;
-  return { runId, submittedAtMs, elapsedMs, stdout: run.actions[0]?.result?.stdout.text };
+  return { runId: run.runId, submittedAtMs, elapsedMs, stdout: run.actions[0]?.result?.stdout.text };
 }
