@@ -74,8 +74,9 @@ describe('OpenTelemetry tracing', () => {
       'RunWorkflow:agentRun',
       'StartActivity:loadPolicy',
       'RunActivity:loadPolicy',
-      'StartActivity:assessRisk',
-      'RunActivity:assessRisk',
+      // Risk scoring runs as a local activity that also returns the scored input (for the audit).
+      'StartActivity:assessRiskWithInput',
+      'RunActivity:assessRiskWithInput',
       'StartActivity:executeCode',
       'RunActivity:executeCode',
     ]) {

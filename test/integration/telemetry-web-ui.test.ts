@@ -11,6 +11,23 @@ interface RawEvent {
   userMetadata?: { summary?: { data?: Uint8Array | null } | null } | null;
   timerStartedEventAttributes?: object | null;
   activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+  markerRecordedEventAttributes?: {
+    markerName?: string | null;
+    details?: Record<string, { payloads?: { data?: Uint8Array | null }[] | null }> | null;
+  } | null;
+}
+
+/**
+ * The activity a history event runs: a scheduled activity by its type, a local activity (policy and risk, from the
+ * local-control-activities patch on) by the type the SDK core writes into its marker. Undefined for anything else.
+ */
+function activityNameOf(event: RawEvent): string | undefined {
+  const scheduled = event.activityTaskScheduledEventAttributes?.activityType?.name;
+  if (scheduled) return scheduled;
+  const marker = event.markerRecordedEventAttributes;
+  if (marker?.markerName !== 'core_local_activity') return undefined;
+  const data = marker.details?.data?.payloads?.[0]?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type : undefined;
 }
 
 function summaryOf(event: RawEvent): string | undefined {
@@ -58,12 +75,13 @@ describe('Temporal Web UI readability', () => {
     const events = ((await handle.fetchHistory()).events ?? []) as RawEvent[];
     const timer = events.find((event) => event.timerStartedEventAttributes);
     assert.match(summaryOf(timer ?? {}) ?? '', /^approval of a1 \(medium risk/);
+    // Policy and risk run as local activities: the Web UI shows their markers with the same labels.
     const activities = events
-      .filter((event) => event.activityTaskScheduledEventAttributes)
-      .map((event) => [event.activityTaskScheduledEventAttributes?.activityType?.name, summaryOf(event)]);
+      .filter((event) => activityNameOf(event) !== undefined)
+      .map((event) => [activityNameOf(event), summaryOf(event)]);
     assert.deepEqual(activities.slice(0, 2), [
       ['loadPolicy', 'load and pin the approval policy'],
-      ['assessRisk', 'assess the risk of a1'],
+      ['assessRiskWithInput', 'assess the risk of a1'],
     ]);
 
     const autoHandle = stack.client.workflow.getHandle(autoRunId);
