@@ -2,7 +2,8 @@
  * Scores everything an action would run: its code, read from a syntax tree by the language's analyser; the input
  * files that are code (by extension or `#!`), and code handed to interpreters or eval as constants; the text
  * rules over all of it and over the strings the code builds; and requested limits above the review thresholds.
- * Deterministic: the same input and pinned policy always give the same score.
+ * Parsing draws on the pinned analysis budget (analysis/parse-budget.ts): code past it is not analysable, which
+ * bounds the cost of one score. Deterministic: the same input and pinned policy always give the same score.
  */
 import { performance } from 'node:perf_hooks';
 import type { Language, ResourceLimits } from '../schemas/action.js';
@@ -14,6 +15,7 @@ import { analyseBash } from './analysis/bash-analyser.js';
 import { fileKind } from './analysis/code-files.js';
 import { limitsAboveThresholds } from './analysis/limit-risk.js';
 import { analyseNode } from './analysis/node-analyser.js';
+import { DEFAULT_PARSE_BUDGET, ParseBudget } from './analysis/parse-budget.js';
 import { syntaxParsers, withSyntaxTree, type SyntaxTree } from './analysis/parsers.js';
 import { analysePython } from './analysis/python-analyser.js';
 import { assessRisk, type RiskScore } from './assess-risk.js';
@@ -60,6 +62,8 @@ export interface ScoringPolicy {
   analysis: AnalysisPolicy;
 }
 
+/** The finding of code the analysis budget did not reach. */
+const BUDGET_RULE_ID = 'analysis.budget';
 /** Constant code handed to exec/eval/`bash -c` is followed this deep; deeper is not analysable. */
 const MAX_NESTING = 4;
 /** Findings kept per rule, so a hostile file cannot bloat the record. */
@@ -102,18 +106,31 @@ export class ActionScorer {
     const context = (language: Language): AnalyserContext => ({ safe: this.policy.analysis.safe[language], files: new Set(Object.keys(files)) });
     const analysedFiles = new Set<string>();
 
+    // One budget for everything this action would run, spent in a fixed order: the code, what it runs, then the
+    // remaining code files by path. Once it is spent nothing more is parsed.
+    const budget = new ParseBudget(this.policy.analysis.parseBudget ?? DEFAULT_PARSE_BUDGET);
+
     const analyse = (code: string, language: Language, origin: string | undefined, depth: number): void => {
       const source = language === 'python' ? code.normalize('NFKC') : code;
-      const report = withSyntaxTree(parsers, language, source, (tree) => ANALYSERS[language](source, tree, context(language)), clock);
-      for (const f of report.findings) findings.push(this.finding(f.ruleId, f.line, f.match, origin));
+      let report: AnalyserReport | undefined;
+      if (!budget.exhausted) {
+        report = withSyntaxTree(parsers, language, source, (tree) => ANALYSERS[language](source, tree, context(language)), clock, budget);
+        if (!report) {
+          const line = lineAtIndex(source, budget.stoppedAt?.index ?? 0);
+          findings.push(this.finding(BUDGET_RULE_ID, line, `parsing stopped at line ${line} when the budget of ${budget.steps} parser steps was spent`, origin));
+        }
+      }
+      for (const f of report?.findings ?? []) findings.push(this.finding(f.ruleId, f.line, f.match, origin));
+      // The text rules read every text, parsed or not: they cost time in proportion to its size, which the size
+      // limits bound, and they keep `rm -rf /` critical behind any amount of padding.
       clock('textMs', () => {
         const text = assessRisk(source, language, this.textRules);
         for (const f of text.findings) findings.push(withOrigin(f, origin));
-        for (const derived of report.derivedTexts) {
+        for (const derived of report?.derivedTexts ?? []) {
           for (const f of assessRisk(derived.text, language, this.textRules).findings) findings.push(withOrigin({ ...f, line: derived.line }, origin));
         }
       });
-      for (const nested of report.nested) {
+      for (const nested of report?.nested ?? []) {
         if (nested.kind === 'file') {
           if (analysedFiles.has(nested.path)) continue;
           analysedFiles.add(nested.path);
@@ -169,6 +186,13 @@ function phaseClock(phases: ScoringPhases | undefined): PhaseClock {
       phases[phase] += performance.now() - started;
     }
   };
+}
+
+/** 1-based line of a character offset. */
+function lineAtIndex(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
 }
 
 function prefixOf(language: Language): string {

@@ -42,6 +42,9 @@ export type PolicyFileRule = z.infer<typeof PolicyFileRuleSchema>;
 const SafeListSchema = z.array(z.string().regex(/^[\w.:/@[\]-]+$/, 'a safe entry is a module, a dotted member or a command name')).optional();
 const SafeListsSchema = z.object({ python: SafeListSchema, node: SafeListSchema, bash: SafeListSchema }).strict();
 
+/** The largest analysis budget a policy may set: more steps than 1.25 MiB of dense code (the code and input file limits) needs. */
+export const MAX_PARSE_BUDGET = 100_000;
+
 /** How much one analyser rule weighs; either field may be left as built in. */
 export const PolicyFileAnalysisRuleSchema = z
   .object({ level: RiskLevelSchema.optional(), score: z.number().min(0).max(1_000).optional() })
@@ -63,6 +66,11 @@ export const PolicyFileAnalysisSchema = z
       .partial()
       .strict()
       .optional(),
+    /**
+     * The analysis budget of one action, in parser steps: code that needs more is not analysable (at least
+     * medium). The upper bound is more than every action within the size limits needs.
+     */
+    parseBudget: z.number().int('a whole number of parser steps').min(1).max(MAX_PARSE_BUDGET).optional(),
   })
   .strict();
 export type PolicyFileAnalysis = z.infer<typeof PolicyFileAnalysisSchema>;

@@ -77,13 +77,18 @@ export const LimitThresholdsSchema = z
 export type LimitThresholds = z.infer<typeof LimitThresholdsSchema>;
 
 /**
- * Everything the syntax analyser reads from the policy, pinned with the run: the rule table, the safe lists and the
- * limit thresholds. A deploy that changes the built-in defaults changes new runs only.
+ * Everything the syntax analyser reads from the policy, pinned with the run: the rule table, the safe lists, the
+ * limit thresholds and the analysis budget. A deploy that changes the built-in defaults changes new runs only.
  */
 export const AnalysisPolicySchema = z.object({
   rules: z.array(AnalysisRuleDataSchema),
   safe: z.object({ python: z.array(z.string()), node: z.array(z.string()), bash: z.array(z.string()) }),
   limitThresholds: LimitThresholdsSchema,
+  /**
+   * Parser steps one action's code may take before it is not analysable (policy/analysis/parse-budget.ts); a
+   * snapshot pinned before the budget existed gets the built-in default.
+   */
+  parseBudget: z.number().int().positive().optional(),
 });
 export type AnalysisPolicy = z.infer<typeof AnalysisPolicySchema>;
 

@@ -2,6 +2,7 @@ import type { PolicyFileAnalysis } from '../../schemas/policy-file.js';
 import type { AnalysisPolicy, AnalysisRuleData, LimitThresholds } from '../../schemas/policy.js';
 import { riskRank, type RiskLevel } from '../../schemas/risk.js';
 import { BUILT_IN_ANALYSIS_RULES, NOT_ANALYSABLE, type AnalysisRule } from './analysis-rules.js';
+import { DEFAULT_PARSE_BUDGET } from './parse-budget.js';
 import { DEFAULT_BASH_SAFE, DEFAULT_NODE_SAFE, DEFAULT_PYTHON_SAFE } from './safe-modules.js';
 
 /** Requests above these need a human even for harmless code: a long, large job deserves a look. */
@@ -19,6 +20,7 @@ export function defaultAnalysisPolicy(): AnalysisPolicy {
     rules: BUILT_IN_ANALYSIS_RULES.map((r) => ({ ...r })),
     safe: { python: [...DEFAULT_PYTHON_SAFE], node: [...DEFAULT_NODE_SAFE], bash: [...DEFAULT_BASH_SAFE] },
     limitThresholds: { ...DEFAULT_LIMIT_THRESHOLDS },
+    parseBudget: DEFAULT_PARSE_BUDGET,
   };
 }
 
@@ -61,5 +63,10 @@ export function analysisPolicyFrom(section: PolicyFileAnalysis | undefined): Ana
     const override = section.rules?.[rule.id];
     return override ? { ...rule, ...(override.level ? { level: override.level } : {}), ...(override.score !== undefined ? { score: override.score } : {}) } : rule;
   });
-  return { rules, safe, limitThresholds: { ...base.limitThresholds, ...section.limitThresholds } };
+  return {
+    rules,
+    safe,
+    limitThresholds: { ...base.limitThresholds, ...section.limitThresholds },
+    parseBudget: section.parseBudget ?? base.parseBudget,
+  };
 }

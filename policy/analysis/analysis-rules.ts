@@ -63,6 +63,7 @@ export const BUILT_IN_ANALYSIS_RULES: readonly AnalysisRule[] = [
   rule('sh.file-access', 'medium', 30, 'writes a file outside /workspace and /tmp'),
   opaque('sh.syntax-error', 'medium', 40, 'the code does not parse as bash'),
   // Whatever the language.
+  opaque('analysis.budget', 'medium', 40, 'larger than the analysis budget: the action\'s code needs more parsing than the policy allows, and is not read past that point'),
   opaque('files.unknown-code', 'medium', 40, 'an input file is code in a language the analyser does not read'),
   rule('limits.above-threshold', 'medium', 30, 'asks for resources above the policy\'s review thresholds'),
 ];

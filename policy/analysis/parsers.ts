@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Language as Grammar, Node, Parser, Tree } from '@vscode/tree-sitter-wasm';
 import type { Language } from '../../schemas/action.js';
+import type { ParseBudget } from './parse-budget.js';
 
 export type SyntaxNode = Node;
 export type SyntaxTree = Tree;
@@ -48,7 +49,9 @@ export function syntaxParsers(): Promise<Readonly<Record<Language, Parser>>> {
 
 /**
  * Parses `code` and hands the tree to `use`, freeing it afterwards (trees live in WASM memory, not the JS heap).
- * Synchronous once the parsers are loaded, so two analyses never interleave on one parser.
+ * Synchronous once the parsers are loaded, so two analyses never interleave on one parser. With a `budget`, the
+ * parse counts its progress steps against it and is cancelled once it is spent: then `use` is not called and the
+ * result is undefined (the budget says where the parser stopped).
  */
 export function withSyntaxTree<T>(
   parsers: Readonly<Record<Language, Parser>>,
@@ -56,9 +59,16 @@ export function withSyntaxTree<T>(
   code: string,
   use: (tree: Tree) => T,
   timed: PhaseTimer = untimed,
-): T {
-  const tree = timed('parseMs', () => parsers[language].parse(code));
-  if (!tree) throw new Error(`the ${language} parser returned no tree`);
+  budget?: ParseBudget,
+): T | undefined {
+  const parser = parsers[language];
+  const tree = timed('parseMs', () => parser.parse(code, null, budget ? { progressCallback: budget.step } : undefined));
+  if (!tree) {
+    // A cancelled parser resumes the cancelled text on its next call unless it is reset.
+    parser.reset();
+    if (budget?.exhausted) return undefined;
+    throw new Error(`the ${language} parser returned no tree`);
+  }
   try {
     return timed('analyseMs', () => use(tree));
   } finally {

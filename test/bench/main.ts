@@ -15,7 +15,7 @@ import { startBenchStack } from './bench-stack.js';
 import { targetLines, targetRows } from './bench-targets.js';
 import { buildChartSvg } from './chart-svg.js';
 import { machineInfo } from './machine-info.js';
-import { benchRiskScoring } from './risk-scoring.js';
+import { benchRiskScoring, type CaseStats } from './risk-scoring.js';
 import { latencySuite } from './suite-latency.js';
 import { parkedSuite, writeHumanPolicy } from './suite-parked.js';
 import { throughputSuite } from './suite-throughput.js';
@@ -23,17 +23,23 @@ import { throughputSuite } from './suite-throughput.js';
 /** Scoring is cheap: measured at least this often for a stable p95. */
 const RISK_RUNS = 40;
 
-function riskText(riskScoring: Awaited<ReturnType<typeof benchRiskScoring>>): string {
-  return (
-    `risk scoring of one ${Math.round(riskScoring.bytes / 1024)} KiB action: p95 ${riskScoring.p95Ms} ms wall, ${riskScoring.cpuP95Ms} ms CPU ` +
-    `(${Object.entries(riskScoring.perLanguage).map(([l, r]) => `${l} p50 ${r.p50Ms} / p95 ${r.p95Ms} ms`).join(', ')})\n` +
-    `  cold first call ${riskScoring.coldFirstCallMs} ms (parser load ${riskScoring.parserLoadMs} ms); ` +
-    Object.entries(riskScoring.perLanguage)
-      .map(([l, r]) => `${l}: first ${r.firstCallMs}, cached p95 ${r.cachedP95Ms}, median parse ${r.phases.parseMs} / analyse ${r.phases.analyseMs} / text ${r.phases.textMs} / free ${r.phases.freeMs} ms`)
-      .join('; ') +
-    `\n  data-heavy ${Math.round(riskScoring.dataHeavy.bytes / 1024)} KiB action (12 KiB of code, the rest CSV in a literal): ` +
-    `p95 ${riskScoring.dataHeavy.p95Ms} ms wall, ${riskScoring.dataHeavy.cpuP95Ms} ms CPU`
-  );
+function riskText(risk: Awaited<ReturnType<typeof benchRiskScoring>>): string {
+  const languages = (stats: CaseStats) =>
+    Object.entries(stats.perLanguage)
+      .map(([l, r]) => `${l} p95 ${r.p95Ms} ms wall / ${r.cpuP95Ms} ms CPU, ${r.level}, ${r.parseSteps} steps, budget ${r.budgetFired ? 'fired' : 'not reached'}`)
+      .join('; ');
+  const line = (name: string, stats: CaseStats) => `  ${name} (${Math.round(stats.bytes / 1024)} KiB): p95 ${stats.p95Ms} ms wall, ${stats.cpuP95Ms} ms CPU — ${languages(stats)}`;
+  return [
+    `risk scoring of one ${Math.round(risk.bytes / 1024)} KiB action, analysis budget ${risk.parseBudget} parser steps: ` +
+      `worst p95 ${risk.p95Ms} ms wall, ${risk.cpuP95Ms} ms CPU (${risk.worst})`,
+    line('dense code', risk.dense),
+    line('most code within the budget, then data', risk.withinBudget),
+    line('12 KiB of code, the rest CSV in a literal', risk.dataHeavy),
+    `  cold first call ${risk.coldFirstCallMs} ms (parser load ${risk.parserLoadMs} ms); dense ` +
+      Object.entries(risk.dense.perLanguage)
+        .map(([l, r]) => `${l}: first ${r.firstCallMs}, cached p95 ${r.cachedP95Ms}, median parse ${r.phases.parseMs} / analyse ${r.phases.analyseMs} / text ${r.phases.textMs} / free ${r.phases.freeMs} ms`)
+        .join('; '),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
