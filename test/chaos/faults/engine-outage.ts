@@ -48,7 +48,7 @@ export const ENGINE_OUTAGE_FAULT: Fault = {
           }
         }
         // Orphans on the private engine: the shared engine never saw these runs.
-        const left = await leftoversOf({ docker: engine.docker, runIds: outcome.runIds, home: ctx.stack.home, staleRulesBefore: [], timeoutMs: 60_000 });
+        const left = await leftoversOf({ docker: engine.docker, runIds: outcome.runIds, home: ctx.stack.home, staleRulesBefore: [] });
         outcome.orphaned = left.length;
         outcome.problems.push(...left.map((l) => `left behind on the private engine: ${l.kind} ${l.name}`));
       } finally {
