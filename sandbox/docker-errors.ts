@@ -36,6 +36,8 @@ export function isEngineUnreachable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof DockerCallTimeoutError) return true;
     if ((e as Error).name === 'DockerUnavailableError') return true;
+    // The engine stopped the container under the code (sandbox/container-ended-under-code.ts): its outage, too.
+    if ((e as Error).name === 'ContainerEndedUnderCodeError') return true;
     const code = (e as { code?: unknown }).code;
     // A syscall error without an HTTP status: the socket itself failed.
     if (typeof code === 'string' && UNREACHABLE_CODES.has(code) && (e as { statusCode?: unknown }).statusCode === undefined) return true;

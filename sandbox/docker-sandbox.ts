@@ -10,12 +10,13 @@ import type { LimitKind } from '../schemas/resource-usage.js';
 import type { ArtifactStore } from '../platform/artifact-store.js';
 import { MemoryAttemptJournal, type AttemptEntry, type AttemptJournal } from './attempt-journal.js';
 import { buildCodeArchive } from './code-archive.js';
-import { removeContainerPatiently } from './remove-container.js';
+import { removeContainerPatiently, removeUnusedVolumesPatiently } from './remove-container.js';
 import { containerNameFor } from './container-name.js';
 import { runExec } from './container-exec.js';
+import { ContainerEndedUnderCodeError, endedUnderCode } from './container-ended-under-code.js';
 import { buildContainerSpec, codeCommand, CONTAINER_DEADLINE_MARGIN_SEC, EGRESS_CA_BUNDLE_FILE_NAME, EGRESS_CA_FILE_NAME, HELPER_ENV, HELPER_PYTHON, launched, sandboxUser, WORKSPACE_DIR } from './container-spec.js';
 import { hasDockerStatus } from './docker-errors.js';
-import { LABELS, sandboxLabels } from './labels.js';
+import { formatOwner, LABELS, MANAGED_LABEL_FILTER, sandboxLabels } from './labels.js';
 import { CODE_DIR } from './language-entrypoints.js';
 import { chooseRuntime, STRONG_RUNTIME, type RuntimeChoice } from './isolation.js';
 import { egressForExecution, readCredentials, withEgressLog } from './network/sandbox-egress.js';
@@ -305,7 +306,11 @@ export class DockerSandbox implements SandboxRuntime {
               ]
             : [],
         );
-        const container = await this.docker.createContainer(spec);
+        const container = await this.docker.createContainer(spec).catch((err: unknown) => {
+          // The engine may have made the code volume before it failed (it stopped during the call): not left behind.
+          this.inBackground(this.removeUnusedVolumes(runId, actionId, log));
+          throw err;
+        });
         log.info({ containerId: container.id, containerName: name, image: this.image, imageId, uid, attempt }, 'sandbox container created');
         hooks.onContainer?.({ containerId: container.id, containerName: name, pooled: false });
         await journal({ phase: 'created', containerId: container.id });
@@ -426,6 +431,15 @@ export class DockerSandbox implements SandboxRuntime {
       // The exec has no status when the container died under it (gVisor ends the whole sandbox on out-of-memory).
       const exitCode = run.exitCode ?? (exitInfo.State.Running ? null : typeof exitInfo.State.ExitCode === 'number' ? exitInfo.State.ExitCode : null);
       const oomKilled = exitInfo.State.OOMKilled === true || (exitCode === 137 && !timedOut && usage.memoryLimitReached);
+      // Before anything is saved: an end that is not the code's own must not become its final result.
+      const end = { execExitCode: run.exitCode, containerRunning: exitInfo.State.Running, timedOut, oomKilled, memoryLimitReached: usage.memoryLimitReached };
+      if (endedUnderCode(end)) {
+        throw new ContainerEndedUnderCodeError(containerName, {
+          exitCode: exitInfo.State.ExitCode,
+          finishedAt: exitInfo.State.FinishedAt,
+          ...(exitInfo.State.Error ? { error: exitInfo.State.Error } : {}),
+        });
+      }
       const resultWith = (outputs: Pick<CollectedOutputs, 'outputFiles' | 'skippedOutputs' | 'maskedSecrets'> | undefined): ExecutionResult => {
         const maskedSecrets = [...stdoutCapture.masked, ...stderrCapture.masked, ...(outputs?.maskedSecrets ?? [])];
         const limitsHit: LimitKind[] = [];
@@ -566,6 +580,16 @@ export class DockerSandbox implements SandboxRuntime {
   }
 
   /** Force-removes a container and its anonymous volume; absent is fine, "removal in progress" is waited out. */
+  /** This worker's unused code volumes of one action (none of them can belong to a live container of its own). */
+  private async removeUnusedVolumes(runId: string, actionId: string, log: Logger): Promise<void> {
+    const labels = [MANAGED_LABEL_FILTER, `${LABELS.runId}=${runId}`, `${LABELS.actionId}=${actionId}`, `${LABELS.owner}=${formatOwner({ instance: this.instanceId })}`];
+    try {
+      await removeUnusedVolumesPatiently(this.docker, labels);
+    } catch (err) {
+      log.warn({ err }, 'could not remove the code volume of a failed container create; the reaper will');
+    }
+  }
+
   private async removeContainer(idOrName: string, log: Logger, why: string): Promise<void> {
     try {
       await removeContainerPatiently(this.docker, idOrName);

@@ -8,7 +8,19 @@ import { interfaceExists, removeOrphanNetworks } from './network/network-reaper.
 import type { OwnerLiveness, WorkerLeases } from './worker-instance.js';
 
 /** Why an object counts as an orphan. */
-export type OrphanReason = 'deadline-passed' | 'owner-gone' | 'unreadable-labels';
+export type OrphanReason = 'deadline-passed' | 'owner-gone' | 'unreadable-labels' | 'unused';
+
+/**
+ * A code volume is made by the container create that uses it, in the same engine call; one that no container has
+ * used for this long was left by a create the engine cut short (it stopped during the call), whoever its owner is.
+ */
+export const UNUSED_VOLUME_GRACE_MS = 60_000;
+
+/** Whether a volume that no container uses (`dangling`) was made long enough ago to be a leftover. */
+export function unusedLongEnough(createdAt: string | undefined, now: number): boolean {
+  const created = createdAt ? Date.parse(createdAt) : Number.NaN;
+  return Number.isFinite(created) && now - created >= UNUSED_VOLUME_GRACE_MS;
+}
 
 export interface OrphanCheck {
   now: number;
@@ -84,6 +96,8 @@ export async function removeOrphans(options: RemoveOrphansOptions): Promise<Remo
 
   const containers = await docker.listContainers({ all: true, filters });
   const { Volumes: volumes } = await docker.listVolumes({ filters });
+  const { Volumes: unusedVolumes } = await docker.listVolumes({ filters: { ...filters, dangling: ['true'] } });
+  const unused = new Set((unusedVolumes ?? []).map((v) => v.Name));
   // Networks too: an egress network can outlive its container by a sweep.
   const networks = await docker.listNetworks({ filters });
   check.instanceLiveness ??= await livenessOf(
@@ -106,7 +120,8 @@ export async function removeOrphans(options: RemoveOrphansOptions): Promise<Remo
   }
 
   for (const volume of volumes ?? []) {
-    const reason = orphanReason(volume.Labels ?? undefined, check);
+    const createdAt = (volume as { CreatedAt?: string }).CreatedAt;
+    const reason = orphanReason(volume.Labels ?? undefined, check) ?? (unused.has(volume.Name) && unusedLongEnough(createdAt, check.now) ? 'unused' : undefined);
     if (!reason) continue;
     try {
       await docker.getVolume(volume.Name).remove();

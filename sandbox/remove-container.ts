@@ -28,3 +28,27 @@ export async function removeContainerPatiently(docker: Docker, idOrName: string,
     }
   }
 }
+
+/**
+ * Removes the code volumes with these labels that no container uses, retrying while the engine does not answer,
+ * until none is left or the budget is spent. For a container create that failed half way (the engine stopping
+ * during the call can leave the anonymous code volume behind without its container); a volume still in use (409)
+ * is not this call's to remove.
+ */
+export async function removeUnusedVolumesPatiently(docker: Docker, labels: readonly string[], budgetMs = REMOVE_BUDGET_MS): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { Volumes: volumes } = await docker.listVolumes({ filters: { label: [...labels], dangling: ['true'] } });
+      for (const volume of volumes ?? []) {
+        await docker.getVolume(volume.Name).remove().catch((err: unknown) => {
+          if (!hasDockerStatus(err, 404) && !hasDockerStatus(err, 409)) throw err;
+        });
+      }
+      return;
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+      await delay(Math.min(MAX_RETRY_MS, RETRY_STEP_MS * attempt));
+    }
+  }
+}

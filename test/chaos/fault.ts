@@ -28,6 +28,8 @@ export interface FaultOutcome {
   duplicated: number;
   /** Re-executions the semantics declare (no-network actions are at least once): shown, not a failure. */
   declaredRetries?: number;
+  /** Objects the fault itself found left behind where runFault does not look (a private engine of the fault's). */
+  orphaned?: number;
   notes: string[];
   problems: string[];
 }
@@ -77,7 +79,7 @@ export async function runFault(fault: Fault, ctx: FaultContext): Promise<FaultRo
     runs: outcome.runIds.length,
     lost: outcome.lost,
     duplicated: outcome.duplicated,
-    orphaned: leftovers.length,
+    orphaned: leftovers.length + (outcome.orphaned ?? 0),
     declaredRetries: outcome.declaredRetries ?? 0,
     seconds: Math.round((Date.now() - started) / 1000),
     passed: problems.length === 0,

@@ -1,7 +1,7 @@
 /**
  * A Docker engine of the suite's own, for the engine-outage fault: its own data root, exec root, pid file and unix
- * socket under a temporary folder, no bridge, no iptables, no IP forwarding, so stopping it touches nothing of the
- * shared engine or the host's network. The sandbox image is copied in from the shared engine (`docker save | load`).
+ * socket under a temporary folder, no bridge, no iptables, no IP forwarding, in a network namespace of its own, so
+ * neither starting nor stopping it touches the shared engine or the host's network. The sandbox image is copied in from the shared engine (`docker save | load`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
@@ -51,9 +51,15 @@ export async function startPrivateDockerd(image: string): Promise<PrivateDockerd
   const start = async () => {
     const fd = openSync(logFile, 'a');
     try {
+      // In a network namespace of its own: a dockerd without a bridge deletes the host's `docker0` when it starts
+      // (it removes a default bridge it will not manage), which would cut the machine's real engine off its bridge.
+      // `unshare` execs dockerd in place, so the child's pid is the daemon's.
       daemon = spawn(
-        'dockerd',
+        'unshare',
         [
+          '--net',
+          '--',
+          'dockerd',
           '--data-root', path.join(dir, 'data'),
           '--exec-root', path.join(dir, 'exec'),
           '--pidfile', path.join(dir, 'dockerd.pid'),

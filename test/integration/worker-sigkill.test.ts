@@ -18,9 +18,7 @@ import { LABELS, MANAGED_LABEL_FILTER } from '../../sandbox/labels.js';
 import { createLogger } from '../../platform/logger.js';
 import { runWorkers } from '../../workers/run-workers.js';
 import { getRunQuery } from '../../workflows/messages.js';
-import { buildAuditReport } from '../../client/audit-report.js';
-import { decodeHistoryEvents, type RawHistoryEvent } from '../../client/audit-events.js';
-import { renderAudit } from '../../cli/render-audit.js';
+import { runCli } from '../support/cli.js';
 import { managedContainers } from '../support/docker.js';
 import { startLocalServer, type LocalServer } from '../support/egress-servers.js';
 import { writePrivateDestinationsPolicy } from '../support/private-destinations-policy.js';
@@ -95,6 +93,13 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
     await rm(policyDir, { recursive: true, force: true });
   });
 
+  /** `airlock audit <runId>` as a user runs it; its text output. */
+  async function auditOf(runId: string): Promise<string> {
+    const result = await runCli(['audit', runId], { ...env, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE });
+    assert.equal(result.code, 0, `airlock audit failed: ${result.stderr}`);
+    return result.stdout;
+  }
+
   /** Waits until the run has a container, lets the code run for a while, then SIGKILLs the worker. */
   async function killMidExecution(worker: ChildProcess, runId: string, ready: () => boolean): Promise<void> {
     const deadline = Date.now() + 60_000;
@@ -147,9 +152,11 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
     assert.deepEqual(attempts.map((a) => a.outcome), ['lost-after-start', 'completed']);
     assert.notEqual(attempts[0]!.containerName, attempts[1]!.containerName, 'each attempt has its own container');
     assert.ok(attempts[0]!.containerId && attempts[0]!.startedAt, 'the lost attempt is recorded with its container and start');
-    const audit = renderAudit(buildAuditReport({ runId: handle.workflowId, events: decodeHistoryEvents(events as RawHistoryEvent[]) }));
-    assert.match(audit, /attempt 1: lost-after-start/);
-    assert.match(audit, /attempt 2: completed/);
+    // The audit a person reads: the `airlock audit` command, from the recorded history.
+    const audit = await auditOf(handle.workflowId);
+    assert.match(audit, /attempt 1: lost-after-start \(reached started\), container airlock-/, audit);
+    assert.match(audit, /attempt 2: completed \(reached finished\), container airlock-/, audit);
+    assert.ok(audit.includes(attempts[0]!.containerName) && audit.includes(attempts[1]!.containerName), `both containers are named: ${audit}`);
 
     assert.deepEqual(await containersOfRun(handle.workflowId), [], 'no container is orphaned');
     const { Volumes: volumes } = await docker.listVolumes({
@@ -184,9 +191,9 @@ void describe('a sandbox worker killed mid-execution', { timeout: 180_000 }, () 
     assert.match(action.error ?? '', /at most once/);
     assert.equal(hits(), 1, 'the code ran exactly once');
 
-    const events = (await handle.fetchHistory()).events ?? [];
-    const audit = renderAudit(buildAuditReport({ runId: handle.workflowId, events: decodeHistoryEvents(events as RawHistoryEvent[]) }));
-    assert.match(audit, /attempt 1: lost-after-start/, audit);
+    const audit = await auditOf(handle.workflowId);
+    assert.match(audit, /attempt 1: lost-after-start \(reached started\), container airlock-/, audit);
+    assert.doesNotMatch(audit, /attempt 2:/, 'the refused retry ran nothing, so it is no attempt of the code');
     // The orphan of the killed worker goes when the new worker's reaper sees its owner gone.
     const deadline = Date.now() + 90_000;
     while ((await containersOfRun(handle.workflowId)).length > 0 && Date.now() < deadline) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatOwner, parseOwner, sandboxLabels } from '../../sandbox/labels.js';
-import { isProcessAlive, orphanReason, type OrphanCheck } from '../../sandbox/reaper.js';
+import { isProcessAlive, orphanReason, UNUSED_VOLUME_GRACE_MS, unusedLongEnough, type OrphanCheck } from '../../sandbox/reaper.js';
 
 const check = (overrides: Partial<OrphanCheck> = {}): OrphanCheck => ({
   now: 10_000,
@@ -46,5 +46,23 @@ void describe('owner labels', () => {
 
   void it('sees this process as alive', () => {
     assert.equal(isProcessAlive(process.pid), true);
+  });
+});
+
+void describe('unusedLongEnough (code volumes no container uses)', () => {
+  const created = '2026-01-01T00:00:00Z';
+  const at = Date.parse(created);
+  void it('leaves a volume alone while its create may still be under way', () => {
+    assert.equal(unusedLongEnough(created, at), false);
+    assert.equal(unusedLongEnough(created, at + UNUSED_VOLUME_GRACE_MS - 1), false);
+  });
+
+  void it('counts one unused for the whole grace as a leftover', () => {
+    assert.equal(unusedLongEnough(created, at + UNUSED_VOLUME_GRACE_MS), true);
+  });
+
+  void it('never judges a volume whose creation time it cannot read', () => {
+    assert.equal(unusedLongEnough(undefined, at + 10 * UNUSED_VOLUME_GRACE_MS), false);
+    assert.equal(unusedLongEnough('not a time', at + 10 * UNUSED_VOLUME_GRACE_MS), false);
   });
 });

@@ -41,12 +41,15 @@ export const ENGINE_OUTAGE_FAULT: Fault = {
           if (action?.status !== 'succeeded') {
             outcome.lost++;
             outcome.problems.push(`${handle.workflowId} ended ${action?.status ?? 'not at all'}${action?.error ? `: ${action.error.slice(0, 160)}` : ''}`);
-          } else if ((action.result?.attempts?.length ?? 1) > 1) {
-            outcome.declaredRetries = (outcome.declaredRetries ?? 0) + (action.result!.attempts!.length - 1);
+          } else {
+            // Only earlier attempts that may have run the code count as re-runs; one that never started ran nothing.
+            const mayHaveRun = (action.result?.attempts ?? []).slice(0, -1).filter((a) => a.outcome === 'lost-after-start' || a.outcome === 'unknown');
+            outcome.declaredRetries = (outcome.declaredRetries ?? 0) + mayHaveRun.length;
           }
         }
         // Orphans on the private engine: the shared engine never saw these runs.
-        const left = await leftoversOf({ docker: engine.docker, runIds: outcome.runIds, home: ctx.stack.home, staleRulesBefore: [], timeoutMs: 60_000 });
+        const left = await leftoversOf({ docker: engine.docker, runIds: outcome.runIds, home: ctx.stack.home, staleRulesBefore: [] });
+        outcome.orphaned = left.length;
         outcome.problems.push(...left.map((l) => `left behind on the private engine: ${l.kind} ${l.name}`));
       } finally {
         await worker.signal('SIGTERM');
