@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point of `npm run up`, `npm test`, `npm run bench` and `npm run chaos`. Plain Node with no dependencies, because it runs
+// Entry point of `npm run up`, `npm test`, `npm run bench`, `npm run chaos` and `npm run test:production` (and of
+// `build`, which only installs and compiles, for CI to start compiled helpers). Plain Node with no dependencies, because it runs
 // before node_modules exists: install dependencies when needed, compile, then hand over to the compiled command.
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -10,8 +11,9 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
-/** Compiled entry point and fixed leading arguments of each command. */
+/** Compiled entry point and fixed leading arguments of each command; `build` has none (install and compile only). */
 const COMMANDS = {
+  build: { script: undefined, leadingArgs: [] },
   up: { script: 'dist/cli/main.js', leadingArgs: ['up'] },
   test: { script: 'dist/workers/test-stack/main.js', leadingArgs: [] },
   bench: { script: 'dist/test/bench/main.js', leadingArgs: [] },
@@ -35,11 +37,12 @@ export function needsNpmInstall({ hasNodeModules, lockMtimeMs, installedMtimeMs 
  * The program and arguments that run `command`, or undefined for an unknown command.
  * @param {string} command
  * @param {string[]} args what followed the command on our command line (npm passes what follows `--`)
- * @returns {string[] | undefined}
+ * @returns {string[] | undefined} empty for a command that only compiles
  */
 export function commandLineFor(command, args) {
   const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!entry) return undefined;
+  if (entry.script === undefined) return [];
   return [entry.script, ...entry.leadingArgs, ...args];
 }
 
@@ -118,6 +121,7 @@ async function main() {
   if (installStatus !== 0) return installStatus;
   const buildStatus = await build();
   if (buildStatus !== 0) return buildStatus;
+  if (commandLine.length === 0) return 0;
   const [script, ...rest] = commandLine;
   if (!existsSync(path.join(PROJECT_ROOT, script))) {
     progress(`${script} does not exist after the build: \`${command}\` is not available in this version`);

@@ -100,6 +100,27 @@ void describe('MCP server', () => {
     assert.equal((JSON.parse(texts(again)[1]!) as { runId: string }).runId, runId, 'the retry found the first run');
   });
 
+  void it('reads the full output of a run through get_artifact with that run, and only with it, for an agent-only token', async () => {
+    // stdio: the `airlock mcp` process reads through the HTTP client, which must pass the run id on.
+    const agentOnly = stack.tokenFor('alice', ['agent']);
+    const client = await stdioClient(agentOnly);
+    const result = await client.callTool({ name: 'run_code', arguments: { language: 'python', code: 'print("x" * 40000)' } });
+    assert.notEqual((result as ToolText).isError, true, texts(result).join('\n'));
+    const summary = JSON.parse(texts(result)[0]!) as { runId: string; actions: { result: { stdout: { text: string; complete?: boolean; sha256?: string } } }[] };
+    const stdout = summary.actions[0]!.result.stdout;
+    assert.equal(stdout.complete, false, 'the inline stdout is cut');
+    assert.match(stdout.sha256 ?? '', /^[0-9a-f]{64}$/);
+
+    const withoutRun = await client.callTool({ name: 'get_artifact', arguments: { sha256: stdout.sha256 } });
+    assert.equal((withoutRun as ToolText).isError, true, 'a sha256 alone is no capability for an agent');
+    assert.match(texts(withoutRun)[0]!, /runId/);
+
+    const withRun = await client.callTool({ name: 'get_artifact', arguments: { sha256: stdout.sha256, runId: summary.runId } });
+    assert.notEqual((withRun as ToolText).isError, true, texts(withRun).join('\n'));
+    const artifact = JSON.parse(texts(withRun)[0]!) as { sha256: string; encoding: string; content: string };
+    assert.deepEqual([artifact.sha256, artifact.encoding, artifact.content], [stdout.sha256, 'utf8', `${'x'.repeat(40000)}\n`]);
+  });
+
   void it('gives clear tool errors for bad input and refusals, never a stack trace', async () => {
     const client = await httpClient(alice);
     const badLanguage = await client.callTool({ name: 'run_code', arguments: { language: 'cobol', code: 'DISPLAY "X"' } }).catch((err: Error) => ({ isError: true, content: [{ type: 'text', text: err.message }] }));

@@ -59,7 +59,9 @@ describe('Python SDK', () => {
       PYTHONPATH: 'sdk/python',
       PYTHONDONTWRITEBYTECODE: '1',
       AIRLOCK_URL: stack.api.url,
-      AIRLOCK_AGENT_TOKEN: stack.tokenFor(REQUESTER),
+      // The agent's tokens carry the agent role only, as a deployed agent's would: a reader role would let it read
+      // any artifact by its sha256 alone, which the suite checks it cannot.
+      AIRLOCK_AGENT_TOKEN: stack.tokenFor(REQUESTER, ['agent']),
       AIRLOCK_APPROVER_TOKEN: stack.tokenFor(APPROVER),
       AIRLOCK_REQUESTER: REQUESTER,
       AIRLOCK_APPROVER: APPROVER,

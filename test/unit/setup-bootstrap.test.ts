@@ -42,6 +42,10 @@ describe('commandLineFor', () => {
     assert.deepEqual(bootstrap.commandLineFor('bench', ['--runs', '5']), ['dist/test/bench/main.js', '--runs', '5']);
   });
 
+  it('has a build command that runs nothing after compiling', () => {
+    assert.deepEqual(bootstrap.commandLineFor('build', ['ignored']), []);
+  });
+
   it('knows no other command, including inherited object keys', () => {
     assert.equal(bootstrap.commandLineFor('deploy', []), undefined);
     assert.equal(bootstrap.commandLineFor('toString', []), undefined);

@@ -15,6 +15,7 @@ import { createStderrProgress } from '../setup/progress.js';
 import { runInForeground } from '../test-stack/child-process-status.js';
 import { exitWithStatus } from '../test-stack/exit-with-status.js';
 import { filterTestFiles, findTestFiles } from '../test-stack/test-files.js';
+import { PhaseTimings } from './phase-timings.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -22,19 +23,19 @@ async function main(): Promise<number> {
   const logger = createLogger({ name: 'airlock-production-test', level: process.env.LOG_LEVEL ?? 'warn' });
   const config = loadConfig();
   const onProgress = createStderrProgress();
-  const seconds = (since: number) => `${Math.round((Date.now() - since) / 1000)} s`;
+  const timings = new PhaseTimings(onProgress);
 
-  const setupStarted = Date.now();
-  await ensurePrerequisites({ stateDir: config.home, sandboxImageName: config.AIRLOCK_SANDBOX_IMAGE, needTemporalCli: false, needTestServer: false, onProgress, logger });
+  // Each step reports what it found or built; a failed build stops here with a set-up error naming the step.
+  await timings.time('Docker, sandbox image, gVisor', () =>
+    ensurePrerequisites({ stateDir: config.home, sandboxImageName: config.AIRLOCK_SANDBOX_IMAGE, needTemporalCli: false, needTestServer: false, onProgress, logger }),
+  );
   const binDir = buildCacheDir();
-  const temporalStarted = Date.now();
-  const temporal = await ensureTemporalServer({ binDir, onProgress });
-  onProgress(`Temporal server ready in ${seconds(temporalStarted)} (${temporal.server})`);
-  const weedStarted = Date.now();
-  const weed = await ensureSeaweedfs({ binDir, onProgress });
-  onProgress(`SeaweedFS ready in ${seconds(weedStarted)} (${weed})`);
-  const postgresql = await ensurePostgresql({ onProgress });
-  onProgress(`set-up done in ${seconds(setupStarted)}`);
+  const temporal = await timings.time('Temporal server', () => ensureTemporalServer({ binDir, onProgress }));
+  onProgress(`Temporal server ready (${temporal.server})`);
+  const weed = await timings.time('SeaweedFS', () => ensureSeaweedfs({ binDir, onProgress }));
+  onProgress(`SeaweedFS ready (${weed})`);
+  const postgresql = await timings.time('PostgreSQL', () => ensurePostgresql({ onProgress }));
+  onProgress(`PostgreSQL ready (${postgresql.binDir}); set-up took ${timings.total()}`);
 
   const testFiles = filterTestFiles(await findTestFiles(PROJECT_ROOT, 'production/'), process.argv.slice(2));
   if (testFiles.length === 0) {
@@ -49,10 +50,12 @@ async function main(): Promise<number> {
     AIRLOCK_WEED_PATH: weed,
     AIRLOCK_POSTGRES_BIN: postgresql.binDir,
   };
-  const testsStarted = Date.now();
   // The test process stops every server it started; a Ctrl-C reaches it too (same process group) and it cleans up.
-  const status = await runInForeground(process.execPath, ['--test', '--test-concurrency=1', ...testFiles], { cwd: PROJECT_ROOT, env });
-  onProgress(`production tests took ${seconds(testsStarted)} (exit status ${status})`);
+  // Its own time limits (topology start, load, reads) bound this step.
+  const status = await timings.time('production tests', () =>
+    runInForeground(process.execPath, ['--test', '--test-concurrency=1', ...testFiles], { cwd: PROJECT_ROOT, env }),
+  );
+  onProgress(`test:production ${status === 0 ? 'passed' : `failed (exit status ${status})`}: ${timings.summary()}`);
   return status;
 }
 

@@ -5,10 +5,23 @@ import { GoBuildError } from '../../platform/setup-errors.js';
 import { withBuildLock } from './build-lock.js';
 import { findOnPath, isExecutable } from './find-executable.js';
 import type { ProgressReporter } from './progress.js';
+import { minutesSince, startHeartbeat } from './progress-heartbeat.js';
 import { runCommand } from './run-command.js';
 
-/** Go builds of big servers take minutes on two cores; a hung download should still end. */
-const BUILD_TIMEOUT_MS = 45 * 60 * 1000;
+/**
+ * Go builds of big servers take minutes on two cores (the Temporal server about half an hour); a hung download or
+ * build should still end. AIRLOCK_GO_BUILD_TIMEOUT_MIN overrides it for slower machines.
+ */
+const DEFAULT_BUILD_TIMEOUT_MIN = 45;
+
+/** The limit of each step of a build (download, each binary) and of waiting for another process's build. */
+export function goBuildTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.AIRLOCK_GO_BUILD_TIMEOUT_MIN?.trim();
+  if (!raw) return DEFAULT_BUILD_TIMEOUT_MIN * 60_000;
+  const minutes = Number(raw);
+  if (!Number.isFinite(minutes) || minutes <= 0) throw new GoBuildError(`AIRLOCK_GO_BUILD_TIMEOUT_MIN=${raw} is not a positive number of minutes`);
+  return minutes * 60_000;
+}
 
 export interface GoBinary {
   /** Package path inside the module, relative (`./weed`, `./cmd/server`). */
@@ -38,15 +51,25 @@ export async function buildGoModuleBinaries(options: {
   if ((await Promise.all(targets.map((t) => isExecutable(t)))).every(Boolean)) return targets;
   // Test files run in parallel and may need the same build at once: one builds, the others wait and reuse it.
   const lock = path.join(options.binDir, `.building-${moduleFolderName(options.module, options.version)}`);
-  const onWait = () => options.onProgress(`waiting for another process that is building ${options.module}@${options.version}`);
-  return withBuildLock(lock, BUILD_TIMEOUT_MS, onWait, () => buildMissing(options, targets));
+  const timeoutMs = goBuildTimeoutMs(options.env);
+  let stopWaitHeartbeat: (() => void) | undefined;
+  const onWait = () => {
+    options.onProgress(`waiting for another process that is building ${options.module}@${options.version}`);
+    stopWaitHeartbeat = startHeartbeat(options.onProgress, `waiting for the build of ${options.module}@${options.version} by another process`);
+  };
+  // The wait for another build covers that whole build, so it gets the limit of every step together.
+  const waitLimitMs = timeoutMs * (options.binaries.length + 1);
+  return withBuildLock(lock, waitLimitMs, onWait, () => {
+    stopWaitHeartbeat?.();
+    return buildMissing(options, targets, timeoutMs);
+  }).finally(() => stopWaitHeartbeat?.());
 }
 
 function moduleFolderName(module: string, version: string): string {
   return `${module.replace(/[^A-Za-z0-9.-]/g, '_')}@${version}`;
 }
 
-async function buildMissing(options: Parameters<typeof buildGoModuleBinaries>[0], targets: string[]): Promise<string[]> {
+async function buildMissing(options: Parameters<typeof buildGoModuleBinaries>[0], targets: string[], timeoutMs: number): Promise<string[]> {
   const present = await Promise.all(targets.map((t) => isExecutable(t)));
   if (present.every(Boolean)) return targets;
 
@@ -55,10 +78,16 @@ async function buildMissing(options: Parameters<typeof buildGoModuleBinaries>[0]
   if (!go) throw new GoBuildError(`building ${options.module}@${options.version} needs the Go toolchain: install Go (1.26 or newer) and put \`go\` on PATH`);
   const env: NodeJS.ProcessEnv = { ...baseEnv, ...(options.toolchain ? { GOTOOLCHAIN: options.toolchain } : {}), GOFLAGS: '-buildvcs=false -mod=mod' };
 
+  const limit = `${timeoutMs / 60_000} min`;
   options.onProgress(`building ${options.module}@${options.version} from its Go module (once; cached in ${options.binDir})`);
-  const download = await runCommand(go, ['mod', 'download', '-json', `${options.module}@${options.version}`], { env, timeoutMs: BUILD_TIMEOUT_MS });
+  const downloadStarted = Date.now();
+  const stopDownloadHeartbeat = startHeartbeat(options.onProgress, `downloading ${options.module}@${options.version}`);
+  const download = await runCommand(go, ['mod', 'download', '-json', `${options.module}@${options.version}`], { env, timeoutMs }).finally(stopDownloadHeartbeat);
   const dir = download.exitCode === 0 ? (JSON.parse(download.stdout) as { Dir?: string }).Dir : undefined;
-  if (!dir) throw new GoBuildError(`go mod download ${options.module}@${options.version} failed: ${tail(download.stderr || download.stdout)}`);
+  if (!dir) {
+    const why = download.exitCode === null && Date.now() - downloadStarted >= timeoutMs ? `did not finish within ${limit} (AIRLOCK_GO_BUILD_TIMEOUT_MIN)` : `failed: ${tail(download.stderr || download.stdout)}`;
+    throw new GoBuildError(`go mod download ${options.module}@${options.version} ${why}`);
+  }
 
   // A fixed folder per module version: Go's build cache keys on source paths, so a rebuild after an interrupted one
   // reuses what was compiled.
@@ -75,12 +104,21 @@ async function buildMissing(options: Parameters<typeof buildGoModuleBinaries>[0]
       const target = targets[index]!;
       if (present[index]) continue;
       const temp = `${target}.building-${process.pid}`;
-      const build = await runCommandIn(work, 'nice', ['-n', '10', go, 'build', '-trimpath', '-o', temp, binary.pkg], env);
+      const what = `go build ${binary.pkg} of ${options.module}@${options.version}`;
+      const started = Date.now();
+      options.onProgress(`${what}: compiling ${path.basename(target)}`);
+      const stopHeartbeat = startHeartbeat(options.onProgress, `compiling ${path.basename(target)}`);
+      const build = await runCommandIn(work, 'nice', ['-n', '10', go, 'build', '-trimpath', '-o', temp, binary.pkg], env, timeoutMs).finally(stopHeartbeat);
       if (build.exitCode !== 0) {
         await rm(temp, { force: true });
-        throw new GoBuildError(`go build ${binary.pkg} of ${options.module}@${options.version} failed: ${tail(build.stderr || build.stdout)}`);
+        // A build stopped by the time limit ends by a signal and often prints nothing: say which it was.
+        const why = build.exitCode === null && Date.now() - started >= timeoutMs
+          ? `did not finish within ${limit} (AIRLOCK_GO_BUILD_TIMEOUT_MIN raises the limit on a slow machine)`
+          : `failed (exit ${build.exitCode ?? 'by a signal'}): ${tail(build.stderr || build.stdout) || 'no output'}`;
+        throw new GoBuildError(`${what} ${why}`);
       }
       await rename(temp, target);
+      options.onProgress(`built ${target} in ${minutesSince(started)}`);
     }
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -88,9 +126,9 @@ async function buildMissing(options: Parameters<typeof buildGoModuleBinaries>[0]
   return targets;
 }
 
-function runCommandIn(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv) {
+function runCommandIn(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
   // `go build` resolves packages from the working directory; runCommand has no cwd option, so `env -C` sets it.
-  return runCommand('env', ['-C', cwd, command, ...args], { env, timeoutMs: BUILD_TIMEOUT_MS });
+  return runCommand('env', ['-C', cwd, command, ...args], { env, timeoutMs });
 }
 
 function tail(text: string): string {
