@@ -1,5 +1,4 @@
 import { cp, chmod, mkdir, rename, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { GoBuildError } from '../../platform/setup-errors.js';
 import { withBuildLock } from './build-lock.js';
@@ -90,10 +89,14 @@ async function buildMissing(options: Parameters<typeof buildGoModuleBinaries>[0]
   }
 
   // A fixed folder per module version: Go's build cache keys on source paths, so a rebuild after an interrupted one
-  // reuses what was compiled.
-  const work = path.join(os.tmpdir(), 'airlock-go-build', moduleFolderName(options.module, options.version));
+  // reuses what was compiled. Beside the binaries' cache, not under /tmp, and the compiler's own temporary folders
+  // (GOTMPDIR) with it: a build writes gigabytes, and the host's /tmp is what the sandbox suite watches for growth.
+  const buildRoot = path.join(path.dirname(path.resolve(options.binDir)), 'go-work');
+  const work = path.join(buildRoot, moduleFolderName(options.module, options.version));
+  const goTemp = path.join(buildRoot, `tmp-${process.pid}`);
   await rm(work, { recursive: true, force: true });
-  await mkdir(path.dirname(work), { recursive: true });
+  await mkdir(goTemp, { recursive: true });
+  env.GOTMPDIR = goTemp;
   try {
     // The module cache is read-only; the build writes go.sum updates into the copy.
     await cp(dir, work, { recursive: true });
@@ -122,6 +125,7 @@ async function buildMissing(options: Parameters<typeof buildGoModuleBinaries>[0]
     }
   } finally {
     await rm(work, { recursive: true, force: true });
+    await rm(goTemp, { recursive: true, force: true });
   }
   return targets;
 }
