@@ -14,11 +14,12 @@
 /**
  * Steps one action may use unless its policy says otherwise. Dense code needs about 14 steps per KiB in Python,
  * 16 in JavaScript and 6.5 in bash; a string literal or here-document needs almost none, however long (a token is
- * one operation). 500 steps is about 36 KiB of dense Python, 31 KiB of JavaScript and 77 KiB of bash: far more
- * than a hand-sized script, and small enough that the dearest action at the 256 KiB size limit (as much code as
- * the budget admits, then data) stays near the 50 ms scoring target (docs/security.md, "The analysis budget").
+ * one operation). 200 steps is about 14 KiB of dense Python, 12 KiB of JavaScript and 30 KiB of bash: more than a
+ * hand-sized script, and small enough that the dearest action at the 256 KiB size limit (as much code as the budget
+ * admits, then data) scores within the 50 ms target. 500 and 300 were measured over it, bash the dearest per step
+ * (docs/security.md, "The analysis budget").
  */
-export const DEFAULT_PARSE_BUDGET = 500;
+export const DEFAULT_PARSE_BUDGET = 200;
 
 /** Where a parse was stopped: the offset (UTF-16 code units into the text) the parser had reached. */
 export interface BudgetStop {
