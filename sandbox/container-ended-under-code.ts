@@ -12,6 +12,8 @@ export interface ExecEnd {
   execExitCode: number | null;
   /** Whether the container was still running when the exec had ended. */
   containerRunning: boolean;
+  /** The container's own exit status once it has stopped (undefined while it runs or when the engine has none). */
+  containerExitCode?: number;
   /** The sandbox's own wall-clock limit killed the container. */
   timedOut: boolean;
   /** The engine says the container hit its memory limit (gVisor ends the whole sandbox then). */
@@ -29,6 +31,10 @@ export interface ExecEnd {
  */
 export function endedUnderCode(end: ExecEnd): boolean {
   if (end.containerRunning || end.timedOut || end.oomKilled || end.memoryLimitReached) return false;
+  // An engine that stops or loses a container ends it by a signal (143, 137) or marks it 255 after a crash. A
+  // container whose init exited with a status of its own (a fork bomb leaves gVisor's init unable to go on: exit 2)
+  // was ended by the code, and that end is the code's result.
+  if (end.containerExitCode !== undefined && end.containerExitCode < 128) return false;
   return end.execExitCode === null || end.execExitCode >= 128;
 }
 

@@ -432,7 +432,14 @@ export class DockerSandbox implements SandboxRuntime {
       const exitCode = run.exitCode ?? (exitInfo.State.Running ? null : typeof exitInfo.State.ExitCode === 'number' ? exitInfo.State.ExitCode : null);
       const oomKilled = exitInfo.State.OOMKilled === true || (exitCode === 137 && !timedOut && usage.memoryLimitReached);
       // Before anything is saved: an end that is not the code's own must not become its final result.
-      const end = { execExitCode: run.exitCode, containerRunning: exitInfo.State.Running, timedOut, oomKilled, memoryLimitReached: usage.memoryLimitReached };
+      const end = {
+        execExitCode: run.exitCode,
+        containerRunning: exitInfo.State.Running,
+        ...(typeof exitInfo.State.ExitCode === 'number' && !exitInfo.State.Running ? { containerExitCode: exitInfo.State.ExitCode } : {}),
+        timedOut,
+        oomKilled,
+        memoryLimitReached: usage.memoryLimitReached,
+      };
       if (endedUnderCode(end)) {
         throw new ContainerEndedUnderCodeError(containerName, {
           exitCode: exitInfo.State.ExitCode,

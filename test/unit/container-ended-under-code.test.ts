@@ -21,6 +21,13 @@ void describe('telling the code end from its container being stopped under it', 
     assert.equal(endedUnderCode({ ...STOPPED_BY_ENGINE, containerRunning: true }), false);
   });
 
+  void it('keeps the end of a container whose init exited with a status of its own (ended by the code)', () => {
+    assert.equal(endedUnderCode({ ...STOPPED_BY_ENGINE, execExitCode: null, containerExitCode: 2 }), false);
+    for (const signalled of [137, 143, 255]) {
+      assert.equal(endedUnderCode({ ...STOPPED_BY_ENGINE, execExitCode: null, containerExitCode: signalled }), true, `container exit ${signalled}`);
+    }
+  });
+
   void it('keeps the ends the sandbox itself enforces: the time limit and the memory limit', () => {
     assert.equal(endedUnderCode({ ...STOPPED_BY_ENGINE, timedOut: true }), false);
     assert.equal(endedUnderCode({ ...STOPPED_BY_ENGINE, oomKilled: true }), false);
